@@ -1,0 +1,26 @@
+// Thrown by loadConfig with every bad environment variable at once, so one start attempt shows them all.
+
+export interface ConfigIssue {
+  /** Environment variable name. */
+  name: string;
+  /** The raw value (secrets masked), or undefined when the variable is missing. */
+  value: string | undefined;
+  reason: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map(
+      (issue) =>
+        `  ${issue.name}=${issue.value === undefined ? '(unset)' : JSON.stringify(issue.value)}: ${issue.reason}`,
+    );
+    super(
+      `Invalid configuration (${issues.length} variable${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,32 @@
+export { ConfigError, type ConfigIssue } from './config/config-error.ts';
+export { type Environment, loadConfig } from './config/load-config.ts';
+export { loadMigrations, MigrationLoadError, type SqlMigration } from './database/load-migrations.ts';
+export { AppError, type AppErrorOptions } from './errors/app-error.ts';
+export {
+  buildProblem,
+  DEFAULT_PROBLEM_TYPE_BASE,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetails,
+  ProblemFieldError,
+  type ProblemInput,
+  problemResponse,
+  problemTypeUri,
+} from './errors/problem-details.ts';
+export {
+  type CheckReport,
+  type CheckResult,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  type ReadinessCheck,
+  ReadinessChecks,
+  ReadinessReport,
+} from './health/readiness.ts';
+export { type App, type CreateAppOptions, createApp, DEFAULT_BODY_LIMIT } from './http/create-app.ts';
+export { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './http/request-context.ts';
+export { SWAGGER_PREFIX } from './http/swagger.ts';
+export {
+  type RunningService,
+  type RunServiceOptions,
+  runService,
+  type ShutdownHook,
+} from './lifecycle/run-service.ts';
+export { createLogger, type Logger, type LoggerOptions } from './logging/create-logger.ts';

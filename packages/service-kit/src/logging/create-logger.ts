@@ -1,0 +1,28 @@
+// The process logger: JSON lines by default (what log shippers want), pino-pretty when asked for humans.
+import { type Level, type Logger, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** Service or process name, present on every line as `name`. */
+  name: string;
+  level?: Level | 'silent';
+  /** Human-readable colored output through pino-pretty (a dev dependency: never enable it in production). */
+  pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino({
+    name: options.name,
+    level: options.level ?? 'info',
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    ...(options.pretty === true
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
+  });
+}
