@@ -12,18 +12,27 @@ import {
 } from '../errors/problem-details.ts';
 import { toFieldErrors } from './validation-errors.ts';
 
-/** Fastify error codes that get a code and detail of their own; others map by status. */
-const FRAMEWORK_ERRORS: Record<string, { code: string; detail?: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' },
+/** Fastify error codes that get a code, title and detail of their own; others map by status. */
+const FRAMEWORK_ERRORS: Record<string, { code: string; title: string; detail?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'MALFORMED_JSON',
+    title: 'Malformed JSON',
+    detail: 'The request body is not valid JSON.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     code: 'MALFORMED_JSON',
+    title: 'Malformed JSON',
     detail: 'The request body is empty but the content type is application/json.',
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_CONTENT_LENGTH' },
-  FST_ERR_BAD_URL: { code: 'BAD_URL', detail: 'The request URL is not valid.' },
-  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', detail: 'A path parameter is too long.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', title: 'Payload too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', title: 'Unsupported media type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'INVALID_CONTENT_LENGTH', title: 'Invalid Content-Length' },
+  FST_ERR_BAD_URL: { code: 'BAD_URL', title: 'Bad URL', detail: 'The request URL is not valid.' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    title: 'URI too long',
+    detail: 'A path parameter is too long.',
+  },
 };
 
 export interface ProblemReplyOptions {
@@ -87,13 +96,19 @@ export function problemFromError(
   if (status !== undefined && status < 500) {
     const known = isFastifyError(error) ? FRAMEWORK_ERRORS[error.code] : undefined;
     const code = known?.code ?? statusCodeName(status);
-    const detail =
-      code === 'PAYLOAD_TOO_LARGE'
-        ? `The request body exceeds the limit of ${options.bodyLimit} bytes.`
-        : (known?.detail ??
-          (error instanceof Error && error.message !== '' ? error.message : statusTitle(status)));
+    let detail =
+      known?.detail ?? (error instanceof Error && error.message !== '' ? error.message : statusTitle(status));
+    if (code === 'PAYLOAD_TOO_LARGE')
+      detail = `The request body exceeds the limit of ${options.bodyLimit} bytes.`;
+    if (code === 'UNSUPPORTED_MEDIA_TYPE') {
+      const contentType = request.headers['content-type'];
+      detail =
+        contentType === undefined
+          ? 'The request has a body but no Content-Type; send application/json.'
+          : `Content-Type ${JSON.stringify(contentType)} is not supported; send application/json.`;
+    }
     request.log.info({ code, status }, 'request rejected: %s', code);
-    return { code, status, title: statusTitle(status), detail, instance };
+    return { code, status, title: known?.title ?? statusTitle(status), detail, instance };
   }
   request.log.error({ err: error }, 'unhandled error');
   const serverStatus = status ?? 500;

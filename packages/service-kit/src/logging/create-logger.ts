@@ -1,5 +1,5 @@
 // The process logger: JSON lines by default (what log shippers want), pino-pretty when asked for humans.
-import { type Level, type Logger, pino } from 'pino';
+import { type DestinationStream, type Level, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -9,10 +9,12 @@ export interface LoggerOptions {
   level?: Level | 'silent';
   /** Human-readable colored output through pino-pretty (a dev dependency: never enable it in production). */
   pretty?: boolean;
+  /** Where JSON lines go, default stdout (ignored when `pretty`). */
+  destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  return pino({
+  const settings = {
     name: options.name,
     level: options.level ?? 'info',
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
@@ -24,5 +26,8 @@ export function createLogger(options: LoggerOptions): Logger {
           },
         }
       : {}),
-  });
+  };
+  return options.pretty !== true && options.destination !== undefined
+    ? pino(settings, options.destination)
+    : pino(settings);
 }

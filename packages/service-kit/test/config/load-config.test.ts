@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Type } from 'typebox';
+import { ConfigError, loadConfig } from '../../src/index.ts';
+
+const Schema = Type.Object({
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5001 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  LOG_LEVEL: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn')], {
+    default: 'info',
+  }),
+  LOG_PRETTY: Type.Boolean({ default: false }),
+  RELAY_INTERVAL_MS: Type.Number({ exclusiveMinimum: 0, default: 500 }),
+  KAFKA_BROKERS: Type.String({ minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATA_DIR: Type.String({ default: './.data/user-service' }),
+});
+
+function captureConfigError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('applies defaults for unset and empty variables', () => {
+    const config = loadConfig(Schema, { KAFKA_BROKERS: 'localhost:9092', PORT: '' });
+    assert.deepEqual(config, {
+      PORT: 5001,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: false,
+      RELAY_INTERVAL_MS: 500,
+      KAFKA_BROKERS: 'localhost:9092',
+      DATA_DIR: './.data/user-service',
+    });
+  });
+
+  test('converts numbers and booleans from text', () => {
+    const config = loadConfig(Schema, {
+      KAFKA_BROKERS: 'a:1,b:2',
+      PORT: '8080',
+      LOG_PRETTY: 'true',
+      RELAY_INTERVAL_MS: '2.5',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgres://u@db/app',
+    });
+    assert.equal(config.PORT, 8080);
+    assert.equal(config.LOG_PRETTY, true);
+    assert.equal(config.RELAY_INTERVAL_MS, 2.5);
+    assert.equal(config.LOG_LEVEL, 'debug');
+    assert.equal(config.DATABASE_URL, 'postgres://u@db/app');
+    assert.equal(loadConfig(Schema, { KAFKA_BROKERS: 'x', LOG_PRETTY: 'false' }).LOG_PRETTY, false);
+  });
+
+  test('ignores variables the schema does not describe', () => {
+    const config = loadConfig(Schema, { KAFKA_BROKERS: 'x', PATH: '/usr/bin' });
+    assert.equal('PATH' in config, false);
+  });
+
+  test('names every bad variable with its value and the reason', () => {
+    const error = captureConfigError(() =>
+      loadConfig(Schema, {
+        PORT: 'eighty',
+        LOG_LEVEL: 'verbose',
+        LOG_PRETTY: 'maybe',
+        RELAY_INTERVAL_MS: '0',
+        DATABASE_URL: 'mysql://root:pw@db/app',
+      }),
+    );
+    assert.equal(error.code, 'CONFIG_INVALID');
+    const byName = Object.fromEntries(error.issues.map((issue) => [issue.name, issue]));
+    assert.deepEqual(Object.keys(byName).sort(), [
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'LOG_LEVEL',
+      'LOG_PRETTY',
+      'PORT',
+      'RELAY_INTERVAL_MS',
+    ]);
+    assert.deepEqual(byName.PORT, { name: 'PORT', value: 'eighty', reason: 'must be an integer' });
+    assert.deepEqual(byName.LOG_LEVEL, {
+      name: 'LOG_LEVEL',
+      value: 'verbose',
+      reason: 'must be one of debug, info, warn',
+    });
+    assert.equal(byName.LOG_PRETTY.reason, 'must be true or false');
+    assert.equal(byName.KAFKA_BROKERS.value, undefined);
+    assert.equal(byName.KAFKA_BROKERS.reason, 'is required');
+    assert.match(byName.RELAY_INTERVAL_MS.reason, /0/);
+    for (const name of Object.keys(byName)) assert.match(error.message, new RegExp(`\\b${name}=`));
+  });
+
+  test('reports out-of-range numbers', () => {
+    const error = captureConfigError(() => loadConfig(Schema, { KAFKA_BROKERS: 'x', PORT: '70000' }));
+    assert.equal(error.issues.length, 1);
+    assert.equal(error.issues[0].name, 'PORT');
+    assert.match(error.issues[0].reason, /65535/);
+  });
+
+  test('masks secrets in the reported values', () => {
+    const Secrets = Type.Object({
+      DATABASE_URL: Type.String({ pattern: '^postgres://' }),
+      API_TOKEN: Type.String({ minLength: 32 }),
+    });
+    const error = captureConfigError(() =>
+      loadConfig(Secrets, { DATABASE_URL: 'mysql://root:hunter2@db/app', API_TOKEN: 'short-secret' }),
+    );
+    assert.doesNotMatch(error.message, /hunter2|short-secret/);
+    assert.match(error.message, /mysql:\/\/root:\*+@db\/app/);
+  });
+});
