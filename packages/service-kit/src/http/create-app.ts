@@ -135,6 +135,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     }
   });
 
+  // Responses finishing during close end their keep-alive connection, otherwise the server waits for the
+  // client to hang up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((error, request, reply) =>
     sendProblem(reply, problemFromError(error, request, problems), problems),
   );

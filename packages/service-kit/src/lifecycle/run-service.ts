@@ -71,12 +71,13 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   function shutdown(reason: string): Promise<number> {
     if (shuttingDown !== undefined) return shuttingDown;
     let timer: NodeJS.Timeout | undefined;
+    // Deliberately not unref'd: a hook awaiting something that holds no handle must still end in exit 1,
+    // not in the event loop draining into a silent exit 0.
     const timeout = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
         log.error({ timeoutMs }, 'shutdown timed out; forcing exit');
         resolve(1);
       }, timeoutMs);
-      timer.unref();
     });
     shuttingDown = Promise.race([runShutdown(reason), timeout]).finally(() => clearTimeout(timer));
     return shuttingDown;
