@@ -1,0 +1,173 @@
+// The on-disk format of the committed-offsets journal.
+//
+// File:   MAGIC (8 bytes) then records.
+// Record: payloadLength u32 BE | crc32c(payload) u32 BE | payload
+// Payload, type 1 (offsets):     u8 1 | groupId str16 | topicCount u32 | topics...
+//   topic:                       name str16 | partitionCount u32 | partitions...
+//   partition:                   index i32 | offset i64 | leaderEpoch i32 | commitTimestamp i64 | metadata str32
+// Payload, type 2 (topic gone):  u8 2 | topic str16
+// str16/str32: byte length u16/u32 BE then UTF-8. All integers big-endian.
+import { crc32c } from '@tributary/kafka-protocol';
+
+export const JOURNAL_MAGIC = Buffer.from('TRBOFS\x00\x01', 'latin1');
+export const RECORD_HEADER_BYTES = 8;
+
+export interface CommittedOffset {
+  offset: number;
+  leaderEpoch: number;
+  /** Kafka keeps '' for a commit without metadata. */
+  metadata: string;
+  /** Wall-clock milliseconds of the commit. */
+  commitTimestamp: number;
+}
+
+export interface JournalPartition extends CommittedOffset {
+  partition: number;
+}
+
+export type JournalRecord =
+  | { type: 'offsets'; groupId: string; topics: { name: string; partitions: JournalPartition[] }[] }
+  | { type: 'topic-deleted'; topic: string };
+
+const TYPE_OFFSETS = 1;
+const TYPE_TOPIC_DELETED = 2;
+
+/** A CRC-valid record that cannot be decoded: written by another format version, or a bug. */
+export class OffsetJournalCorruptError extends Error {
+  readonly code = 'OFFSET_JOURNAL_CORRUPT';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'OffsetJournalCorruptError';
+  }
+}
+
+function strBytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+export function encodeRecord(record: JournalRecord): Buffer {
+  let size = 1;
+  if (record.type === 'offsets') {
+    size += 2 + strBytes(record.groupId) + 4;
+    for (const t of record.topics) {
+      size += 2 + strBytes(t.name) + 4;
+      for (const p of t.partitions) size += 4 + 8 + 4 + 8 + 4 + strBytes(p.metadata);
+    }
+  } else {
+    size += 2 + strBytes(record.topic);
+  }
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + size);
+  let pos = RECORD_HEADER_BYTES;
+  const str16 = (s: string) => {
+    const n = buf.write(s, pos + 2, 'utf8');
+    if (n > 0xffff) throw new RangeError(`name longer than 65535 bytes: ${s.slice(0, 40)}…`);
+    buf.writeUInt16BE(n, pos);
+    pos += 2 + n;
+  };
+  if (record.type === 'offsets') {
+    buf.writeUInt8(TYPE_OFFSETS, pos++);
+    str16(record.groupId);
+    buf.writeUInt32BE(record.topics.length, pos);
+    pos += 4;
+    for (const t of record.topics) {
+      str16(t.name);
+      buf.writeUInt32BE(t.partitions.length, pos);
+      pos += 4;
+      for (const p of t.partitions) {
+        buf.writeInt32BE(p.partition, pos);
+        buf.writeBigInt64BE(BigInt(p.offset), pos + 4);
+        buf.writeInt32BE(p.leaderEpoch, pos + 12);
+        buf.writeBigInt64BE(BigInt(Math.trunc(p.commitTimestamp)), pos + 16);
+        const n = buf.write(p.metadata, pos + 28, 'utf8');
+        buf.writeUInt32BE(n, pos + 24);
+        pos += 28 + n;
+      }
+    }
+  } else {
+    buf.writeUInt8(TYPE_TOPIC_DELETED, pos++);
+    str16(record.topic);
+  }
+  buf.writeUInt32BE(size, 0);
+  buf.writeUInt32BE(crc32c(buf, RECORD_HEADER_BYTES, buf.length), 4);
+  return buf;
+}
+
+function decodePayload(buf: Buffer, start: number, end: number): JournalRecord {
+  let pos = start;
+  const need = (n: number) => {
+    if (pos + n > end) throw new OffsetJournalCorruptError(`record at byte ${start} ends early`);
+  };
+  const str = (lengthBytes: 2 | 4) => {
+    need(lengthBytes);
+    const n = lengthBytes === 2 ? buf.readUInt16BE(pos) : buf.readUInt32BE(pos);
+    pos += lengthBytes;
+    need(n);
+    const s = buf.toString('utf8', pos, pos + n);
+    pos += n;
+    return s;
+  };
+  need(1);
+  const type = buf.readUInt8(pos++);
+  let record: JournalRecord;
+  if (type === TYPE_OFFSETS) {
+    const groupId = str(2);
+    need(4);
+    const topicCount = buf.readUInt32BE(pos);
+    pos += 4;
+    const topics: { name: string; partitions: JournalPartition[] }[] = [];
+    for (let t = 0; t < topicCount; t++) {
+      const name = str(2);
+      need(4);
+      const partitionCount = buf.readUInt32BE(pos);
+      pos += 4;
+      const partitions: JournalPartition[] = [];
+      for (let p = 0; p < partitionCount; p++) {
+        need(24);
+        const partition = buf.readInt32BE(pos);
+        const offset = Number(buf.readBigInt64BE(pos + 4));
+        const leaderEpoch = buf.readInt32BE(pos + 12);
+        const commitTimestamp = Number(buf.readBigInt64BE(pos + 16));
+        pos += 24;
+        partitions.push({ partition, offset, leaderEpoch, commitTimestamp, metadata: str(4) });
+      }
+      topics.push({ name, partitions });
+    }
+    record = { type: 'offsets', groupId, topics };
+  } else if (type === TYPE_TOPIC_DELETED) {
+    record = { type: 'topic-deleted', topic: str(2) };
+  } else {
+    throw new OffsetJournalCorruptError(`record at byte ${start} has unknown type ${type}`);
+  }
+  if (pos !== end)
+    throw new OffsetJournalCorruptError(`record at byte ${start} has ${end - pos} trailing bytes`);
+  return record;
+}
+
+export interface JournalScan {
+  records: JournalRecord[];
+  /** Bytes up to the end of the last intact record: what remains after a torn tail is cut. */
+  validBytes: number;
+}
+
+/**
+ * Reads the records after the magic. Reading stops at the first record that is incomplete or fails its
+ * CRC: a write the process did not finish (crash, kill -9). Nothing after it was acknowledged, since
+ * every commit is answered only after its record and all earlier ones were synced.
+ */
+export function scanJournal(file: Buffer): JournalScan {
+  if (file.length < JOURNAL_MAGIC.length || !file.subarray(0, JOURNAL_MAGIC.length).equals(JOURNAL_MAGIC)) {
+    throw new OffsetJournalCorruptError('not an offsets journal (bad magic)');
+  }
+  const records: JournalRecord[] = [];
+  let pos = JOURNAL_MAGIC.length;
+  while (file.length - pos >= RECORD_HEADER_BYTES) {
+    const size = file.readUInt32BE(pos);
+    const start = pos + RECORD_HEADER_BYTES;
+    if (size === 0 || size > file.length - start) break;
+    if (crc32c(file, start, start + size) !== file.readUInt32BE(pos + 4)) break;
+    records.push(decodePayload(file, start, start + size));
+    pos = start + size;
+  }
+  return { records, validBytes: pos };
+}
