@@ -1,0 +1,144 @@
+// The broker's configuration: one TypeBox schema gives the type, the defaults and the validation.
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+export const FlushMode = ['interval', 'every-append', 'os'] as const;
+
+export const BrokerConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', description: 'address to listen on' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 9092, description: '0 picks a free port' }),
+    advertisedHost: Type.Optional(
+      Type.String({ minLength: 1, description: 'host clients are told to connect to (default: host)' }),
+    ),
+    dataDir: Type.String({ minLength: 1, default: './.data/broker' }),
+    nodeId: Type.Integer({ minimum: 0, default: 1 }),
+    autoCreateTopics: Type.Boolean({ default: true }),
+    defaultPartitions: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
+    retentionMs: Type.Integer({
+      minimum: -1,
+      default: 7 * 24 * 3600 * 1000,
+      description: '-1 keeps forever',
+    }),
+    retentionBytes: Type.Integer({ minimum: -1, default: -1, description: 'per partition; -1 unlimited' }),
+    retentionCheckIntervalMs: Type.Integer({ minimum: 100, default: 300_000 }),
+    segmentBytes: Type.Integer({ minimum: 1024, default: 128 * 1024 * 1024 }),
+    flush: Type.Union(
+      FlushMode.map((m) => Type.Literal(m)),
+      { default: 'interval' },
+    ),
+    flushIntervalMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 20 }),
+    logAppendTime: Type.Boolean({ default: false, description: 'stamp batches with the broker time' }),
+    maxFrameBytes: Type.Integer({ minimum: 1024, default: 100 * 1024 * 1024 }),
+    maxMessageBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 + 12 }),
+    groupMinSessionTimeoutMs: Type.Integer({ minimum: 1, default: 6000 }),
+    groupMaxSessionTimeoutMs: Type.Integer({ minimum: 1, default: 1_800_000 }),
+    groupInitialRebalanceDelayMs: Type.Integer({ minimum: 0, default: 0 }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type BrokerConfig = Static<typeof BrokerConfigSchema>;
+export type BrokerOptions = Partial<BrokerConfig>;
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid broker configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Applies defaults and validates; every bad setting is named in one error. */
+export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
+  const withDefaults = Value.Default(BrokerConfigSchema, structuredClone(options)) as BrokerConfig;
+  const byPath = new Map<string, string>();
+  for (const e of Value.Errors(BrokerConfigSchema, withDefaults)) {
+    if (e.keyword === 'additionalProperties') continue;
+    const name = e.instancePath.slice(1);
+    const got = JSON.stringify(valueAt(withDefaults, e.instancePath));
+    if (e.message === 'schema is false') byPath.set(name, `${name}: unknown option`);
+    else if (e.keyword === 'anyOf' || e.keyword === 'const') {
+      const allowed = enumOf(name);
+      byPath.set(name, `${name}: must be one of ${allowed.join(', ')} (got ${got})`);
+    } else if (!byPath.has(name)) byPath.set(name, `${name}: ${e.message} (got ${got})`);
+  }
+  const problems = [...byPath.values()];
+  if (withDefaults.groupMinSessionTimeoutMs > withDefaults.groupMaxSessionTimeoutMs) {
+    problems.push('groupMinSessionTimeoutMs: must not exceed groupMaxSessionTimeoutMs');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return withDefaults;
+}
+
+function valueAt(obj: unknown, pointer: string): unknown {
+  let cur: unknown = obj;
+  for (const part of pointer.split('/').slice(1)) {
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  }
+  return cur;
+}
+
+function enumOf(name: string): string[] {
+  const schema = (BrokerConfigSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name];
+  return (schema?.anyOf ?? []).map((s) => String(s.const));
+}
+
+const OPTION_NAMES = Object.keys(BrokerConfigSchema.properties) as (keyof BrokerConfig)[];
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function envName(name: string): string {
+  return `TRIBUTARY_BROKER_${kebab(name).replace(/-/g, '_').toUpperCase()}`;
+}
+
+// Strings from a command line or the environment become numbers/booleans only when they are exactly that;
+// anything else is passed on as-is so validation names the option and the bad value.
+function coerce(name: keyof BrokerConfig, raw: string): unknown {
+  const schema = (BrokerConfigSchema.properties as Record<string, { type?: string }>)[name];
+  if (schema?.type === 'integer' && /^-?\d+$/.test(raw.trim())) return Number(raw);
+  if (schema?.type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
+}
+
+/** `--data-dir x` style flags (as parsed by node:util parseArgs) to options. */
+export function brokerOptionsFromArgs(values: Record<string, string | boolean | undefined>): BrokerOptions {
+  const out: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const raw = values[kebab(name)];
+    if (typeof raw === 'string') out[name] = coerce(name, raw);
+  }
+  return out as BrokerOptions;
+}
+
+/** TRIBUTARY_BROKER_PORT style variables to options; the only place the broker reads the environment. */
+export function brokerOptionsFromEnv(env: Record<string, string | undefined>): BrokerOptions {
+  const out: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const raw = env[envName(name)];
+    if (raw !== undefined && raw !== '') out[name] = coerce(name, raw);
+  }
+  return out as BrokerOptions;
+}
+
+export const CLI_HELP = [
+  'Usage: tributary-broker [options]',
+  '',
+  'Options (each also settable as the environment variable shown):',
+  ...OPTION_NAMES.map((name) => {
+    const s = (BrokerConfigSchema.properties as Record<string, { default?: unknown; description?: string }>)[
+      name
+    ];
+    const def = s.default === undefined ? '' : ` (default ${String(s.default)})`;
+    return `  --${kebab(name).padEnd(28)} ${envName(name).padEnd(44)}${s.description ?? ''}${def}`;
+  }),
+  '  -h, --help',
+].join('\n');

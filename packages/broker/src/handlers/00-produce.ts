@@ -1,0 +1,110 @@
+// Produce v3–11. Batches are stored as the producer sent them (magic 2 only, CRC checked, offsets
+// assigned in place, never decompressed), so gzip/snappy/lz4/zstd batches pass straight through.
+// acks=0 gets no response, acks=1 is answered once appended, acks=-1 once the flush policy made the
+// batch durable (the single node is the whole ISR). v3 added transactionalId (KIP-98), v5 logStartOffset
+// (KIP-107), v8 per-record errors (KIP-467), v9 flexible, v10 currentLeader/nodeEndpoints tagged fields
+// (KIP-951, left empty: the leader never moves), v11 no change.
+// Differs from Kafka: transactional batches are appended but transactions are not coordinated yet.
+import { ErrorCode } from '../error-codes.ts';
+import { defineHandler } from './handler.ts';
+
+interface PartitionResult {
+  index: number;
+  errorCode: number;
+  baseOffset: bigint;
+  logAppendTimeMs: bigint;
+  logStartOffset: bigint;
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+  errorMessage: string | null;
+}
+
+function failure(index: number, errorCode: number, errorMessage: string | null = null): PartitionResult {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage,
+  };
+}
+
+export const produceHandler = defineHandler({
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(request, { state }) {
+    const { acks } = request;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const durables: Promise<void>[] = [];
+    const responses = [];
+    const now = Date.now();
+    for (const topic of request.topicData) {
+      const partitionResponses: PartitionResult[] = [];
+      // The common case (topic exists) stays synchronous so batches of one connection append in order.
+      const info = !validAcks
+        ? ErrorCode.INVALID_REQUIRED_ACKS
+        : (state.logs.getTopic(topic.name) ?? (await state.topicOrAutoCreate(topic.name)));
+      for (const p of topic.partitionData) {
+        if (typeof info === 'number') {
+          partitionResponses.push(failure(p.index, info));
+          continue;
+        }
+        const log = state.logs.partition(topic.name, p.index);
+        if (!log) {
+          partitionResponses.push(failure(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+          continue;
+        }
+        if (!p.records || p.records.length === 0) {
+          partitionResponses.push(failure(p.index, ErrorCode.INVALID_RECORD, 'no record batch'));
+          continue;
+        }
+        if (p.records.length > state.config.maxMessageBytes) {
+          partitionResponses.push(
+            failure(
+              p.index,
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `batch of ${p.records.length} bytes exceeds ${state.config.maxMessageBytes}`,
+            ),
+          );
+          continue;
+        }
+        const logAppendTime =
+          state.config.logAppendTime || info.configs['message.timestamp.type'] === 'LogAppendTime';
+        const result = await log.appendBatches(p.records, logAppendTime ? { logAppendTime: now } : {});
+        if (result.errorCode !== 0) {
+          partitionResponses.push(failure(p.index, result.errorCode, result.errorMessage ?? null));
+          continue;
+        }
+        if (acks === -1) durables.push(result.durable);
+        partitionResponses.push({
+          index: p.index,
+          errorCode: 0,
+          baseOffset: BigInt(result.baseOffset),
+          logAppendTimeMs: BigInt(result.logAppendTime),
+          logStartOffset: BigInt(result.logStartOffset),
+          recordErrors: [],
+          errorMessage: null,
+        });
+      }
+      responses.push({ name: topic.name, partitionResponses });
+    }
+    if (acks === 0) return null;
+    if (durables.length > 0) {
+      try {
+        await Promise.all(durables);
+      } catch (err) {
+        state.logger.error({ err }, 'flush failed; acks=-1 produce answered with an error');
+        for (const t of responses) {
+          for (const p of t.partitionResponses) {
+            if (p.errorCode === 0)
+              Object.assign(p, failure(p.index, ErrorCode.UNKNOWN_SERVER_ERROR, 'flush failed'));
+          }
+        }
+      }
+    }
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  },
+});

@@ -1,0 +1,128 @@
+// Fetch v4–12. Returns stored batches as they are (zero decompression), long-polls up to maxWaitMs until
+// minBytes are available, woken by appends. v4 added isolationLevel and lastStableOffset (KIP-98), v5
+// logStartOffset, v7 fetch sessions (KIP-227), v9 currentLeaderEpoch, v11 rackId (KIP-392), v12 flexible.
+// Differs from Kafka: fetch sessions are not kept; every response has sessionId 0, which tells clients
+// to keep sending full fetch requests (a documented, valid answer to a session request). Without
+// transactions in the log yet, lastStableOffset equals the high watermark.
+
+import { ErrorCode } from '../error-codes.ts';
+import type { PartitionLog } from '../log/index.ts';
+import { defineHandler, type RequestContext } from './handler.ts';
+
+const EMPTY = Buffer.alloc(0);
+
+interface Target {
+  log: PartitionLog | undefined;
+  errorCode: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+function partitionResult(
+  partitionIndex: number,
+  errorCode: number,
+  log: PartitionLog | undefined,
+  records: Buffer,
+) {
+  const hw = BigInt(log ? log.highWatermark : -1);
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: hw,
+    lastStableOffset: hw,
+    logStartOffset: BigInt(log ? log.logStartOffset : -1),
+    abortedTransactions: errorCode === 0 ? [] : null,
+    preferredReadReplica: -1,
+    records,
+  };
+}
+
+async function readAll(
+  targets: Target[][],
+  maxBytes: number,
+): Promise<{ bytes: number; results: Buffer[][] }> {
+  let remaining = maxBytes;
+  let bytes = 0;
+  const results: Buffer[][] = [];
+  for (const topic of targets) {
+    const out: Buffer[] = [];
+    for (const t of topic) {
+      if (t.errorCode !== 0 || !t.log || t.fetchOffset >= t.log.logEndOffset || remaining <= 0) {
+        out.push(EMPTY);
+        continue;
+      }
+      const limit = Math.min(t.partitionMaxBytes, remaining);
+      let data = await t.log.read(t.fetchOffset, limit);
+      // KIP-74: the first batch of the response is returned whole even when over the limits, so a
+      // consumer can always make progress; later partitions only get what fits.
+      if (bytes > 0 && data.length > limit) data = EMPTY;
+      bytes += data.length;
+      remaining -= data.length;
+      out.push(data);
+    }
+    results.push(out);
+  }
+  return { bytes, results };
+}
+
+function waitForAppend(targets: Target[][], ms: number, context: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribers: (() => void)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      for (const u of unsubscribers) u();
+      context.state.fetchWaiters.delete(done);
+      resolve();
+    };
+    timer = setTimeout(done, ms);
+    context.state.fetchWaiters.add(done);
+    for (const topic of targets) for (const t of topic) if (t.log) unsubscribers.push(t.log.onAppend(done));
+  });
+}
+
+export const fetchHandler = defineHandler({
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 12,
+  async handle(request, context) {
+    const { state } = context;
+    const targets: Target[][] = request.topics.map((topic) => {
+      const info = state.logs.getTopic(topic.topic);
+      return topic.partitions.map((p) => {
+        const log = info ? state.logs.partition(topic.topic, p.partition) : undefined;
+        const fetchOffset = Number(p.fetchOffset);
+        let errorCode: number = log ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        if (log && (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset)) {
+          errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+        }
+        return { log, errorCode, fetchOffset, partitionMaxBytes: p.partitionMaxBytes };
+      });
+    });
+    const anyError = targets.some((topic) => topic.some((t) => t.errorCode !== 0));
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    const maxBytes = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
+    let read = await readAll(targets, maxBytes);
+    while (!anyError && read.bytes < Math.max(1, request.minBytes) && !state.closing) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await waitForAppend(targets, left, context);
+      read = await readAll(targets, maxBytes);
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: request.topics.map((topic, i) => ({
+        topic: topic.topic,
+        topicId: state.logs.getTopic(topic.topic)?.topicId ?? '00000000-0000-0000-0000-000000000000',
+        partitions: topic.partitions.map((p, j) => {
+          const t = targets[i][j];
+          return partitionResult(p.partition, t.errorCode, t.log, read.results[i][j]);
+        }),
+      })),
+      nodeEndpoints: [],
+    };
+  },
+});

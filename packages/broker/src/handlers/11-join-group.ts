@@ -1,0 +1,32 @@
+// JoinGroup v0–9 (classic rebalance protocol), answered by the group coordinator once the join phase ends.
+// v1 rebalanceTimeoutMs (KIP-62), v2 throttleTimeMs, v4 MEMBER_ID_REQUIRED for new members (KIP-394),
+// v5 groupInstanceId (static membership, KIP-345), v6 flexible, v7 protocolType/Name in the response
+// (KIP-559), v8 reason (KIP-800), v9 skipAssignment (KIP-814; always false here).
+import { defineHandler } from './handler.ts';
+
+export const joinGroupHandler = defineHandler({
+  apiKey: 11,
+  name: 'JoinGroup',
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(request, { state, apiVersion, clientId, connection }) {
+    const result = await state.groups.joinGroup({
+      groupId: request.groupId,
+      sessionTimeoutMs: request.sessionTimeoutMs,
+      rebalanceTimeoutMs: apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      protocolType: request.protocolType,
+      protocols: request.protocols,
+      reason: request.reason,
+      apiVersion,
+      clientId: clientId ?? '',
+      clientHost: connection.remoteAddress,
+    });
+    return {
+      throttleTimeMs: 0,
+      ...result,
+      protocolName: result.protocolName ?? (apiVersion < 7 ? '' : null),
+    };
+  },
+});

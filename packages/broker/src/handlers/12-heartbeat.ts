@@ -1,0 +1,19 @@
+// Heartbeat v0–4: keeps a member's session alive and tells it when to rejoin (REBALANCE_IN_PROGRESS).
+// v1 throttleTimeMs, v3 groupInstanceId (KIP-345), v4 flexible.
+import { defineHandler } from './handler.ts';
+
+export const heartbeatHandler = defineHandler({
+  apiKey: 12,
+  name: 'Heartbeat',
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, { state }) {
+    const { errorCode } = state.groups.heartbeat({
+      groupId: request.groupId,
+      generationId: request.generationId,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+    });
+    return { throttleTimeMs: 0, errorCode };
+  },
+});

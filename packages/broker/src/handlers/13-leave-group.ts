@@ -1,0 +1,26 @@
+// LeaveGroup v0–5. v0–2 name one member; v3 (KIP-345) a batch of members by id or instance id with
+// per-member errors; v4 flexible; v5 reason (KIP-800).
+import { defineHandler } from './handler.ts';
+
+export const leaveGroupHandler = defineHandler({
+  apiKey: 13,
+  name: 'LeaveGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  handle(request, { state, apiVersion }) {
+    const members =
+      apiVersion < 3
+        ? [{ memberId: request.memberId, groupInstanceId: null, reason: null }]
+        : request.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            reason: m.reason,
+          }));
+    const result = state.groups.leaveGroup({ groupId: request.groupId, members });
+    const errorCode =
+      apiVersion < 3
+        ? (result.members[0]?.errorCode ?? result.errorCode) || result.errorCode
+        : result.errorCode;
+    return { throttleTimeMs: 0, errorCode, members: result.members };
+  },
+});

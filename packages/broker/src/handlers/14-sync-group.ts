@@ -1,0 +1,22 @@
+// SyncGroup v0–5: the leader hands in the assignment, every member gets its own. v1 throttleTimeMs,
+// v3 groupInstanceId (KIP-345), v4 flexible, v5 protocolType/protocolName checks (KIP-559).
+import { defineHandler } from './handler.ts';
+
+export const syncGroupHandler = defineHandler({
+  apiKey: 14,
+  name: 'SyncGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, { state, apiVersion }) {
+    const result = await state.groups.syncGroup({
+      groupId: request.groupId,
+      generationId: request.generationId,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      protocolType: apiVersion >= 5 ? request.protocolType : null,
+      protocolName: apiVersion >= 5 ? request.protocolName : null,
+      assignments: request.assignments,
+    });
+    return { throttleTimeMs: 0, ...result };
+  },
+});

@@ -1,0 +1,97 @@
+// CreateTopics v0–7. One node, so the replication factor must be 1 (or -1, "broker default", v4+ KIP-464)
+// and manual assignments may only name this node. v1 added validateOnly and errorMessage, v4 defaults for
+// numPartitions/replicationFactor, v5 flexible and the resulting config (KIP-525), v7 topicId (KIP-516).
+import { ErrorCode } from '../error-codes.ts';
+import { LogError, validateTopicName } from '../log/index.ts';
+import { defineHandler } from './handler.ts';
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+const KNOWN_CONFIGS = new Set([
+  'retention.ms',
+  'retention.bytes',
+  'message.timestamp.type',
+  'cleanup.policy',
+]);
+
+const LOG_ERROR_CODES: Record<string, number> = {
+  TOPIC_ALREADY_EXISTS: ErrorCode.TOPIC_ALREADY_EXISTS,
+  INVALID_TOPIC_NAME: ErrorCode.INVALID_TOPIC_EXCEPTION,
+  INVALID_PARTITIONS: ErrorCode.INVALID_PARTITIONS,
+  INVALID_CONFIG: ErrorCode.INVALID_CONFIG,
+};
+
+export const createTopicsHandler = defineHandler({
+  apiKey: 19,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 7,
+  async handle(request, { state }) {
+    const seen = new Map<string, number>();
+    for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const topics = [];
+    for (const t of request.topics) {
+      const result = (errorCode: number, errorMessage: string | null, extra: object = {}) => ({
+        name: t.name,
+        topicId: ZERO_UUID,
+        errorCode,
+        errorMessage,
+        topicConfigErrorCode: 0,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+        ...extra,
+      });
+      const partitions = t.numPartitions === -1 ? state.config.defaultPartitions : t.numPartitions;
+      const configs: Record<string, string> = {};
+      const badConfig = t.configs.find((c) => !KNOWN_CONFIGS.has(c.name) || c.value === null);
+      for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
+      const nameError = validateTopicName(t.name);
+      if ((seen.get(t.name) ?? 0) > 1) {
+        topics.push(
+          result(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`),
+        );
+      } else if (nameError !== null) {
+        topics.push(result(ErrorCode.INVALID_TOPIC_EXCEPTION, nameError));
+      } else if (state.logs.getTopic(t.name)) {
+        topics.push(result(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${t.name}' already exists`));
+      } else if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
+        topics.push(
+          result(
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `replication factor ${t.replicationFactor} > 1 broker`,
+          ),
+        );
+      } else if (t.assignments.some((a) => a.brokerIds.some((id) => id !== state.config.nodeId))) {
+        topics.push(
+          result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `only broker ${state.config.nodeId} exists`),
+        );
+      } else if (t.assignments.length === 0 && (partitions < 1 || partitions > 100_000)) {
+        topics.push(result(ErrorCode.INVALID_PARTITIONS, `invalid partition count ${t.numPartitions}`));
+      } else if (badConfig) {
+        topics.push(result(ErrorCode.INVALID_CONFIG, `unsupported or null config '${badConfig.name}'`));
+      } else {
+        const count = t.assignments.length > 0 ? t.assignments.length : partitions;
+        if (request.validateOnly) {
+          topics.push(result(0, null, { numPartitions: count, replicationFactor: 1, configs: [] }));
+          continue;
+        }
+        try {
+          const info = await state.logs.createTopic(t.name, count, configs);
+          state.logger.info({ topic: t.name, partitions: count }, 'topic created');
+          topics.push(
+            result(0, null, {
+              topicId: info.topicId,
+              numPartitions: count,
+              replicationFactor: 1,
+              configs: [],
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof LogError)) throw err;
+          topics.push(result(LOG_ERROR_CODES[err.code] ?? ErrorCode.UNKNOWN_SERVER_ERROR, err.message));
+        }
+      }
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

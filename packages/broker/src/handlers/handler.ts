@@ -1,0 +1,30 @@
+// The shape every API handler has: a thin function from a decoded request to a response body.
+import type { RequestBodies, ResponseBodies } from '@tributary/kafka-protocol';
+import type { BrokerState } from '../broker-state.ts';
+import type { ConnectionInfo } from '../server/connection.ts';
+
+export interface RequestContext {
+  readonly apiVersion: number;
+  readonly clientId: string | null;
+  readonly connection: ConnectionInfo;
+  readonly state: BrokerState;
+}
+
+export type ApiKeyNumber = keyof RequestBodies & keyof ResponseBodies;
+
+export interface ApiHandler<K extends ApiKeyNumber = ApiKeyNumber> {
+  readonly apiKey: K;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** `null` means no response is sent (Produce with acks=0). */
+  handle(
+    request: RequestBodies[K],
+    context: RequestContext,
+  ): ResponseBodies[K] | null | Promise<ResponseBodies[K] | null>;
+}
+
+/** Keeps each handler's request and response types tied to its API key. */
+export function defineHandler<K extends ApiKeyNumber>(handler: ApiHandler<K>): ApiHandler<K> {
+  return handler;
+}

@@ -1,0 +1,35 @@
+// The tributary-broker command line: clear errors for bad flags and values.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.ts', import.meta.url));
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 20_000,
+  });
+
+it('prints every option with its environment variable for --help', () => {
+  const r = run(['--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /--data-dir\s+TRIBUTARY_BROKER_DATA_DIR/);
+  assert.match(r.stdout, /--default-partitions/);
+});
+
+it('rejects an unknown flag with usage and exit code 2', () => {
+  const r = run(['--bogus']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bogus/);
+  assert.match(r.stderr, /Usage: tributary-broker/);
+});
+
+it('names every bad value, from flags and environment alike, and does not start', () => {
+  const r = run(['--port', 'ninety', '--flush', 'sometimes'], { TRIBUTARY_BROKER_DEFAULT_PARTITIONS: '0' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /port: .*"ninety"/);
+  assert.match(r.stderr, /flush: must be one of interval, every-append, os/);
+  assert.match(r.stderr, /defaultPartitions: .*0/);
+});
