@@ -72,6 +72,7 @@ export class OffsetStore {
   #flushing: Promise<void> | null = null;
   #failure: OffsetStoreError | null = null;
   #closed = false;
+  #syncs = 0;
 
   private constructor(dir: string, options: OffsetStoreOptions, fd: FileHandle, size: number) {
     this.#dir = dir;
@@ -143,6 +144,11 @@ export class OffsetStore {
   /** Bytes in the journal file. */
   get journalBytes(): number {
     return this.#size;
+  }
+
+  /** fdatasync calls for commits so far (commits in the same event-loop turn share one). */
+  get syncCount(): number {
+    return this.#syncs;
   }
 
   /** Resolves once the offsets are on disk (fdatasync) and visible to `get`. */
@@ -258,6 +264,7 @@ export class OffsetStore {
       throw new OffsetStoreError('offsets journal write failed', { cause: err });
     }
     try {
+      this.#syncs++;
       await this.#fd.datasync();
     } catch (err) {
       // After a failed fsync the kernel may have dropped the dirty pages: nothing written since the last
