@@ -235,4 +235,47 @@ describe('timeouts (manual clock)', () => {
       ['kept'],
     );
   });
+
+  it('handles two thousand members with one timer: heartbeats keep them, silence expires them together', async (t) => {
+    const timers = new ManualTimers();
+    const coordinator = await openCoordinator(t, { timers, initialRebalanceDelayMs: 100 });
+    const joins = Array.from({ length: 2000 }, (_, i) =>
+      coordinator.joinGroup(joinInput({ clientId: `c${i}` })),
+    );
+    // Members kept arriving during the first delay, so it runs once more.
+    timers.advance(200);
+    const joined = await Promise.all(joins);
+    const generationId = joined[0].generationId;
+    assert.equal(joined.find((r) => r.members.length > 0)?.members.length, 2000);
+    await Promise.all(
+      joined.map((r) =>
+        coordinator.syncGroup({
+          groupId: 'g',
+          generationId,
+          memberId: r.memberId,
+          groupInstanceId: null,
+          protocolType: null,
+          protocolName: null,
+          assignments: [],
+        }),
+      ),
+    );
+    for (let round = 0; round < 5; round++) {
+      timers.advance(10_000);
+      for (const r of joined) {
+        const hb = coordinator.heartbeat({
+          groupId: 'g',
+          generationId,
+          memberId: r.memberId,
+          groupInstanceId: null,
+        });
+        assert.equal(hb.errorCode, 0);
+      }
+      assert.ok(timers.armed <= 1);
+    }
+    assert.equal(memberIds(coordinator).length, 2000);
+    timers.advance(30_000);
+    assert.equal(memberIds(coordinator).length, 0);
+    assert.equal(coordinator.describeGroups(['g'])[0].groupState, 'Empty');
+  });
 });
