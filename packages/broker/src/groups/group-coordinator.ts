@@ -1,6 +1,12 @@
 // The group coordinator of the broker (which coordinates every group, being the only node): classic
 // consumer-group membership and rebalancing, and committed offsets. Wire-independent: the request
 // handlers translate Kafka requests into these calls.
+//
+// Differences from Kafka: membership is kept in memory only (Kafka also persists it in
+// __consumer_offsets). After a restart every group with committed offsets exists again as Empty at
+// generation 0; its members are answered UNKNOWN_MEMBER_ID and rejoin, as they would after a
+// coordinator move. Pending JoinGroup/SyncGroup requests are answered with COORDINATOR_NOT_AVAILABLE on
+// close (Kafka drops them with the connection). KIP-848 (the consumer protocol) is not served.
 import type {
   DescribedGroup,
   GroupCoordinatorConfig,
@@ -217,6 +223,8 @@ export class GroupCoordinator {
     if (entries.length === 0) return output;
     try {
       await this.#store.commit(req.groupId, entries);
+      // An Empty group may have been forgotten while the commit was being written: it has offsets now.
+      if (!this.#closed) this.#rebalancer.getOrCreateGroup(req.groupId);
     } catch {
       // Already logged by the store; the client retries.
       for (const t of output) {
