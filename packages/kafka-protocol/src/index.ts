@@ -1,1 +1,1 @@
-export const x: number = 1;
+export { crc32c } from './crc32c.ts';
