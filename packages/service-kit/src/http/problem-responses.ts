@@ -35,6 +35,13 @@ const FRAMEWORK_ERRORS: Record<string, { code: string; title: string; detail?: s
   },
 };
 
+const VALIDATION_DETAILS: Record<string, string> = {
+  body: 'The request body does not match its schema.',
+  querystring: 'The query string does not match its schema.',
+  params: 'The path parameters do not match their schema.',
+  headers: 'The request headers do not match their schema.',
+};
+
 export interface ProblemReplyOptions {
   problemTypeBase: string;
   bodyLimit: number;
@@ -87,7 +94,7 @@ export function problemFromError(
       code: 'VALIDATION_FAILED',
       status: 400,
       title: 'Validation failed',
-      detail: `The request ${part === 'querystring' ? 'query string' : part} does not match its schema.`,
+      detail: VALIDATION_DETAILS[part] ?? VALIDATION_DETAILS.body,
       instance,
       errors,
     };

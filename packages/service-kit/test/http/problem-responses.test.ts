@@ -39,6 +39,19 @@ before(async () => {
     { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } },
     async (request) => ({ id: request.params.id }),
   );
+  app.get(
+    '/search',
+    {
+      schema: {
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          active: Type.Optional(Type.Boolean()),
+        }),
+        headers: Type.Object({ 'X-Api-Version': Type.Optional(Type.Integer({ minimum: 1 })) }),
+      },
+    },
+    async (request) => ({ query: request.query, version: request.headers['x-api-version'] ?? null }),
+  );
   app.get('/explode', async () => {
     throw new Error('secret connection string postgres://admin:hunter2@db');
   });
@@ -119,6 +132,22 @@ describe('problem+json responses', () => {
     assert.deepEqual((await app.inject({ url: '/users/12' })).json(), { id: 12 });
     const problem = assertProblem(await app.inject({ url: '/users/abc' }), 400, 'VALIDATION_FAILED');
     assert.equal(problem.errors[0].path, '/params/id');
+  });
+
+  test('query strings and headers are converted, defaulted and validated', async () => {
+    const defaults = await app.inject({ url: '/search' });
+    assert.deepEqual(defaults.json(), { query: { limit: 20 }, version: null });
+    const given = await app.inject({ url: '/search?limit=5&active=true', headers: { 'x-api-version': '2' } });
+    assert.deepEqual(given.json(), { query: { limit: 5, active: true }, version: 2 });
+    const badQuery = assertProblem(await app.inject({ url: '/search?limit=500' }), 400, 'VALIDATION_FAILED');
+    assert.equal(badQuery.errors[0].path, '/query/limit');
+    assert.equal(badQuery.detail, 'The query string does not match its schema.');
+    const badHeader = assertProblem(
+      await app.inject({ url: '/search', headers: { 'x-api-version': 'two' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    assert.equal(badHeader.errors[0].path, '/headers/x-api-version');
   });
 
   test('a body of 1 MiB + 1 byte is a 413 PAYLOAD_TOO_LARGE', async () => {
