@@ -52,9 +52,10 @@ export class BrokerState {
     if (validateTopicName(name) !== null || name.startsWith('__')) return ErrorCode.INVALID_TOPIC_EXCEPTION;
     let pending = this.#creating.get(name);
     if (!pending) {
-      pending = this.logs.createTopic(name, this.config.defaultPartitions);
-      this.#creating.set(name, pending);
-      pending.then(
+      const creating = this.logs.createTopic(name, this.config.defaultPartitions);
+      pending = creating;
+      this.#creating.set(name, creating);
+      creating.then(
         (t) => {
           this.#creating.delete(name);
           this.logger.info({ topic: name, partitions: t.partitions }, 'topic auto-created');

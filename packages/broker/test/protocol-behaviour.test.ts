@@ -162,7 +162,6 @@ describe('broker protocol behaviour', () => {
     const del = await client.request(20, 5, {
       topicNames: ['orders-x', 'never-was'],
       timeoutMs: 1000,
-      topics: [],
     });
     assert.deepEqual(
       del.responses.map((r) => r.errorCode),
@@ -233,10 +232,9 @@ describe('broker protocol behaviour', () => {
         topics: [
           {
             name: 'times',
-            partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }],
+            partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }],
           },
         ],
-        timeoutMs: 0,
       });
     assert.equal((await list(-2n)).topics[0].partitions[0].offset, 0n);
     assert.equal((await list(-1n)).topics[0].partitions[0].offset, 3n);

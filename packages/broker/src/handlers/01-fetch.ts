@@ -116,7 +116,6 @@ export const fetchHandler = defineHandler({
       sessionId: 0,
       responses: request.topics.map((topic, i) => ({
         topic: topic.topic,
-        topicId: state.logs.getTopic(topic.topic)?.topicId ?? '00000000-0000-0000-0000-000000000000',
         partitions: topic.partitions.map((p, j) => {
           const t = targets[i][j];
           return partitionResult(p.partition, t.errorCode, t.log, read.results[i][j]);

@@ -86,7 +86,7 @@ export const createTopicsHandler = defineHandler({
               configs: [],
             }),
           );
-        } catch (err) {
+        } catch (err: unknown) {
           if (!(err instanceof LogError)) throw err;
           topics.push(result(LOG_ERROR_CODES[err.code] ?? ErrorCode.UNKNOWN_SERVER_ERROR, err.message));
         }

@@ -133,7 +133,7 @@ export class Connection {
   #flush(): void {
     while (this.#queue.length > 0 && this.#queue[0].response !== undefined) {
       const slot = this.#queue.shift()!;
-      if (slot.response !== null && !this.#closed) this.#socket.write(slot.response);
+      if (slot.response && !this.#closed) this.#socket.write(slot.response);
     }
     this.#maybeResume();
   }

@@ -19,6 +19,7 @@ function producer(fixture: BrokerFixture, extra: Record<string, unknown> = {}) {
     bootstrapBrokers: [fixture.broker.address],
     serializers: stringSerializers,
     retries: 5,
+    autocreateTopics: true,
     ...extra,
   });
 }
@@ -155,34 +156,43 @@ describe('@platformatic/kafka against the broker', () => {
     const p = producer(fixture);
     await produceKeyed(p, 'shared', 1000, 'first');
     const seen: string[] = [];
-    const members: {
+    const byMember = new Map<string, number>();
+    let committed = 0;
+    type Member = {
       c: Consumer<string, string, string, string>;
       stream: AsyncIterable<StringMessage> & { close(): Promise<void> };
-    }[] = [];
-    const start = async () => {
+    };
+    const members: Member[] = [];
+    const start = async (name: string) => {
       const c = consumer(fixture, 'shared-group');
       const stream = (await c.consume({
         topics: ['shared'],
         mode: 'committed',
         fallbackMode: 'earliest',
         autocommit: false,
-      })) as unknown as AsyncIterable<StringMessage> & { close(): Promise<void> };
+      })) as unknown as Member['stream'];
       members.push({ c, stream });
-      const pump = (async () => {
+      (async () => {
         for await (const m of stream) {
           seen.push(m.value);
+          byMember.set(name, (byMember.get(name) ?? 0) + 1);
           await m.commit();
+          committed++;
         }
-      })();
-      return { c, pump };
+      })().catch(() => {});
+      return c;
     };
-    const a = await start();
-    await eventually(() => seen.length >= 200, 20_000, 'first member to consume');
-    const b = await start();
+    // The first member reads (and commits) everything there is; then a second member joins, the group
+    // rebalances, and the next records are shared between them.
+    const a = await start('a');
+    await eventually(() => committed >= 1000, 20_000, 'first member to commit the first 1000 records');
+    const b = await start('b');
     await eventually(
-      () => (a.c.assignments?.length ?? 0) > 0 && (b.c.assignments?.length ?? 0) > 0,
+      () =>
+        (a.assignments?.[0]?.partitions.length ?? 0) === 2 &&
+        (b.assignments?.[0]?.partitions.length ?? 0) === 2,
       20_000,
-      'both members assigned',
+      'partitions split between both members',
     );
     await produceKeyed(p, 'shared', 1000, 'second');
     await p.close();
@@ -191,6 +201,7 @@ describe('@platformatic/kafka against the broker', () => {
     for (const m of members) await m.c.close();
     assert.equal(new Set(seen).size, 2000);
     assert.equal(seen.length, 2000, 'no record was delivered twice');
+    assert.ok((byMember.get('b') ?? 0) > 0, 'the second member got a share');
   });
 
   it('resumes a group from its committed offsets after the broker restarts', async () => {
