@@ -1,0 +1,119 @@
+// The database port on PGlite: embedded PostgreSQL (WASM) in this process, one connection.
+import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { type Logger, pino } from 'pino';
+import type { Database, PgliteDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
+import { DatabaseError, toDatabaseError } from './database-error.ts';
+import { assertSqlName } from './sql-name.ts';
+
+function toResult<R>(results: Results | Results[]): QueryResult<R> {
+  const last = Array.isArray(results) ? results[results.length - 1] : results;
+  if (last === undefined) return { rows: [], rowCount: 0 };
+  return { rows: last.rows as R[], rowCount: last.rowCount ?? last.affectedRows ?? last.rows.length };
+}
+
+async function run<R>(
+  target: PGlite | Transaction,
+  sql: string,
+  params?: unknown[],
+): Promise<QueryResult<R>> {
+  try {
+    // Like `pg`, a query without parameters goes through the simple protocol and may hold several statements.
+    return params === undefined || params.length === 0
+      ? toResult<R>(await target.exec(sql))
+      : toResult<R>(await target.query(sql, params));
+  } catch (error) {
+    throw toDatabaseError(error, 'query failed');
+  }
+}
+
+export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
+  const logger: Logger = (options.logger ?? pino({ level: 'silent' })).child({
+    component: 'pglite-database',
+  });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.dataDir);
+  } catch (error) {
+    throw new DatabaseError(
+      'DB_CONNECTION_FAILED',
+      `cannot open PGlite database ${options.dataDir === undefined ? 'in memory' : `at ${options.dataDir}`}`,
+      { cause: error },
+    );
+  }
+  logger.debug({ dataDir: options.dataDir ?? 'memory' }, 'PGlite database open');
+  let closed = false;
+
+  function assertOpen(): void {
+    if (closed) throw new DatabaseError('DB_CLOSED', 'database is closed');
+  }
+
+  return {
+    kind: 'pglite',
+
+    async query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+      assertOpen();
+      // PGlite queues this behind any running transaction, so statements never interleave with one.
+      return run<R>(pglite, sql, params);
+    },
+
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      assertOpen();
+      let bodyDone = false;
+      try {
+        // PGlite runs one transaction at a time (later callers wait), which is what a single connection needs.
+        return await pglite.transaction(async (raw) => {
+          let open = true;
+          const tx: SqlExecutor = {
+            query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+              if (!open) {
+                return Promise.reject(new DatabaseError('DB_CLOSED', 'the transaction has already ended'));
+              }
+              return run<R>(raw, sql, params);
+            },
+          };
+          try {
+            const result = await fn(tx);
+            bodyDone = true;
+            return result;
+          } finally {
+            open = false;
+          }
+        });
+      } catch (error) {
+        // Errors from `fn` pass through unchanged; only what COMMIT raised comes from the driver.
+        if (!bodyDone) throw error;
+        throw toDatabaseError(error, 'commit failed');
+      }
+    },
+
+    async listen(channel: string, onNotify: (payload: string) => void) {
+      assertSqlName('channel', channel);
+      assertOpen();
+      const callback = (payload: string) => {
+        try {
+          onNotify(payload);
+        } catch (error) {
+          logger.error({ err: error, channel }, 'notification callback threw');
+        }
+      };
+      let unlisten: () => Promise<void>;
+      try {
+        unlisten = await pglite.listen(channel, callback);
+      } catch (error) {
+        throw toDatabaseError(error, `cannot LISTEN on ${channel}`);
+      }
+      let active = true;
+      return async () => {
+        if (!active || closed) return;
+        active = false;
+        await unlisten();
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pglite.close();
+    },
+  };
+}

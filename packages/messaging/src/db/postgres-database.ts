@@ -1,0 +1,136 @@
+// The database port on PostgreSQL through a `pg` pool; each service keeps its tables in its own schema.
+import pg from 'pg';
+import { type Logger, pino } from 'pino';
+import type { Database, PostgresDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
+import { DatabaseError, toDatabaseError } from './database-error.ts';
+import { PostgresListener } from './postgres-listener.ts';
+import { assertSqlName } from './sql-name.ts';
+
+/** SQLSTATE 42P06: the schema exists (two processes creating it at once can also hit 23505). */
+const duplicateSchema = new Set(['42P06', '23505']);
+
+function toResult<R>(raw: pg.QueryResult | pg.QueryResult[]): QueryResult<R> {
+  // Several statements in one simple query give one result each; the last one is the answer.
+  const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (last === undefined) return { rows: [], rowCount: 0 };
+  return { rows: last.rows as R[], rowCount: last.rowCount ?? last.rows.length };
+}
+
+export function createPostgresDatabase(options: PostgresDatabaseOptions): Database {
+  const schema = options.schema === undefined ? undefined : assertSqlName('schema', options.schema);
+  const logger: Logger = (options.logger ?? pino({ level: 'silent' })).child({
+    component: 'postgres-database',
+    ...(schema === undefined ? {} : { schema }),
+  });
+  const connection: pg.ClientConfig = {
+    connectionString: options.connectionString,
+    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: options.max ?? 10,
+    // The schema is the whole search_path: an unqualified name never silently resolves to `public`.
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const listener = new PostgresListener(
+    {
+      ...connection,
+      keepAlive: true,
+      application_name: `${options.applicationName ?? 'tributary'}:listen`,
+    },
+    logger,
+  );
+  let closed = false;
+  let schemaReady: Promise<void> | undefined;
+
+  function ready(): Promise<void> {
+    if (closed) return Promise.reject(new DatabaseError('DB_CLOSED', 'database is closed'));
+    if (schema === undefined) return Promise.resolve();
+    schemaReady ??= pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(
+      () => undefined,
+      (error: unknown) => {
+        if (duplicateSchema.has((error as { code?: string }).code ?? '')) return;
+        schemaReady = undefined;
+        throw toDatabaseError(error, `cannot create schema ${schema}`);
+      },
+    );
+    return schemaReady;
+  }
+
+  async function run<R>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) {
+    try {
+      return toResult<R>(await client.query(sql, params));
+    } catch (error) {
+      throw toDatabaseError(error, 'query failed');
+    }
+  }
+
+  return {
+    kind: 'postgres',
+
+    async query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+      await ready();
+      return run<R>(pool, sql, params);
+    },
+
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      await ready();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw toDatabaseError(error, 'cannot get a connection');
+      }
+      let open = true;
+      const tx: SqlExecutor = {
+        query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+          if (!open) {
+            return Promise.reject(new DatabaseError('DB_CLOSED', 'the transaction has already ended'));
+          }
+          return run<R>(client, sql, params);
+        },
+      };
+      try {
+        await run(client, 'BEGIN');
+        const result = await fn(tx);
+        const commit = await client.query('COMMIT').catch((error: unknown) => {
+          throw toDatabaseError(error, 'commit failed');
+        });
+        // COMMIT of a transaction an earlier statement aborted answers ROLLBACK instead of failing.
+        if (commit.command === 'ROLLBACK') {
+          throw new DatabaseError(
+            'DB_QUERY_FAILED',
+            'transaction rolled back: a statement inside it failed and its error was caught',
+          );
+        }
+        open = false;
+        client.release();
+        return result;
+      } catch (error) {
+        open = false;
+        try {
+          await client.query('ROLLBACK');
+          client.release();
+        } catch (rollbackError) {
+          // The connection is unusable: destroy it instead of returning it to the pool.
+          client.release(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
+        }
+        throw error;
+      }
+    },
+
+    async listen(channel: string, onNotify: (payload: string) => void) {
+      assertSqlName('channel', channel);
+      if (closed) throw new DatabaseError('DB_CLOSED', 'database is closed');
+      return listener.subscribe(channel, onNotify);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listener.close();
+      await pool.end();
+    },
+  };
+}
