@@ -89,6 +89,7 @@ it('survives random and mutated frames while a client produces without noticing'
     bootstrapBrokers: [fixture.broker.address],
     serializers: stringSerializers,
     acks: -1,
+    autocreateTopics: true,
   });
   let produced = 0;
   let clientError: unknown;
@@ -153,6 +154,7 @@ it('survives random and mutated frames while a client produces without noticing'
     clientId: 'fuzz-after',
     bootstrapBrokers: [fixture.broker.address],
     serializers: stringSerializers,
+    autocreateTopics: true,
   });
   const result = await after.send({ messages: [{ topic: 'bystander', value: 'still alive' }] });
   await after.close();

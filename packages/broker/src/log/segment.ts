@@ -87,7 +87,7 @@ export class Segment {
       this.#bytesSinceIndex = 0;
     }
     this.#bytesSinceIndex += info.size;
-    this.size = position + info.size;
+    if (position + info.size > this.size) this.size = position + info.size;
     this.nextOffset = info.lastOffset + 1;
     if (info.maxTimestamp > this.maxTimestamp) this.maxTimestamp = info.maxTimestamp;
   }

@@ -1,5 +1,6 @@
 // Interop with @platformatic/kafka (the client the messaging library uses) over TCP.
 import assert from 'node:assert/strict';
+import { type EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import {
   Admin,
@@ -170,6 +171,7 @@ describe('@platformatic/kafka against the broker', () => {
         mode: 'committed',
         fallbackMode: 'earliest',
         autocommit: false,
+        maxWaitTime: 200,
       })) as unknown as Member['stream'];
       members.push({ c, stream });
       (async () => {
@@ -194,6 +196,10 @@ describe('@platformatic/kafka against the broker', () => {
       20_000,
       'partitions split between both members',
     );
+    // A fetch sent before the rebalance may still be pending for the old partitions; the client does not
+    // drop what it returns, so let each member complete one fetch under the new assignment first.
+    await Promise.all(members.map((m) => once(m.stream as unknown as EventEmitter, 'fetch')));
+    await Promise.all(members.map((m) => once(m.stream as unknown as EventEmitter, 'fetch')));
     await produceKeyed(p, 'shared', 1000, 'second');
     await p.close();
     await eventually(() => new Set(seen).size >= 2000, 30_000, 'all 2000 records');
