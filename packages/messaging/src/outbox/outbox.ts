@@ -1,0 +1,80 @@
+// Writing events to the outbox inside the transaction that changes the state they describe.
+import type { SqlExecutor } from '../db/database.ts';
+import { OutboxError } from './outbox-error.ts';
+
+export interface OutboxMessage {
+  /** Kind of entity the event is about, e.g. `user`. */
+  aggregateType: string;
+  /** The entity's id; events of one aggregate are published in commit order. */
+  aggregateId: string;
+  topic: string;
+  /** Partition key, default `aggregateId`. */
+  key?: string;
+  /** Event type, e.g. `tributary.user.registered.v1` (kept for queries; put it in the headers too). */
+  eventType: string;
+  /** Serialized with JSON.stringify; the published value is that text in UTF-8. */
+  payload: unknown;
+  /** Message headers as published, e.g. the CloudEvents envelope (`ce_id` is what consumers' inboxes use). */
+  headers?: Record<string, string>;
+}
+
+function invalid(message: string, cause?: unknown): OutboxError {
+  return new OutboxError('OUTBOX_INVALID_MESSAGE', message, cause === undefined ? undefined : { cause });
+}
+
+function requireText(
+  message: OutboxMessage,
+  field: 'aggregateType' | 'aggregateId' | 'topic' | 'eventType',
+): string {
+  const value = message[field];
+  if (typeof value !== 'string' || value === '')
+    throw invalid(`outbox message ${field} must be a non-empty string`);
+  return value;
+}
+
+function serializePayload(payload: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(payload);
+  } catch (error) {
+    throw invalid('outbox message payload cannot be serialized as JSON', error);
+  }
+  if (text === undefined)
+    throw invalid('outbox message payload must be a JSON value (not undefined or a function)');
+  return text;
+}
+
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw invalid('outbox message headers must be an object of strings');
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw invalid(`outbox message header ${name} must be a string`);
+  }
+  return headers as Record<string, string>;
+}
+
+/**
+ * Adds `message` to the outbox through `tx`, the transaction that writes the state change: both commit or
+ * neither does. The commit wakes the relay through a NOTIFY. Returns the row id (a bigint as text).
+ */
+async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: string }> {
+  if (typeof message !== 'object' || message === null) throw invalid('outbox message must be an object');
+  const aggregateType = requireText(message, 'aggregateType');
+  const aggregateId = requireText(message, 'aggregateId');
+  const topic = requireText(message, 'topic');
+  const eventType = requireText(message, 'eventType');
+  const key = message.key ?? aggregateId;
+  if (typeof key !== 'string') throw invalid('outbox message key must be a string');
+  const headers = checkHeaders(message.headers);
+  const payload = serializePayload(message.payload);
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO outbox (aggregate_type, aggregate_id, topic, key, event_type, payload, headers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id::text AS id`,
+    [aggregateType, aggregateId, topic, key, eventType, payload, JSON.stringify(headers)],
+  );
+  return { id: inserted.rows[0]!.id };
+}
+
+export const outbox = { enqueue } as const;

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { after, describe, it, type TestContext } from 'node:test';
+import type { Database, SqlExecutor } from '../../src/db/database.ts';
+import { runMigrations } from '../../src/db/migrations.ts';
+import { type OutboxMessage, outbox } from '../../src/outbox/outbox.ts';
+import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
+import { createOutboxRelay, type OutboxRelayOptions } from '../../src/outbox/outbox-relay.ts';
+import { databaseFixtures, eventually } from '../db/test-databases.ts';
+import { payloadOf, RecordingPublisher } from './recording-publisher.ts';
+
+async function prepare(db: Database): Promise<Database> {
+  await runMigrations(db, [
+    ...OUTBOX_MIGRATIONS,
+    { id: 'test-accounts', sql: 'CREATE TABLE accounts (id text PRIMARY KEY, balance int NOT NULL)' },
+  ]);
+  return db;
+}
+
+function event(aggregateId: string, seq: number, extra: Partial<OutboxMessage> = {}): OutboxMessage {
+  return {
+    aggregateType: 'account',
+    aggregateId,
+    topic: 'accounts',
+    eventType: 'tributary.account.credited.v1',
+    payload: { aggregateId, seq },
+    headers: { ce_id: `${aggregateId}-${seq}`, ce_type: 'tributary.account.credited.v1' },
+    ...extra,
+  };
+}
+
+/** The state change and its event in one transaction, like an application service does. */
+function credit(db: Database, aggregateId: string, seq: number) {
+  return db.transaction(async (tx: SqlExecutor) => {
+    await tx.query(
+      `INSERT INTO accounts VALUES ($1, 1) ON CONFLICT (id) DO UPDATE SET balance = accounts.balance + 1`,
+      [aggregateId],
+    );
+    return outbox.enqueue(tx, event(aggregateId, seq));
+  });
+}
+
+function startRelay(
+  t: TestContext,
+  db: Database,
+  publisher: RecordingPublisher,
+  options: Partial<OutboxRelayOptions> = {},
+) {
+  const relay = createOutboxRelay({ db, publisher, pollIntervalMs: 5_000, ...options });
+  t.after(() => relay.stop());
+  return relay.start().then(() => relay);
+}
+
+function sequencesByAggregate(publisher: RecordingPublisher): Map<string, number[]> {
+  const sequences = new Map<string, number[]>();
+  for (const message of publisher.published) {
+    const { aggregateId, seq } = payloadOf(message) as { aggregateId: string; seq: number };
+    sequences.set(aggregateId, [...(sequences.get(aggregateId) ?? []), seq]);
+  }
+  return sequences;
+}
+
+for (const makeFixture of databaseFixtures) {
+  const fixture = makeFixture();
+  after(() => fixture.close());
+
+  describe(`outbox relay on ${fixture.kind}`, () => {
+    it('publishes nothing for an event enqueued in a rolled-back transaction', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher);
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.query("INSERT INTO accounts VALUES ('a-1', 1)");
+          await outbox.enqueue(tx, event('a-1', 0));
+          throw new Error('the state change failed');
+        }),
+        /the state change failed/,
+      );
+      await credit(db, 'a-2', 0);
+      await relay.flushed();
+      assert.deepEqual(
+        publisher.published.map((message) => message.key),
+        ['a-2'],
+      );
+      assert.equal((await db.query('SELECT * FROM outbox')).rowCount, 1);
+    });
+
+    it('publishes committed events with their topic, key, headers and JSON value, in order per aggregate', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      publisher.latencyMs = () => Math.floor(Math.random() * 3);
+      const relay = await startRelay(t, db, publisher, { batchSize: 7 });
+      const aggregates = ['acc-1', 'acc-2', 'acc-3', 'acc-4', 'acc-5'];
+      await Promise.all(
+        aggregates.map(async (aggregateId) => {
+          for (let seq = 0; seq < 20; seq += 1) await credit(db, aggregateId, seq);
+        }),
+      );
+      await relay.flushed();
+      assert.equal(publisher.published.length, 100);
+      const expected = Array.from({ length: 20 }, (_, seq) => seq);
+      for (const [aggregateId, seqs] of sequencesByAggregate(publisher)) {
+        assert.deepEqual(seqs, expected, `order of ${aggregateId}`);
+      }
+      const first = publisher.published.find((message) => message.key === 'acc-3')!;
+      assert.equal(first.topic, 'accounts');
+      assert.deepEqual(first.headers, { ce_id: 'acc-3-0', ce_type: 'tributary.account.credited.v1' });
+      assert.equal(first.value.toString('utf8'), '{"aggregateId":"acc-3","seq":0}');
+      const statuses = await db.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM outbox GROUP BY status',
+      );
+      assert.deepEqual(statuses.rows, [{ status: 'published', n: 100 }]);
+    });
+
+    it('is woken by the commit notification long before its 5 s polling interval', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher, { pollIntervalMs: 5_000 });
+      await relay.flushed();
+      const latencies: number[] = [];
+      for (let seq = 0; seq < 5; seq += 1) {
+        const committedAt = performance.now();
+        await credit(db, 'acc-1', seq);
+        await publisher.until(() => publisher.published.length === seq + 1);
+        latencies.push(performance.now() - committedAt);
+      }
+      t.diagnostic(`commit → publish latency ms: ${latencies.map((ms) => ms.toFixed(1)).join(', ')}`);
+      assert.ok(Math.max(...latencies) < 1_000, `latencies ${latencies.join(', ')} ms`);
+    });
+
+    it('retries a failing aggregate with growing delays while other aggregates keep flowing', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      publisher.failWith = (message, call) =>
+        message.key === 'bad' && call < 3 ? `broker said no (${call})` : undefined;
+      const relay = await startRelay(t, db, publisher, { backoff: { initialMs: 40, maxMs: 1_000 } });
+      await credit(db, 'bad', 0);
+      await credit(db, 'bad', 1);
+      for (let seq = 0; seq < 5; seq += 1) await credit(db, 'good', seq);
+      await publisher.until(
+        () => publisher.published.filter((message) => message.key === 'good').length === 5,
+      );
+      assert.ok(
+        !publisher.published.some((message) => message.key === 'bad'),
+        'the failing aggregate was published while it should be backing off',
+      );
+      const stuck = await db.query<{ attempts: number; last_error: string; status: string }>(
+        "SELECT attempts, last_error, status FROM outbox WHERE aggregate_id = 'bad' ORDER BY id",
+      );
+      assert.equal(stuck.rows[0]!.status, 'pending');
+      assert.ok(stuck.rows[0]!.attempts >= 1);
+      assert.match(stuck.rows[0]!.last_error, /broker said no/);
+      assert.equal(
+        stuck.rows[1]!.attempts,
+        0,
+        'the second event of the aggregate was tried before the first',
+      );
+      assert.ok((await relay.oldestUnpublishedAgeMs()) > 0);
+
+      await relay.flushed();
+      assert.deepEqual(sequencesByAggregate(publisher).get('bad'), [0, 1]);
+      const attemptsAt = publisher.calls.filter((call) => call.message.key === 'bad').map((call) => call.at);
+      assert.equal(attemptsAt.length, 5, 'three failures, then both events');
+      const gaps = attemptsAt.slice(1, 4).map((at, index) => at - attemptsAt[index]!);
+      t.diagnostic(`gaps between attempts ms: ${gaps.join(', ')}`);
+      // 40, 80, 160 ms of backoff (a few ms of timer slack allowed).
+      assert.ok(gaps[0]! >= 35 && gaps[1]! >= 75 && gaps[2]! >= 155, `gaps ${gaps.join(', ')}`);
+      const done = await db.query<{ attempts: number }>(
+        "SELECT attempts FROM outbox WHERE aggregate_id = 'bad' ORDER BY id",
+      );
+      assert.deepEqual(
+        done.rows.map((row) => row.attempts),
+        [3, 0],
+      );
+      assert.equal(await relay.oldestUnpublishedAgeMs(), 0);
+    });
+
+    it('flushed() waits for rows committed before the call, not for rows committed after it', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher);
+      await relay.flushed();
+      publisher.hold((message) => message.key === 'early');
+      await credit(db, 'early', 0);
+      await publisher.until(() => publisher.calls.length === 1);
+      let flushed = false;
+      const flushing = relay.flushed().then(() => {
+        flushed = true;
+      });
+      // A row committed after the call that never gets through must not hold the flush up.
+      publisher.failWith = (message) => (message.key === 'late' ? 'late is stuck' : undefined);
+      await credit(db, 'late', 0);
+      assert.equal(flushed, false, 'flushed() resolved while a row committed before it was unpublished');
+      publisher.release();
+      await flushing;
+      assert.deepEqual(
+        publisher.published.map((message) => message.key),
+        ['early'],
+      );
+      const late = await db.query("SELECT status FROM outbox WHERE aggregate_id = 'late'");
+      assert.deepEqual(late.rows, [{ status: 'pending' }]);
+    });
+
+    it('flushed() needs a running relay and rejects when the relay stops first', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const relay = createOutboxRelay({ db, publisher, pollIntervalMs: 5_000 });
+      await assert.rejects(
+        relay.flushed(),
+        (error) => (error as { code?: string }).code === 'OUTBOX_RELAY_NOT_RUNNING',
+      );
+      await relay.start();
+      t.after(() => relay.stop());
+      publisher.failWith = () => 'down';
+      await credit(db, 'acc-1', 0);
+      const flushing = relay.flushed();
+      await publisher.until(() => publisher.calls.length > 0);
+      await relay.stop();
+      await assert.rejects(flushing, (error) => (error as { code?: string }).code === 'OUTBOX_RELAY_STOPPED');
+    });
+
+    it('finishes the in-flight batch when stopped, then publishes nothing more', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher);
+      publisher.hold(() => true);
+      await credit(db, 'acc-1', 0);
+      await publisher.until(() => publisher.calls.length === 1);
+      const stopping = relay.stop();
+      publisher.release();
+      await stopping;
+      assert.equal(relay.running, false);
+      const row = await db.query<{ status: string }>('SELECT status FROM outbox');
+      assert.deepEqual(row.rows, [{ status: 'published' }]);
+      await credit(db, 'acc-1', 1);
+      const pending = await db.query<{ status: string }>(
+        "SELECT status FROM outbox WHERE status = 'pending'",
+      );
+      assert.equal(pending.rowCount, 1);
+      assert.equal(publisher.calls.length, 1);
+    });
+
+    it('reports the age of the oldest unpublished row', async () => {
+      const db = await prepare(await fixture.open());
+      const relay = createOutboxRelay({ db, publisher: new RecordingPublisher() });
+      assert.equal(await relay.oldestUnpublishedAgeMs(), 0);
+      await db.query(
+        "INSERT INTO outbox (aggregate_type, aggregate_id, topic, key, event_type, payload, created_at) VALUES ('a', '1', 't', '1', 'e', '{}', now() - interval '3 seconds')",
+      );
+      const age = await relay.oldestUnpublishedAgeMs();
+      assert.ok(age >= 3_000 && age < 60_000, `age ${age}`);
+    });
+
+    it('keeps published rows for the retention period and then deletes them', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const keeping = await startRelay(t, db, publisher);
+      await credit(db, 'acc-1', 0);
+      await keeping.flushed();
+      const kept = await db.query<{ status: string; published_at: Date | null }>(
+        'SELECT status, published_at FROM outbox',
+      );
+      assert.equal(kept.rows[0]!.status, 'published');
+      assert.ok(kept.rows[0]!.published_at instanceof Date);
+      await keeping.stop();
+
+      const purging = await startRelay(t, db, publisher, { retentionMs: 0, purgeIntervalMs: 10 });
+      await credit(db, 'acc-1', 1);
+      await purging.flushed();
+      await eventually(
+        async () => ((await db.query('SELECT 1 FROM outbox')).rowCount === 0 ? true : undefined),
+        'the purge',
+      );
+    });
+
+    if (fixture.kind === 'pglite') {
+      it('refuses a second relay on the same PGlite database', async (t) => {
+        const db = await prepare(await fixture.open());
+        await startRelay(t, db, new RecordingPublisher());
+        const second = createOutboxRelay({ db, publisher: new RecordingPublisher() });
+        await assert.rejects(
+          second.start(),
+          (error) => (error as { code?: string }).code === 'OUTBOX_RELAY_ALREADY_RUNNING',
+        );
+      });
+    }
+
+    it('rejects malformed events with a clear error and writes nothing', async () => {
+      const db = await prepare(await fixture.open());
+      const invalid = (message: OutboxMessage) =>
+        assert.rejects(
+          outbox.enqueue(db, message),
+          (error) => (error as { code?: string }).code === 'OUTBOX_INVALID_MESSAGE',
+        );
+      await invalid(event('a', 0, { topic: '' }));
+      await invalid(event('a', 0, { payload: undefined }));
+      await invalid(event('a', 0, { payload: { big: 1n } }));
+      await invalid(event('a', 0, { headers: { ce_id: 42 as unknown as string } }));
+      assert.equal((await db.query('SELECT 1 FROM outbox')).rowCount, 0);
+    });
+  });
+}
