@@ -142,7 +142,10 @@ describe('partition log', () => {
     log.applyRetention(Number.MAX_SAFE_INTEGER, 0, 0);
     assert.equal(log.applyRetention(Number.MAX_SAFE_INTEGER, 0, 0), 0, 'the active segment is never deleted');
     assert.equal(log.logEndOffset, 16);
-    assert.deepEqual(valuesOf(log.read(15, 1 << 20)).map((v) => v.slice(0, 6)), ['more-4']);
+    assert.deepEqual(
+      valuesOf(log.read(15, 1 << 20)).map((v) => v.slice(0, 6)),
+      ['more-4'],
+    );
   });
 
   it('finds the first offset at or after a timestamp', async () => {
