@@ -82,13 +82,23 @@ function describeError(error: unknown): string {
 }
 
 /**
- * Creates a relay. Delivery is at least once: a crash between publishing and recording it publishes the row
- * again on restart, so consumers deduplicate with their inbox (the `ce_id` header).
+ * Creates a relay.
+ *
+ * Delivery is at least once: a crash (or a publish timeout) between the broker's acknowledgement and the row
+ * being marked publishes it again later, so duplicates are expected and consumers drop them with their inbox
+ * (keyed by the `ce_id` header).
+ *
+ * Order: an aggregate's rows go out in commit order (id order within a transaction). Only the oldest pending
+ * row of an aggregate can be claimed; the rows after it ride in the same batch, one publish after the other,
+ * and a failure stops the aggregate there until its retry is due, while other aggregates keep flowing.
  *
  * On PostgreSQL each round is one transaction that claims rows with FOR UPDATE SKIP LOCKED, publishes them and
- * marks them, so several instances share the work and a crash releases the locks at once. On PGlite, where a
- * transaction would hold the only connection through the publish, rows are claimed and marked in separate
- * statements, and only one relay may run per database.
+ * marks them, so several instances share the work and a crashed instance's claims are released at once. On
+ * PGlite, where a transaction would hold the only connection through the publish, rows are claimed and marked
+ * in separate statements, and only one relay may run per database.
+ *
+ * Published rows stay in the table (status `published`, `published_at`) for `retentionMs`, for inspection and
+ * replay, and are then deleted in batches every `purgeIntervalMs`.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, publisher } = options;
@@ -104,6 +114,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let stopping = false;
   let loopDone: Promise<void> | undefined;
+  let starting: Promise<void> | undefined;
   let schema = '';
   let unlisten: (() => Promise<void>) | undefined;
   let lastListenAttempt = 0;
@@ -283,37 +294,49 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
+  async function begin(): Promise<void> {
+    if (db.kind === 'pglite') {
+      if (relaysOnPglite.has(db)) {
+        throw new OutboxError(
+          'OUTBOX_RELAY_ALREADY_RUNNING',
+          'another relay already runs on this PGlite database',
+        );
+      }
+      relaysOnPglite.add(db);
+    }
+    try {
+      schema = (await db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
+    } catch (error) {
+      relaysOnPglite.delete(db);
+      throw error;
+    }
+    stopping = false;
+    wakeRequested = true;
+    await subscribe();
+    running = true;
+    loopDone = loop();
+    logger.info({ schema, pollIntervalMs, batchSize }, 'outbox relay started');
+  }
+
   return {
     get running() {
       return running;
     },
 
-    async start() {
-      if (running) throw new OutboxError('OUTBOX_RELAY_ALREADY_RUNNING', 'the relay is already running');
-      if (db.kind === 'pglite') {
-        if (relaysOnPglite.has(db)) {
-          throw new OutboxError(
-            'OUTBOX_RELAY_ALREADY_RUNNING',
-            'another relay already runs on this PGlite database',
-          );
-        }
-        relaysOnPglite.add(db);
+    start() {
+      if (running || starting !== undefined) {
+        return Promise.reject(
+          new OutboxError('OUTBOX_RELAY_ALREADY_RUNNING', 'the relay is already running'),
+        );
       }
-      try {
-        schema = (await db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
-      } catch (error) {
-        relaysOnPglite.delete(db);
-        throw error;
-      }
-      running = true;
-      stopping = false;
-      wakeRequested = true;
-      await subscribe();
-      loopDone = loop();
-      logger.info({ schema, pollIntervalMs, batchSize }, 'outbox relay started');
+      starting = begin().finally(() => {
+        starting = undefined;
+      });
+      return starting;
     },
 
     async stop() {
+      await starting?.catch(() => undefined);
       if (!running) return;
       stopping = true;
       wake?.();
