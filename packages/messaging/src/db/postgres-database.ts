@@ -29,6 +29,8 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
   const pool = new pg.Pool({
     ...connection,
     max: options.max ?? 10,
+    // Waiting for a pooled connection (or a server that does not answer) fails instead of hanging for ever.
+    connectionTimeoutMillis: 10_000,
     // The schema is the whole search_path: an unqualified name never silently resolves to `public`.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });

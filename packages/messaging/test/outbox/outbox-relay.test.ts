@@ -128,6 +128,17 @@ for (const makeFixture of databaseFixtures) {
       assert.ok(Math.max(...latencies) < 1_000, `latencies ${latencies.join(', ')} ms`);
     });
 
+    it('still publishes by polling when no notification arrives', async (t) => {
+      const db = await prepare(await fixture.open());
+      await db.query('ALTER TABLE outbox DISABLE TRIGGER outbox_notify');
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher, { pollIntervalMs: 100 });
+      await relay.flushed();
+      await credit(db, 'acc-1', 0);
+      await publisher.until(() => publisher.published.length === 1);
+      assert.equal(publisher.published[0]!.key, 'acc-1');
+    });
+
     it('retries a failing aggregate with growing delays while other aggregates keep flowing', async (t) => {
       const db = await prepare(await fixture.open());
       const publisher = new RecordingPublisher();
