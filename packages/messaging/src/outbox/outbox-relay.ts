@@ -46,7 +46,10 @@ export interface OutboxRelay {
   start(): Promise<void>;
   /** Lets the in-flight batch finish (publish and record), then stops; pending `flushed()` calls reject. */
   stop(): Promise<void>;
-  /** Resolves once every row committed before the call is published (by this relay or another instance). */
+  /**
+   * Resolves once every row committed before the call is published (by this relay or another instance).
+   * While a row keeps failing it does not resolve: race it with a timeout where that matters.
+   */
   flushed(): Promise<void>;
   /** Age of the oldest unpublished row, 0 when there is none: the number to alert on. */
   oldestUnpublishedAgeMs(): Promise<number>;
