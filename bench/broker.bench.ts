@@ -1,5 +1,5 @@
 // Broker throughput with @platformatic/kafka (1 KiB values, batches of 500), next to this machine's loopback
-// TCP throughput measured in the same run. Usage: npm run bench:broker [-- --records 200000]
+// TCP throughput measured in the same run. Usage: npm run bench:broker [-- --records 200000 --flush interval|every-append|os]
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,12 +14,16 @@ import { Admin, Consumer, Producer } from '@platformatic/kafka';
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
+    flush: { type: 'string', default: 'interval' },
     'value-bytes': { type: 'string', default: '1024' },
   },
 });
 const RECORDS = Number(values.records);
 const VALUE_BYTES = Number(values['value-bytes']);
 if (!Number.isInteger(RECORDS) || RECORDS < 1000) throw new Error('--records must be an integer >= 1000');
+if (!['interval', 'every-append', 'os'].includes(String(values.flush))) {
+  throw new Error('--flush must be interval, every-append or os');
+}
 if (!Number.isInteger(VALUE_BYTES) || VALUE_BYTES < 1)
   throw new Error('--value-bytes must be a positive integer');
 const BATCH = 500;
@@ -49,6 +53,13 @@ async function loopbackMBps(totalBytes: number): Promise<number> {
 async function produce(address: string, topic: string, partitions: number, records: number) {
   const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address], acks: -1 });
   const value = Buffer.alloc(VALUE_BYTES, 120);
+  // Warm-up: one record per partition, so segment files exist before timing (creating a file and the first
+  // fdatasync of a new inode are one-time costs per partition, not per-record costs).
+  for (let p = 0; p < partitions; p += 500) {
+    const messages = [];
+    for (let q = p; q < Math.min(partitions, p + 500); q++) messages.push({ topic, partition: q, value });
+    await producer.send({ messages });
+  }
   let next = 0;
   const start = performance.now();
   const worker = async () => {
@@ -98,9 +109,13 @@ async function consume(address: string, topic: string, records: number) {
 // The broker runs as its own process, as it does under `npm start`, so it and the client each get a core.
 async function startBrokerProcess(dataDir: string) {
   const bin = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.ts', import.meta.url));
-  const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--flush', String(values.flush)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const address = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; address?: string };
@@ -124,7 +139,7 @@ try {
   const loopback = await loopbackMBps(1024 * MB);
   console.log(`loopback TCP (64 KiB writes, same process tree): ${loopback.toFixed(0)} MB/s`);
   console.log(
-    `records: ${RECORDS} × ${VALUE_BYTES} B values, batches of ${BATCH}, ${IN_FLIGHT} in flight, acks=-1\n`,
+    `records: ${RECORDS} × ${VALUE_BYTES} B values, batches of ${BATCH}, ${IN_FLIGHT} in flight, acks=-1, flush policy ${values.flush}\n`,
   );
   const admin = new Admin({ clientId: 'bench', bootstrapBrokers: [broker.address] });
   const rows: string[] = [];
@@ -134,7 +149,7 @@ try {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
     const records = RECORDS;
     const p = await produce(broker.address, topic, partitions, records);
-    const c = await consume(broker.address, topic, records);
+    const c = await consume(broker.address, topic, records + partitions);
     const mb = (records * VALUE_BYTES) / MB;
     perRecordUs[partitions] = (p * 1e6) / records;
     const fmt = (s: number) =>
