@@ -1,7 +1,7 @@
 // Broker behaviour at the wire level, through exact requests over TCP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encodeRecordBatch } from '@tributary/kafka-protocol';
+import { decodeRecordBatches, encodeRecordBatch, isRecordBatchCrcValid } from '@tributary/kafka-protocol';
 import { type BrokerFixture, brokerFixture } from './support/broker-fixture.ts';
 import { RawClient } from './support/raw-client.ts';
 
@@ -250,5 +250,31 @@ describe('broker protocol behaviour', () => {
       includeTopicAuthorizedOperations: false,
     });
     assert.equal(res.topics[0].errorCode, 3);
+  });
+});
+
+describe('broker with LogAppendTime', () => {
+  let fixture: BrokerFixture;
+  let client: RawClient;
+  before(async () => {
+    fixture = await brokerFixture({ logAppendTime: true });
+    client = await RawClient.connect(fixture.broker.port);
+  });
+  after(async () => {
+    client.close();
+    await fixture.stop();
+  });
+
+  it('stamps stored batches with the broker time and reports it to the producer', async () => {
+    await client.request(19, 7, createBody('stamped', 1));
+    const before = Date.now();
+    const res = await client.request(0, 9, produceBody('stamped', 0, batch(['t'], undefined, 5)));
+    const stamp = res.responses[0].partitionResponses[0].logAppendTimeMs;
+    assert.ok(stamp >= BigInt(before) && stamp <= BigInt(Date.now()), 'broker time in the produce response');
+    const fetched = await client.request(1, 12, fetchBody('stamped', 0n));
+    const [stored] = decodeRecordBatches(fetched.responses[0].partitions[0].records!);
+    assert.equal(stored.header.attributes & 0x08, 0x08, 'timestamp type LogAppendTime');
+    assert.equal(stored.header.maxTimestamp, stamp);
+    assert.ok(isRecordBatchCrcValid(fetched.responses[0].partitions[0].records!), 'CRC recomputed');
   });
 });
