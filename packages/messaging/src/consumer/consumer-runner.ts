@@ -1,0 +1,395 @@
+// Runs event handlers for a consumer group: records of a partition in order, partitions in parallel (up to
+// `concurrency`), offsets committed only once a record's handler has resolved (or the record was moved to
+// the retry/dead-letter topic), failures retried in place, then through the retry topic, then dead-lettered.
+import { EventEmitter } from 'node:events';
+import { type Logger, pino } from 'pino';
+import { type Clock, systemClock } from '../clock.ts';
+import type { AnyEventDefinition, EventData } from '../contracts/define-event.ts';
+import type { EventRegistry } from '../contracts/event-registry.ts';
+import type { EventEnvelope } from '../envelope/cloud-event.ts';
+import { MessagingArgumentError, TransportClosedError } from '../errors.ts';
+import type {
+  CommitOffset,
+  Consumer,
+  Publisher,
+  TopicPartition,
+  Transport,
+  TransportRecord,
+} from '../ports/transport.ts';
+import { EventPublisher } from '../producer/event-publisher.ts';
+import type { PublishPolicyOptions } from '../producer/publish-policy.ts';
+import { ParkedKeys } from '../retry/parked-keys.ts';
+import { readRetryMetadata } from '../retry/retry-headers.ts';
+import { RetryRouter } from '../retry/retry-router.ts';
+import { deadLetterTopicOf, retryTopicOf } from '../retry/retry-topics.ts';
+import { composeMiddleware, type InboundMessage, type MessageOutcome } from './message-pipeline.ts';
+import { correlationMiddleware } from './middleware/correlation.ts';
+import { deadLetterMiddleware } from './middleware/dead-letter.ts';
+import { holdBackMiddleware } from './middleware/hold-back.ts';
+import { loggingMiddleware } from './middleware/logging.ts';
+import { type InPlaceRetryOptions, retryMiddleware } from './middleware/retry.ts';
+import { validationMiddleware } from './middleware/validation.ts';
+import { OffsetCommitter } from './offset-committer.ts';
+import { PartitionScheduler, partitionKey } from './partition-scheduler.ts';
+
+export interface ConsumedEvent<T> extends EventEnvelope<T> {
+  /** Partition and offset where the event was first published. */
+  partition: number;
+  offset: bigint;
+  /** Rounds that failed before this one (0 on first delivery). */
+  attempt: number;
+}
+
+export interface HandlerContext {
+  logger: Logger;
+  /** Aborts when the runner stops: finish quickly or give up (the record is then redelivered). */
+  signal: AbortSignal;
+  group: string;
+  record: TransportRecord;
+}
+
+export type EventHandler<D extends AnyEventDefinition> = (
+  event: ConsumedEvent<EventData<D>>,
+  context: HandlerContext,
+) => Promise<void> | void;
+
+export interface ConsumerRunnerOptions {
+  transport: Transport;
+  group: string;
+  registry: EventRegistry;
+  clock?: Clock;
+  logger?: Logger;
+  clientId?: string;
+  /** Partitions handled at the same time (default 8). */
+  concurrency?: number;
+  /** Records buffered before the consumer is paused (default 1000). */
+  maxQueued?: number;
+  /** Partitions of topics this runner has to create (default 3). */
+  defaultPartitions?: number;
+  retry?: {
+    inPlace?: InPlaceRetryOptions;
+    /** Delay before each round in the retry topic (default 1 s, 10 s, 60 s); then the dead-letter topic. */
+    delaysMs?: number[];
+  };
+  /** Publisher for the retry and dead-letter topics (default: one from the transport). */
+  publisher?: Publisher;
+  /** Resilience of that publisher. */
+  publishPolicy?: PublishPolicyOptions;
+}
+
+export interface RecordReport {
+  outcome: MessageOutcome;
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  eventId: string | undefined;
+  eventType: string | undefined;
+  error?: unknown;
+}
+
+export interface ConsumerRunnerEvents {
+  record: [report: RecordReport];
+  committed: [offsets: CommitOffset[]];
+  assigned: [partitions: TopicPartition[]];
+  /** A failure the runner keeps retrying (transport down, commit refused...). */
+  failure: [error: unknown];
+}
+
+type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+const INFRASTRUCTURE_BACKOFF_MS = [100, 250, 500, 1_000, 2_000];
+
+export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
+  readonly group: string;
+  readonly #options: ConsumerRunnerOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #handlers = new Map<string, { definition: AnyEventDefinition; handler: EventHandler<never> }>();
+  readonly #stopping = new AbortController();
+  readonly #assigned = new Set<string>();
+  readonly #nextOffset = new Map<string, bigint>();
+  readonly #retryTopics = new Map<string, string>();
+  #state: RunnerState = 'idle';
+  #consumer: Consumer | undefined;
+  #committer: OffsetCommitter | undefined;
+  #scheduler: PartitionScheduler | undefined;
+  #publisher: EventPublisher | undefined;
+  #parked = new ParkedKeys();
+  #pipeline: ((message: InboundMessage) => Promise<void>) | undefined;
+  #paused = false;
+
+  constructor(options: ConsumerRunnerOptions) {
+    super();
+    if (!options.group) throw new MessagingArgumentError('a consumer runner needs a group');
+    const delays = options.retry?.delaysMs ?? [1_000, 10_000, 60_000];
+    if (!delays.every((d) => Number.isFinite(d) && d >= 0)) {
+      throw new MessagingArgumentError('retry delays must be non-negative numbers');
+    }
+    this.#options = { ...options, retry: { ...options.retry, delaysMs: delays } };
+    this.group = options.group;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
+      component: 'consumer-runner',
+      group: options.group,
+    });
+  }
+
+  get state(): RunnerState {
+    return this.#state;
+  }
+
+  /** Handles events of `definition.type`; older versions arrive upcast to `definition`'s version. */
+  subscribe<D extends AnyEventDefinition>(definition: D, handler: EventHandler<D>): this {
+    if (this.#state !== 'idle') throw new MessagingArgumentError('subscribe before start()');
+    if (this.#handlers.has(definition.type)) {
+      throw new MessagingArgumentError(`${definition.type} already has a handler in group ${this.group}`);
+    }
+    if (this.#options.registry.get(definition.ceType) !== definition) {
+      throw new MessagingArgumentError(`${definition.ceType} is not in the registry given to the runner`);
+    }
+    this.#handlers.set(definition.type, { definition, handler: handler as EventHandler<never> });
+    return this;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new MessagingArgumentError('a runner starts once');
+    if (this.#handlers.size === 0) throw new MessagingArgumentError('subscribe a handler before start()');
+    this.#state = 'running';
+    const { transport } = this.#options;
+    const topics = [...new Set([...this.#handlers.values()].map((h) => h.definition.topic))];
+    await this.#ensureTopics(topics);
+    for (const topic of topics) this.#retryTopics.set(retryTopicOf(topic, this.group), topic);
+
+    this.#publisher = new EventPublisher({
+      ...(this.#options.publisher ? { publisher: this.#options.publisher } : { transport }),
+      resilience: this.#options.publishPolicy,
+      logger: this.#logger,
+    });
+    const router = new RetryRouter({
+      group: this.group,
+      clock: this.#clock,
+      delaysMs: this.#options.retry!.delaysMs!,
+      publish: (m) => this.#publisher!.publishRaw(m),
+    });
+    const subscriptions = new Map([...this.#handlers].map(([type, h]) => [type, h.definition]));
+    this.#pipeline = composeMiddleware(
+      [
+        correlationMiddleware(),
+        loggingMiddleware(),
+        holdBackMiddleware(router, this.#parked),
+        deadLetterMiddleware(router),
+        validationMiddleware({ registry: this.#options.registry, subscriptions }),
+        retryMiddleware(this.#options.retry?.inPlace),
+      ],
+      (message) => this.#dispatch(message),
+    );
+
+    const consumer = transport.createConsumer({
+      groupId: this.group,
+      topics: [...topics, ...this.#retryTopics.keys()],
+      clientId: this.#options.clientId ?? this.group,
+    });
+    this.#consumer = consumer;
+    this.#committer = new OffsetCommitter(consumer, this.#logger, (offsets) =>
+      this.emit('committed', offsets),
+    );
+    this.#scheduler = new PartitionScheduler({
+      concurrency: Math.max(1, this.#options.concurrency ?? 8),
+      clock: this.#clock,
+      dueAt: (record) => (this.#retryTopics.has(record.topic) ? readRetryMetadata(record)?.dueAt : undefined),
+      run: (record) => this.#run(record),
+      onDone: (record) => this.#done(record),
+    });
+    await consumer.start({
+      onRecords: (records) => this.#receive(records),
+      onAssigned: (partitions) => this.#assign(partitions),
+      onRevoking: (partitions) => this.#revoking(partitions),
+      onError: (error) => {
+        this.#logger.error({ err: error }, 'consumer error');
+        this.emit('failure', error);
+      },
+    });
+    this.#logger.info({ topics, handlers: [...this.#handlers.keys()] }, 'consumer runner started');
+  }
+
+  /** Resolves when every record received so far has been handled (tests, draining). */
+  idle(): Promise<void> {
+    return this.#scheduler?.idle() ?? Promise.resolve();
+  }
+
+  /** Finishes the records being handled, commits, and leaves the group. Queued records are left for later. */
+  async stop(): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#state = 'stopping';
+    this.#consumer?.pause();
+    this.#stopping.abort(new TransportClosedError('consumer runner'));
+    await this.#scheduler?.stop();
+    try {
+      await this.#committer?.flush();
+    } catch (err) {
+      this.#logger.warn({ err }, 'final commit failed; uncommitted records will be delivered again');
+    }
+    this.#committer?.close();
+    await this.#consumer?.close();
+    await this.#publisher?.close();
+    this.#state = 'stopped';
+    this.#logger.info('consumer runner stopped');
+  }
+
+  /** Stops at once without committing anything, as a crash would (tests of redelivery). */
+  async abort(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    this.#stopping.abort(new TransportClosedError('consumer runner'));
+    this.#committer?.close();
+    void this.#scheduler?.stop();
+    await this.#consumer?.abort();
+    await this.#publisher?.close();
+  }
+
+  async #ensureTopics(topics: string[]): Promise<void> {
+    const { transport } = this.#options;
+    const defaultPartitions = this.#options.defaultPartitions ?? 3;
+    await transport.ensureTopics(topics.map((topic) => ({ topic, partitions: defaultPartitions })));
+    for (const topic of topics) {
+      const partitions = (await transport.partitionCount(topic)) ?? defaultPartitions;
+      // Same partition count as the source: a key lands on the same partition number in all three.
+      await transport.ensureTopics([
+        { topic: retryTopicOf(topic, this.group), partitions },
+        { topic: deadLetterTopicOf(topic, this.group), partitions },
+      ]);
+    }
+  }
+
+  #receive(records: TransportRecord[]): void {
+    if (this.#state !== 'running') return;
+    for (const record of records) {
+      const key = partitionKey(record.topic, record.partition);
+      if (!this.#assigned.has(key)) continue;
+      // After a rebalance or a reconnect the transport may deliver again what is already queued.
+      const next = this.#nextOffset.get(key);
+      if (next !== undefined && record.offset < next) continue;
+      this.#nextOffset.set(key, record.offset + 1n);
+      this.#scheduler!.enqueue(record);
+    }
+    const maxQueued = this.#options.maxQueued ?? 1_000;
+    if (!this.#paused && this.#scheduler!.queued >= maxQueued) {
+      this.#paused = true;
+      this.#consumer!.pause();
+    }
+  }
+
+  #assign(partitions: TopicPartition[]): void {
+    const now = new Set(partitions.map((tp) => partitionKey(tp.topic, tp.partition)));
+    const revoked: TopicPartition[] = [];
+    for (const key of this.#assigned) {
+      if (now.has(key)) continue;
+      const [topic, partition] = key.split('\u0000');
+      revoked.push({ topic, partition: Number(partition) });
+    }
+    this.#scheduler?.drop(revoked);
+    this.#committer?.forget(revoked);
+    for (const tp of revoked) {
+      this.#nextOffset.delete(partitionKey(tp.topic, tp.partition));
+      this.#parked.forget(this.#retryTopics.get(tp.topic) ?? tp.topic, tp.partition);
+    }
+    this.#assigned.clear();
+    for (const key of now) this.#assigned.add(key);
+    this.#scheduler?.thaw(partitions);
+    this.#logger.info({ partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`) }, 'assigned');
+    this.emit('assigned', partitions);
+  }
+
+  async #revoking(partitions: TopicPartition[]): Promise<void> {
+    if (!this.#scheduler || !this.#committer) return;
+    this.#scheduler.freeze(partitions);
+    await this.#scheduler.settle(partitions);
+    try {
+      await this.#committer.flush();
+    } catch {
+      // Logged by the committer; what is not committed is delivered again (the inbox drops duplicates).
+    }
+  }
+
+  #owns(record: TransportRecord): boolean {
+    return this.#assigned.has(partitionKey(record.topic, record.partition));
+  }
+
+  async #run(record: TransportRecord): Promise<boolean> {
+    const signal = this.#stopping.signal;
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted || !this.#owns(record)) return false;
+      const retry = this.#retryTopics.has(record.topic) ? readRetryMetadata(record) : undefined;
+      const message: InboundMessage = {
+        record,
+        group: this.group,
+        origin: retry?.origin ?? { topic: record.topic, partition: record.partition, offset: record.offset },
+        retry,
+        signal,
+        logger: this.#logger.child({
+          topic: record.topic,
+          partition: record.partition,
+          offset: String(record.offset),
+          key: record.key,
+        }),
+      };
+      try {
+        await this.#pipeline!(message);
+      } catch (err) {
+        if (signal.aborted) return false;
+        // Moving the record aside failed too (transport down): nothing is lost, try the record again.
+        this.emit('failure', err);
+        const delay = INFRASTRUCTURE_BACKOFF_MS[Math.min(attempt, INFRASTRUCTURE_BACKOFF_MS.length - 1)];
+        try {
+          await systemClock.sleep(delay, signal);
+        } catch {
+          return false;
+        }
+        continue;
+      }
+      this.emit('record', {
+        outcome: message.outcome ?? 'handled',
+        topic: message.origin.topic,
+        partition: message.origin.partition,
+        offset: message.origin.offset,
+        key: record.key,
+        eventId: record.headers.ce_id,
+        eventType: record.headers.ce_type,
+        error: message.error,
+      });
+      return true;
+    }
+  }
+
+  #done(record: TransportRecord): void {
+    if (this.#state === 'stopped' || !this.#owns(record)) return;
+    this.#committer!.markDone(record, record.offset + 1n);
+    const maxQueued = this.#options.maxQueued ?? 1_000;
+    if (this.#paused && this.#scheduler!.queued < maxQueued / 2) {
+      this.#paused = false;
+      this.#consumer!.resume();
+    }
+  }
+
+  async #dispatch(message: InboundMessage): Promise<void> {
+    const envelope = message.envelope!;
+    const { handler } = this.#handlers.get(message.definition!.type)!;
+    const event: ConsumedEvent<unknown> = {
+      ...envelope,
+      partition: message.origin.partition,
+      offset: message.origin.offset,
+      attempt: message.retry?.attempt ?? 0,
+    };
+    await (handler as EventHandler<AnyEventDefinition>)(event as ConsumedEvent<never>, {
+      logger: message.logger,
+      signal: message.signal,
+      group: this.group,
+      record: message.record,
+    });
+  }
+}
+
+export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
+  return new ConsumerRunner(options);
+}

@@ -1,0 +1,40 @@
+// What flows through the consumer's middleware chain (Watermill style: a middleware wraps the next
+// handler), and how the chain is put together.
+import type { Logger } from 'pino';
+import type { AnyEventDefinition } from '../contracts/define-event.ts';
+import type { EventEnvelope } from '../envelope/cloud-event.ts';
+import type { TransportRecord } from '../ports/transport.ts';
+import type { RecordOrigin, RetryMetadata } from '../retry/retry-headers.ts';
+
+export type MessageOutcome = 'handled' | 'skipped' | 'parked' | 'retry-scheduled' | 'dead-lettered';
+
+export interface InboundMessage {
+  readonly record: TransportRecord;
+  readonly group: string;
+  /** Where the record was first published (differs from `record` for copies in the retry topic). */
+  readonly origin: RecordOrigin;
+  /** Set when the record comes from the retry topic. */
+  readonly retry: RetryMetadata | undefined;
+  /** Aborts when the runner stops: waits end, the record is not committed. */
+  readonly signal: AbortSignal;
+  logger: Logger;
+  /** Decoded, validated and upcast by the validation middleware. */
+  envelope?: EventEnvelope<unknown>;
+  /** The definition the subscribed handler expects (`envelope.data` matches it). */
+  definition?: AnyEventDefinition;
+  /** What became of the record; set by the middleware that decided. */
+  outcome?: MessageOutcome;
+  /** Failure of the last round, when the record went to the retry or dead-letter topic. */
+  error?: unknown;
+}
+
+export type MessageHandler = (message: InboundMessage) => Promise<void>;
+export type Middleware = (next: MessageHandler) => MessageHandler;
+
+/** The first middleware is the outermost. */
+export function composeMiddleware(
+  middlewares: readonly Middleware[],
+  handler: MessageHandler,
+): MessageHandler {
+  return middlewares.reduceRight<MessageHandler>((next, middleware) => middleware(next), handler);
+}

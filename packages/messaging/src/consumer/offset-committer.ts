@@ -1,0 +1,80 @@
+// Commits what is done: offsets are recorded as records finish (in order per partition) and committed in
+// coalesced batches, one commit in flight at a time, so a later offset never races an earlier one.
+import type { Logger } from 'pino';
+import type { CommitOffset, Consumer, TopicPartition } from '../ports/transport.ts';
+import { partitionKey } from './partition-scheduler.ts';
+
+const COMMIT_RETRY_MS = 500;
+
+export class OffsetCommitter {
+  readonly #consumer: Consumer;
+  readonly #logger: Logger;
+  readonly #onCommitted: (offsets: CommitOffset[]) => void;
+  readonly #pending = new Map<string, CommitOffset>();
+  #inflight: Promise<void> | undefined;
+  #scheduled = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(consumer: Consumer, logger: Logger, onCommitted: (offsets: CommitOffset[]) => void) {
+    this.#consumer = consumer;
+    this.#logger = logger;
+    this.#onCommitted = onCommitted;
+  }
+
+  /** `offset` is the next one to read. */
+  markDone(tp: TopicPartition, offset: bigint): void {
+    const key = partitionKey(tp.topic, tp.partition);
+    const current = this.#pending.get(key);
+    if (!current || current.offset < offset) this.#pending.set(key, { ...tp, offset });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.flush().catch(() => {});
+      });
+    }
+  }
+
+  /** Commits everything marked so far; a failed commit keeps its offsets for the next flush. */
+  async flush(): Promise<void> {
+    while (this.#inflight) await this.#inflight.catch(() => {});
+    if (this.#pending.size === 0) return;
+    const offsets = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#inflight = (async () => {
+      try {
+        await this.#consumer.commit(offsets);
+        this.#onCommitted(offsets);
+      } catch (err) {
+        this.#logger.warn({ err }, 'offset commit failed; retrying shortly');
+        for (const o of offsets) {
+          const key = partitionKey(o.topic, o.partition);
+          const current = this.#pending.get(key);
+          if (!current || current.offset < o.offset) this.#pending.set(key, o);
+        }
+        if (!this.#retryTimer) {
+          this.#retryTimer = setTimeout(() => {
+            this.#retryTimer = undefined;
+            this.flush().catch(() => {});
+          }, COMMIT_RETRY_MS);
+          this.#retryTimer.unref();
+        }
+        throw err;
+      } finally {
+        this.#inflight = undefined;
+      }
+    })();
+    await this.#inflight;
+  }
+
+  /** Stops retrying failed commits in the background. */
+  close(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  /** Drops uncommitted offsets of partitions that went to another member. */
+  forget(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.#pending.delete(partitionKey(tp.topic, tp.partition));
+  }
+}

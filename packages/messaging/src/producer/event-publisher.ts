@@ -1,0 +1,121 @@
+// Publishes events (and raw records, for the outbox relay) through the resilience policy, with the
+// idempotent producer of the transport underneath.
+import { EventEmitter } from 'node:events';
+import { type Logger, pino } from 'pino';
+import type { AnyEventDefinition, EventData } from '../contracts/define-event.ts';
+import type { EventRegistry } from '../contracts/event-registry.ts';
+import {
+  type CreateEventOptions,
+  createEvent,
+  type EventEnvelope,
+  encodeEvent,
+} from '../envelope/cloud-event.ts';
+import { parseTraceparent } from '../envelope/trace-context.ts';
+import { MessagingArgumentError, UnknownEventTypeError } from '../errors.ts';
+import type { Publisher, RawMessage, Transport } from '../ports/transport.ts';
+import { type CircuitStateName, PublishPolicy, type PublishPolicyOptions } from './publish-policy.ts';
+
+export interface EventPublisherOptions {
+  /** Where to publish; the publisher is created from it and closed with this one. */
+  transport?: Transport;
+  /** Or an existing raw publisher (not closed by this one). */
+  publisher?: Publisher;
+  /** ce_source of events built by `publishEvent`, e.g. `/user-service`. */
+  source?: string;
+  /** When given, `publish` refuses event types it does not contain and validates payloads against them. */
+  registry?: EventRegistry;
+  resilience?: PublishPolicyOptions;
+  logger?: Logger;
+}
+
+export interface EventPublisherEvents {
+  'circuit-state': [state: CircuitStateName];
+}
+
+export class EventPublisher extends EventEmitter<EventPublisherEvents> {
+  readonly #publisher: Publisher;
+  readonly #ownsPublisher: boolean;
+  readonly #source: string;
+  readonly #registry: EventRegistry | undefined;
+  readonly #policy: PublishPolicy;
+  readonly #logger: Logger;
+
+  constructor(options: EventPublisherOptions) {
+    super();
+    if (!options.transport === !options.publisher) {
+      throw new MessagingArgumentError('give EventPublisher either a transport or a publisher');
+    }
+    this.#publisher = options.publisher ?? options.transport!.createPublisher();
+    this.#ownsPublisher = !options.publisher;
+    this.#source = options.source ?? '/tributary';
+    this.#registry = options.registry;
+    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'event-publisher' });
+    this.#policy = new PublishPolicy(options.resilience, (state) => {
+      const level = state === 'closed' ? 'info' : 'warn';
+      this.#logger[level]({ circuit: state }, `publisher circuit ${state}`);
+      this.emit('circuit-state', state);
+    });
+  }
+
+  /** Circuit breaker state, for health checks and metrics. */
+  get state(): CircuitStateName {
+    return this.#policy.state;
+  }
+
+  /** Builds the event (validated, trace and correlation from the current context) and publishes it. */
+  async publishEvent<D extends AnyEventDefinition>(
+    definition: D,
+    data: EventData<D>,
+    options: CreateEventOptions = {},
+  ): Promise<EventEnvelope<EventData<D>>> {
+    const event = createEvent(definition, data, { source: this.#source, ...options });
+    await this.publish(event);
+    return event;
+  }
+
+  /** Publishes an event made by `createEvent`. */
+  async publish(event: EventEnvelope): Promise<void> {
+    if (this.#registry) {
+      const definition: AnyEventDefinition | undefined = this.#registry.get(event.type);
+      if (!definition) throw new UnknownEventTypeError(event.type);
+      definition.validate(event.data);
+    }
+    const message = encodeEvent(event);
+    const logger = this.#logger.child({
+      eventId: event.id,
+      eventType: event.type,
+      correlationId: event.correlationId,
+      traceId: parseTraceparent(event.traceparent)?.traceId,
+    });
+    await this.#send(message, logger);
+  }
+
+  /** Publishes an already encoded record (the outbox relay's path) under the same policy. */
+  async publishRaw(message: RawMessage): Promise<void> {
+    await this.#send(
+      message,
+      this.#logger.child({
+        eventId: message.headers.ce_id,
+        correlationId: message.headers['correlation-id'],
+      }),
+    );
+  }
+
+  async #send(message: RawMessage, logger: Logger): Promise<void> {
+    try {
+      await this.#policy.execute(() => this.#publisher.publishRaw(message));
+      logger.debug({ topic: message.topic, key: message.key }, 'published');
+    } catch (err) {
+      logger.warn({ err, topic: message.topic, key: message.key }, 'publish failed');
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsPublisher) await this.#publisher.close();
+  }
+}
+
+export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
+  return new EventPublisher(options);
+}
