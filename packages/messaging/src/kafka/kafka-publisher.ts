@@ -1,0 +1,53 @@
+// Raw publisher on an idempotent @platformatic/kafka producer (acks=all; the broker drops batches the
+// producer resends after a lost acknowledgement).
+import { ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
+import { TransportClosedError, TransportUnavailableError } from '../errors.ts';
+import type { Publisher, RawMessage } from '../ports/transport.ts';
+import type { KafkaClientSettings } from './kafka-settings.ts';
+
+export class KafkaPublisher implements Publisher {
+  readonly #producer: Producer<string, Buffer, string, string>;
+  #closed = false;
+
+  constructor(settings: KafkaClientSettings, clientId: string) {
+    this.#producer = new Producer({
+      clientId,
+      bootstrapBrokers: settings.brokers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: true,
+      timeout: settings.requestTimeoutMs,
+      connectTimeout: settings.connectTimeoutMs,
+      retries: settings.clientRetries,
+      retryDelay: settings.clientRetryDelayMs,
+      serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+    });
+  }
+
+  async publishRaw(message: RawMessage): Promise<void> {
+    if (this.#closed) throw new TransportClosedError('publisher');
+    try {
+      await this.#producer.send({
+        messages: [
+          {
+            topic: message.topic,
+            key: message.key ?? undefined,
+            value: message.value ?? undefined,
+            headers: message.headers,
+          },
+        ],
+      });
+    } catch (err) {
+      throw new TransportUnavailableError(
+        `publishing to ${message.topic} failed: ${(err as Error).message}`,
+        err,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#producer.close(true);
+  }
+}

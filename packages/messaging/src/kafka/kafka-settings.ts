@@ -1,0 +1,38 @@
+// Settings shared by the Kafka transport's clients.
+
+export interface KafkaTransportOptions {
+  /** `host:port` of the bootstrap brokers. */
+  brokers: string[];
+  clientId?: string;
+  /** Consumer group session timeout (default 10 s). */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval (default 1 s). */
+  heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for members to rejoin (default 10 s). */
+  rebalanceTimeoutMs?: number;
+  /** Fetch long-poll wait (default 500 ms); also bounds how long closing a consumer takes. */
+  maxWaitTimeMs?: number;
+  /** Per-request timeout (default 5 s). */
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Retries inside the client for one request (default 1); the publish policy retries on top. */
+  clientRetries?: number;
+  clientRetryDelayMs?: number;
+}
+
+export type KafkaClientSettings = Required<KafkaTransportOptions>;
+
+export function kafkaClientSettings(options: KafkaTransportOptions): KafkaClientSettings {
+  return {
+    brokers: options.brokers,
+    clientId: options.clientId ?? 'tributary',
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
+    rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 10_000,
+    maxWaitTimeMs: options.maxWaitTimeMs ?? 500,
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
+    clientRetries: options.clientRetries ?? 1,
+    clientRetryDelayMs: options.clientRetryDelayMs ?? 100,
+  };
+}
