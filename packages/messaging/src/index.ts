@@ -1,3 +1,9 @@
+export {
+  type ContractDefinition,
+  type ContractValidation,
+  fromContract,
+  toSchemaIssue,
+} from './contracts/contract-adapter.ts';
 export type {
   Database,
   DatabaseKind,
@@ -11,6 +17,13 @@ export { DatabaseError, type DatabaseErrorCode, isUniqueViolation, SqlState } fr
 export { runMigrations } from './db/migrations.ts';
 export { createPgliteDatabase } from './db/pglite-database.ts';
 export { createPostgresDatabase } from './db/postgres-database.ts';
+export {
+  type DecodedKafkaMessage,
+  fromKafkaMessage,
+  type OutgoingMessage,
+  type ToKafkaMessageOptions,
+  toKafkaMessage,
+} from './envelope/kafka-message.ts';
 export { type HandleOnceResult, InboxError, type InboxMessageRef, inbox } from './inbox/inbox.ts';
 export { INBOX_MIGRATIONS } from './inbox/inbox-migrations.ts';
 export { type OutboxMessage, outbox } from './outbox/outbox.ts';
