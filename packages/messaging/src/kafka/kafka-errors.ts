@@ -21,3 +21,11 @@ export function hasKafkaError(error: unknown, apiId: string): boolean {
   for (const e of walk(error)) if (e.apiId === apiId) return true;
   return false;
 }
+
+/** The client reports a missing topic as a plain error naming it. */
+export function isUnknownTopic(error: unknown): boolean {
+  if (hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
+  for (const e of walk(error))
+    if (typeof e.message === 'string' && e.message.startsWith('Unknown topic ')) return true;
+  return false;
+}

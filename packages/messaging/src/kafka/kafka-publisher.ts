@@ -14,6 +14,11 @@ export class KafkaPublisher implements Publisher {
       clientId,
       bootstrapBrokers: settings.brokers,
       idempotent: true,
+      // The client would otherwise ask InitProducerId for id 0 / epoch 0, which a broker may read as a
+      // re-initialisation of producer 0 (KIP-360) and hand the same id to every producer; -1 asks for a
+      // new id, as Kafka's Java client does.
+      producerId: -1n,
+      producerEpoch: -1,
       acks: ProduceAcks.ALL,
       autocreateTopics: true,
       timeout: settings.requestTimeoutMs,

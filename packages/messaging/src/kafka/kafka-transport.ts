@@ -12,7 +12,7 @@ import type {
   TransportRecord,
 } from '../ports/transport.ts';
 import { KafkaConsumer } from './kafka-consumer.ts';
-import { hasKafkaError } from './kafka-errors.ts';
+import { hasKafkaError, isUnknownTopic } from './kafka-errors.ts';
 import { KafkaPublisher } from './kafka-publisher.ts';
 import {
   type KafkaClientSettings,
@@ -70,7 +70,7 @@ export class KafkaTransport implements Transport {
       const metadata = await this.#adminClient().metadata({ topics: [topic], forceUpdate: true });
       return metadata.topics.get(topic)?.partitionsCount;
     } catch (err) {
-      if (hasKafkaError(err, 'UNKNOWN_TOPIC_OR_PARTITION')) return undefined;
+      if (isUnknownTopic(err)) return undefined;
       throw err;
     }
   }
