@@ -1,9 +1,45 @@
+export { type Clock, systemClock } from './clock.ts';
+export {
+  type ConsumedEvent,
+  ConsumerRunner,
+  type ConsumerRunnerEvents,
+  type ConsumerRunnerOptions,
+  createConsumerRunner,
+  type EventHandler,
+  type HandlerContext,
+  type RecordReport,
+} from './consumer/consumer-runner.ts';
+export type {
+  InboundMessage,
+  MessageHandler,
+  MessageOutcome,
+  Middleware,
+} from './consumer/message-pipeline.ts';
+export type { InPlaceRetryOptions } from './consumer/middleware/retry.ts';
 export {
   type ContractDefinition,
   type ContractValidation,
   fromContract,
   toSchemaIssue,
 } from './contracts/contract-adapter.ts';
+export {
+  type AnyEventDefinition,
+  type CeType,
+  ceTypeOf,
+  defineEvent,
+  type EventData,
+  type EventDefinition,
+  type EventDefinitionInput,
+  parseCeType,
+  type StringFieldOf,
+} from './contracts/define-event.ts';
+export {
+  createEventRegistry,
+  defineUpcaster,
+  EventRegistry,
+  type EventRegistryOptions,
+  type Upcaster,
+} from './contracts/event-registry.ts';
 export type {
   Database,
   DatabaseKind,
@@ -18,14 +54,53 @@ export { runMigrations } from './db/migrations.ts';
 export { createPgliteDatabase } from './db/pglite-database.ts';
 export { createPostgresDatabase } from './db/postgres-database.ts';
 export {
+  type CreateEventOptions,
+  createEvent,
+  decodeEvent,
+  type EventEnvelope,
+  encodeEvent,
+  Headers as CloudEventHeaders,
+  JSON_CONTENT_TYPE,
+} from './envelope/cloud-event.ts';
+export {
   type DecodedKafkaMessage,
   fromKafkaMessage,
   type OutgoingMessage,
   type ToKafkaMessageOptions,
   toKafkaMessage,
 } from './envelope/kafka-message.ts';
+export {
+  currentMessageContext,
+  type MessageContext,
+  runWithMessageContext,
+} from './envelope/message-context.ts';
+export {
+  childTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  type TraceParent,
+} from './envelope/trace-context.ts';
+export {
+  CircuitOpenError,
+  errorCodeOf,
+  isRetriable,
+  MessagingArgumentError,
+  MessagingError,
+  MessagingErrorCode,
+  PublishFailedError,
+  PublishTimeoutError,
+  SchemaInvalidError,
+  type SchemaIssue,
+  TransportClosedError,
+  TransportUnavailableError,
+  UndecodableMessageError,
+  UnknownEventTypeError,
+  UnsupportedEventVersionError,
+} from './errors.ts';
 export { type HandleOnceResult, InboxError, type InboxMessageRef, inbox } from './inbox/inbox.ts';
 export { INBOX_MIGRATIONS } from './inbox/inbox-migrations.ts';
+export type { KafkaTransportOptions } from './kafka/kafka-settings.ts';
+export { createKafkaTransport, KafkaTransport, type KafkaTransportConfig } from './kafka/kafka-transport.ts';
 export { type OutboxMessage, outbox } from './outbox/outbox.ts';
 export { OutboxError, type OutboxErrorCode } from './outbox/outbox-error.ts';
 export { OUTBOX_CHANNEL, OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.ts';
@@ -41,3 +116,37 @@ export {
   OUTBOX_STATUS_TRANSITIONS,
   type OutboxStatus,
 } from './outbox/outbox-status.ts';
+export type {
+  CommitOffset,
+  Consumer,
+  ConsumerListener,
+  ConsumerOptions,
+  Publisher,
+  RawMessage,
+  TopicPartition,
+  TopicSpec,
+  Transport,
+  TransportRecord,
+} from './ports/transport.ts';
+export {
+  createEventPublisher,
+  EventPublisher,
+  type EventPublisherEvents,
+  type EventPublisherOptions,
+} from './producer/event-publisher.ts';
+export {
+  type CircuitStateName,
+  PublishPolicy,
+  type PublishPolicyOptions,
+} from './producer/publish-policy.ts';
+export {
+  type DeadLetter,
+  describeDeadLetter,
+  listDeadLetters,
+  type RedriveFilter,
+  type RedriveOptions,
+  type RedriveResult,
+  redriveDeadLetters,
+} from './retry/redrive.ts';
+export { type RecordOrigin, RetryHeaders } from './retry/retry-headers.ts';
+export { deadLetterTopicOf, redrivenTopicOf, retryTopicOf } from './retry/retry-topics.ts';
