@@ -17,6 +17,24 @@ export type {
 } from './consumer/message-pipeline.ts';
 export type { InPlaceRetryOptions } from './consumer/middleware/retry.ts';
 export {
+  type AsyncApiDocument,
+  type AsyncApiOptions,
+  generateAsyncApi,
+  type JsonObject,
+  type JsonValue,
+  toJsonSchema,
+} from './contracts/asyncapi.ts';
+export {
+  type CompatibilityIssue,
+  type CompatibilityReport,
+  checkCompatibility,
+  formatCompatibilityReport,
+  type PublishedEvent,
+  type PublishedSnapshot,
+  parseSnapshot,
+  snapshotOf,
+} from './contracts/compatibility.ts';
+export {
   type ContractDefinition,
   type ContractValidation,
   fromContract,
@@ -40,6 +58,7 @@ export {
   type EventRegistryOptions,
   type Upcaster,
 } from './contracts/event-registry.ts';
+export { type BreakingRule, diffSchemas, type SchemaChange } from './contracts/schema-diff.ts';
 export type {
   Database,
   DatabaseKind,
