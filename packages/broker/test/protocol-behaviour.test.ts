@@ -205,6 +205,33 @@ describe('broker protocol behaviour', () => {
     assert.equal(fetched.responses[0].partitions[0].highWatermark, 2n, 'two records, not four');
   });
 
+  it('gives every producer without a transactional id its own producer id, whatever it sends', async () => {
+    const init = () =>
+      client.request(22, 4, {
+        transactionalId: null,
+        transactionTimeoutMs: 60000,
+        producerId: 0n,
+        producerEpoch: 0,
+      });
+    const [a, b] = [await init(), await init()];
+    assert.notEqual(a.producerId, b.producerId);
+    assert.deepEqual([a.producerEpoch, b.producerEpoch], [0, 0]);
+    const tx = () =>
+      client.request(22, 4, {
+        transactionalId: 'tx-1',
+        transactionTimeoutMs: 60000,
+        producerId: -1n,
+        producerEpoch: -1,
+      });
+    const [t1, t2] = [await tx(), await tx()];
+    assert.equal(t2.producerId, t1.producerId, 'a transactional id keeps its producer id');
+    assert.equal(
+      t2.producerEpoch,
+      t1.producerEpoch + 1,
+      'and the epoch is bumped to fence the older instance',
+    );
+  });
+
   it('long-polls a fetch at the end of the log and answers as soon as a record arrives', async () => {
     await client.request(19, 7, createBody('poll', 1));
     const waiter = await RawClient.connect(fixture.broker.port);

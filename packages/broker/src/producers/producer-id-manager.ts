@@ -4,7 +4,6 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const BLOCK = 1000;
-const MAX_EPOCH = 32767;
 
 export class ProducerIdManager {
   readonly #file: string;
@@ -32,12 +31,5 @@ export class ProducerIdManager {
       renameSync(`${this.#file}.tmp`, this.#file);
     }
     return { producerId: this.#next++, epoch: 0 };
-  }
-
-  /** KIP-360: a producer re-initialising with its id and epoch gets the next epoch (a new id on overflow). */
-  bumpEpoch(producerId: number, epoch: number): { producerId: number; epoch: number } {
-    if (producerId < 0 || producerId >= this.#reservedUpTo || epoch < 0 || epoch >= MAX_EPOCH)
-      return this.allocate();
-    return { producerId, epoch: epoch + 1 };
   }
 }
