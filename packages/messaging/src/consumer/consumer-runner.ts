@@ -139,6 +139,11 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     return this.#state;
   }
 
+  /** Records received and waiting to be handled (a gauge for metrics). */
+  get queued(): number {
+    return this.#scheduler?.queued ?? 0;
+  }
+
   /** Handles events of `definition.type`; older versions arrive upcast to `definition`'s version. */
   subscribe<D extends AnyEventDefinition>(definition: D, handler: EventHandler<D>): this {
     if (this.#state !== 'idle') throw new MessagingArgumentError('subscribe before start()');
