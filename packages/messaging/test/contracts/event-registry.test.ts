@@ -1,13 +1,22 @@
 // Event definitions and the registry: what a definition must be, how versions and upcasters chain.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Type } from 'typebox';
+import { type TObject, Type } from 'typebox';
 import { ceTypeOf, defineEvent, parseCeType } from '../../src/contracts/define-event.ts';
 import { createEventRegistry, defineUpcaster } from '../../src/contracts/event-registry.ts';
 import { MessagingArgumentError, SchemaInvalidError, UnknownEventTypeError } from '../../src/errors.ts';
 
-const v = (version: number, schema = Type.Object({ id: Type.String(), n: Type.Integer() })) =>
-  defineEvent({ type: 'test.thing.counted', version, topic: 'things', key: 'id', schema });
+const CountSchema = Type.Object({ id: Type.String(), n: Type.Integer() });
+
+function v<S extends TObject = typeof CountSchema>(version: number, schema?: S) {
+  return defineEvent({
+    type: 'test.thing.counted',
+    version,
+    topic: 'things',
+    key: 'id' as never,
+    schema: (schema ?? CountSchema) as S,
+  });
+}
 
 describe('defineEvent', () => {
   it('derives the CloudEvents type and parses it back', () => {
