@@ -161,6 +161,16 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     if (this.#state !== 'idle') throw new MessagingArgumentError('a runner starts once');
     if (this.#handlers.size === 0) throw new MessagingArgumentError('subscribe a handler before start()');
     this.#state = 'running';
+    try {
+      await this.#open();
+    } catch (err) {
+      // Whatever was opened is closed again; the runner cannot be started twice.
+      await this.abort();
+      throw err;
+    }
+  }
+
+  async #open(): Promise<void> {
     const { transport } = this.#options;
     const topics = [...new Set([...this.#handlers.values()].map((h) => h.definition.topic))];
     await this.#ensureTopics(topics);
