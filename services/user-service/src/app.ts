@@ -1,0 +1,36 @@
+// Builds the User Service's HTTP app (what tests build): routes on top of service-kit's app factory.
+import type { Database } from '@tributary/messaging';
+import { type App, createApp, type Logger, type ReadinessCheck } from '@tributary/service-kit';
+import { registerUserRoutes } from './adapters/http/user-routes.ts';
+import { Users } from './application/users.ts';
+
+export interface UserAppOptions {
+  db: Database;
+  logger: Logger;
+  readinessChecks?: readonly ReadinessCheck[];
+  now?: () => Date;
+}
+
+export async function buildUserApp(options: UserAppOptions): Promise<{ app: App; users: Users }> {
+  const app = await createApp({
+    logger: options.logger,
+    openapi: {
+      title: 'User Service',
+      version: '1.0.0',
+      description: 'Users of the platform and their events.',
+    },
+    readinessChecks: [
+      {
+        name: 'database',
+        check: async () => {
+          await options.db.query('SELECT 1');
+          return { ok: true };
+        },
+      },
+      ...(options.readinessChecks ?? []),
+    ],
+  });
+  const users = new Users({ db: options.db, now: options.now });
+  registerUserRoutes(app, users);
+  return { app, users };
+}

@@ -1,0 +1,46 @@
+// The user aggregate: registration with a normalized email, and deactivation (idempotent).
+
+export const USER_STATUSES = ['active', 'inactive'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+/** Allowed status changes; deactivating an inactive user is a no-op, not a change. */
+export const USER_TRANSITIONS: Readonly<Record<UserStatus, readonly UserStatus[]>> = {
+  active: ['inactive'],
+  inactive: [],
+};
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  status: UserStatus;
+  createdAt: string;
+}
+
+export class InvalidUserError extends Error {
+  readonly code = 'INVALID_USER';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidUserError';
+  }
+}
+
+/** Emails compare case-insensitively and without surrounding blanks. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function registerUser(input: { id: string; email: string; name: string; now: Date }): User {
+  const email = normalizeEmail(input.email);
+  const name = input.name.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw new InvalidUserError(`'${input.email}' is not an email address`);
+  if (name.length === 0) throw new InvalidUserError('name must not be blank');
+  return { id: input.id, email, name, status: 'active', createdAt: input.now.toISOString() };
+}
+
+/** The deactivated user, and whether anything changed (a second deactivation changes nothing). */
+export function deactivateUser(user: User): { user: User; changed: boolean } {
+  if (!USER_TRANSITIONS[user.status].includes('inactive')) return { user, changed: false };
+  return { user: { ...user, status: 'inactive' }, changed: true };
+}

@@ -1,0 +1,93 @@
+// Starts the User Service: config, database and migrations, outbox relay to Kafka, HTTP.
+import { fileURLToPath } from 'node:url';
+import { Topics } from '@tributary/contracts';
+import {
+  createKafkaTransport,
+  createOutboxRelay,
+  createPgliteDatabase,
+  createPostgresDatabase,
+  EventPublisher,
+  OUTBOX_MIGRATIONS,
+  runMigrations,
+} from '@tributary/messaging';
+import { ConfigError, createLogger, loadMigrations, runService } from '@tributary/service-kit';
+import { CE_SOURCE } from './adapters/messaging/user-events.ts';
+import { buildUserApp } from './app.ts';
+import { readConfig } from './config.ts';
+
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig();
+} catch (err) {
+  process.stderr.write(`user-service: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+const logger = createLogger({ name: 'user-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const db = config.DATABASE_URL
+  ? createPostgresDatabase({ connectionString: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, logger })
+  : await createPgliteDatabase({ dataDir: config.DATA_DIR, logger });
+const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
+await runMigrations(db, [...OUTBOX_MIGRATIONS, ...own]);
+
+const transport = createKafkaTransport({
+  brokers: config.KAFKA_BROKERS.split(','),
+  clientId: 'user-service',
+  logger,
+});
+// Retries with backoff and a circuit breaker sit between the relay and the broker.
+const publisher = new EventPublisher({ transport, source: CE_SOURCE, logger });
+const relay = createOutboxRelay({ db, publisher, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });
+const { app } = await buildUserApp({
+  db,
+  logger,
+  readinessChecks: [
+    {
+      name: 'broker',
+      // A metadata round trip: fails (or times out) when the broker is unreachable.
+      check: async () => {
+        try {
+          await transport.partitionCount(Topics.users);
+          return { ok: true };
+        } catch (err) {
+          return { ok: false, detail: (err as Error).message };
+        }
+      },
+    },
+    {
+      name: 'circuit-breaker',
+      check: async () =>
+        publisher.state === 'closed'
+          ? { ok: true }
+          : { ok: false, detail: `publisher circuit is ${publisher.state}` },
+    },
+    {
+      name: 'outbox',
+      check: async () => {
+        const age = await relay.oldestUnpublishedAgeMs();
+        return age < 60_000
+          ? { ok: true }
+          : { ok: false, detail: `oldest unpublished event is ${Math.round(age / 1000)} s old` };
+      },
+    },
+  ],
+});
+await relay.start();
+const running = await runService({
+  app,
+  port: config.PORT,
+  host: config.HOST,
+  logger,
+  onShutdown: [
+    {
+      name: 'flush-outbox',
+      run: async () => {
+        await Promise.race([relay.flushed(), new Promise((r) => setTimeout(r, 5000))]);
+        await relay.stop();
+      },
+    },
+    { name: 'close-producer', run: () => publisher.close() },
+    { name: 'close-transport', run: () => transport.close() },
+    { name: 'close-database', run: () => db.close() },
+  ],
+});
+logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
