@@ -18,7 +18,7 @@ import type {
 } from '../ports/transport.ts';
 import { EventPublisher } from '../producer/event-publisher.ts';
 import type { PublishPolicyOptions } from '../producer/publish-policy.ts';
-import { ParkedKeys } from '../retry/parked-keys.ts';
+import { ParkedKeys, recordId } from '../retry/parked-keys.ts';
 import { readRetryMetadata } from '../retry/retry-headers.ts';
 import { RetryRouter } from '../retry/retry-router.ts';
 import { deadLetterTopicOf, retryTopicOf } from '../retry/retry-topics.ts';
@@ -279,6 +279,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
 
   #receive(records: TransportRecord[]): void {
     if (this.#state !== 'running') return;
+    const accepted: TransportRecord[] = [];
     for (const record of records) {
       const key = partitionKey(record.topic, record.partition);
       if (!this.#assigned.has(key)) continue;
@@ -286,8 +287,20 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       const next = this.#nextOffset.get(key);
       if (next !== undefined && record.offset < next) continue;
       this.#nextOffset.set(key, record.offset + 1n);
-      this.#scheduler!.enqueue(record);
+      accepted.push(record);
+      // A record waiting in the retry topic holds its key back, also when this process did not put it
+      // there (it restarted, or took the partition over): newer records of the key must not overtake it.
+      const retry = this.#retryTopics.has(record.topic) ? readRetryMetadata(record) : undefined;
+      if (retry && record.key !== null) {
+        this.#parked.holdIfAbsent(
+          retry.origin.topic,
+          record.key,
+          retry.origin.partition,
+          recordId(retry.origin),
+        );
+      }
     }
+    for (const record of accepted) this.#scheduler!.enqueue(record);
     const maxQueued = this.#options.maxQueued ?? 1_000;
     if (!this.#paused && this.#scheduler!.queued >= maxQueued) {
       this.#paused = true;

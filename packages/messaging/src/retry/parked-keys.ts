@@ -39,6 +39,12 @@ export class ParkedKeys {
     queue.ids = [...queue.ids.filter((other) => other !== id), id];
   }
 
+  /** Puts `id` last in line unless it is already waiting (a record seen again in the retry topic). */
+  holdIfAbsent(topic: string, key: string, partition: number, id: string): void {
+    const queue = this.#queue(topic, key, partition);
+    if (!queue.ids.includes(id)) queue.ids.push(id);
+  }
+
   /** `id` is done (handled, dead-lettered or skipped); the next in line may run. */
   release(topic: string, key: string, id: string): void {
     const slot = ParkedKeys.#slot(topic, key);

@@ -101,6 +101,39 @@ export function registerFailureContracts(setup: Setup): void {
     assert.equal(dead.headers[RetryHeaders.group], f.group);
   });
 
+  it('keeps holding a key back after a restart while its record waits in the retry topic', async (t) => {
+    const f = await setup(t);
+    const start = f.clock.now();
+    const first = f.runner();
+    const reports: RecordReport[] = [];
+    first.on('record', (r) => reports.push(r));
+    first.subscribe(f.event, () => {
+      throw new StockServiceDown();
+    });
+    await first.start();
+    await f.publish('held', 1);
+    await waitFor(
+      () => reports.some((r) => r.outcome === 'retry-scheduled'),
+      'held-1 to go to the retry topic',
+    );
+    await first.stop();
+
+    await f.publish('held', 2);
+    await f.publish('free', 1);
+    const handled: string[] = [];
+    const second = f.runner();
+    second.subscribe(f.event, (e) => {
+      handled.push(`${e.key}-${e.data.seq}`);
+    });
+    await second.start();
+    await waitFor(() => handled.includes('free-1'), 'the other key');
+    await f.clock.whenSleeping(start + 1_000);
+    assert.deepEqual(handled, ['free-1'], 'held-2 waits behind held-1');
+    f.clock.advance(1_000);
+    await waitFor(() => handled.length === 3, 'the held key');
+    assert.deepEqual(handled, ['free-1', 'held-1', 'held-2']);
+  });
+
   it('sends undecodable and schema-invalid records to the dead-letter topic at once and keeps going', async (t) => {
     const f = await setup(t);
     const handled: ConsumedEvent<ItemChanged>[] = [];
