@@ -23,6 +23,7 @@ export class LogStream {
       colorize: format === 'pretty',
       translateTime: 'HH:MM:ss.l',
       ignore: 'pid,hostname',
+      singleLine: true,
     });
     this.#width = Math.max(...names.map((n) => n.length));
   }
