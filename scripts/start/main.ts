@@ -1,4 +1,5 @@
 // `npm start`: the broker and both services as separate processes, one log stream, a banner when ready.
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStartConfig } from './config.ts';
@@ -27,7 +28,22 @@ const serviceEnv = (port: number, name: string) => ({
   LOG_LEVEL: config.LOG_LEVEL,
   LOG_PRETTY: 'false',
 });
-const isServiceReady = (entry: Record<string, unknown>) => entry.msg === 'service ready';
+// Ready means serving: the broker accepts a TCP connection, a service answers /health/ready with 200.
+const isServiceReady = (port: number) => async () => {
+  const res = await fetch(`http://${config.HOST}:${port}/health/ready`, {
+    signal: AbortSignal.timeout(3000),
+  });
+  return res.status === 200;
+};
+const acceptsConnections = (port: number) => () =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, config.HOST);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 
 let shuttingDown = false;
 async function shutdown(code: number): Promise<never> {
@@ -57,7 +73,7 @@ try {
         TRIBUTARY_BROKER_DATA_DIR: resolve(dataDir, 'broker'),
         TRIBUTARY_BROKER_LOG_LEVEL: config.LOG_LEVEL,
       },
-      ready: (e) => e.msg === 'broker listening',
+      ready: acceptsConnections(config.BROKER_PORT),
     },
     config.STARTUP_TIMEOUT_MS,
   );
@@ -67,7 +83,7 @@ try {
         name: 'users',
         args: [resolve(root, 'services/user-service/src/server.ts')],
         env: serviceEnv(config.USER_SERVICE_PORT, 'user-service'),
-        ready: isServiceReady,
+        ready: isServiceReady(config.USER_SERVICE_PORT),
       },
       config.STARTUP_TIMEOUT_MS,
     ),
@@ -76,7 +92,7 @@ try {
         name: 'orders',
         args: [resolve(root, 'services/order-service/src/server.ts')],
         env: serviceEnv(config.ORDER_SERVICE_PORT, 'order-service'),
-        ready: isServiceReady,
+        ready: isServiceReady(config.ORDER_SERVICE_PORT),
       },
       config.STARTUP_TIMEOUT_MS,
     ),

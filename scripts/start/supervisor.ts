@@ -6,8 +6,8 @@ export interface ProcessSpec {
   name: string;
   args: string[];
   env: Record<string, string>;
-  /** True for the log entry that means "ready". */
-  ready: (entry: Record<string, unknown>) => boolean;
+  /** Resolves true once the process serves (a probe, so it works at any log level). */
+  ready: () => Promise<boolean>;
 }
 
 interface Running {
@@ -26,7 +26,7 @@ export class Supervisor {
     this.#logs = logs;
   }
 
-  /** Starts one process and resolves once it logged its ready line (rejects if it exits first). */
+  /** Starts one process and resolves once its readiness probe passes (rejects if it exits first). */
   start(spec: ProcessSpec, timeoutMs: number): Promise<void> {
     const child = spawn(process.execPath, spec.args, {
       env: { ...process.env, ...spec.env },
@@ -34,27 +34,25 @@ export class Supervisor {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     this.#running.push({ spec, child, exited });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${spec.name} did not become ready within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      let ready = false;
-      const onEntry = (entry: Record<string, unknown>) => {
-        if (!ready && spec.ready(entry)) {
-          ready = true;
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      this.#logs.attach(spec.name, child.stdout!, onEntry);
-      this.#logs.attach(spec.name, child.stderr!, onEntry);
-      exited.then((code) => {
-        clearTimeout(timer);
-        if (!ready) reject(new Error(`${spec.name} exited with code ${code} before it was ready`));
-        else if (!this.#stopping) this.onUnexpectedExit(spec.name, code);
-      });
+    this.#logs.attach(spec.name, child.stdout!);
+    this.#logs.attach(spec.name, child.stderr!);
+    let exitCode: number | null | undefined;
+    let ready = false;
+    exited.then((code) => {
+      exitCode = code;
+      if (ready && !this.#stopping) this.onUnexpectedExit(spec.name, code);
     });
+    return (async () => {
+      const deadline = Date.now() + timeoutMs;
+      while (!ready) {
+        if (exitCode !== undefined)
+          throw new Error(`${spec.name} exited with code ${exitCode} before it was ready`);
+        if (Date.now() > deadline)
+          throw new Error(`${spec.name} did not become ready within ${timeoutMs} ms`);
+        ready = await spec.ready().catch(() => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
   }
 
   /** Stops the processes in reverse start order: services flush and leave before the broker goes. */
