@@ -1,18 +1,21 @@
 // Starts the Order Service: config, database and migrations, outbox relay, users consumer, HTTP.
 import { fileURLToPath } from 'node:url';
+import { contracts, Topics, UserDeactivatedV1, UserRegisteredV1 } from '@tributary/contracts';
 import {
+  ConsumerRunner,
+  createKafkaTransport,
   createOutboxRelay,
   createPgliteDatabase,
   createPostgresDatabase,
+  EventPublisher,
   INBOX_MIGRATIONS,
   OUTBOX_MIGRATIONS,
   runMigrations,
 } from '@tributary/messaging';
 import { ConfigError, createLogger, loadMigrations, runService } from '@tributary/service-kit';
-import { KafkaOutboxPublisher } from './adapters/messaging/kafka-outbox-publisher.ts';
-import { UserEventsConsumer } from './adapters/messaging/user-events-consumer.ts';
+import { CE_SOURCE } from './adapters/messaging/order-events.ts';
 import { buildOrderApp } from './app.ts';
-import { applyUserEvent } from './application/user-events.ts';
+import { applyUserEvent, CONSUMER_GROUP } from './application/user-events.ts';
 import { readConfig } from './config.ts';
 
 let config: ReturnType<typeof readConfig>;
@@ -29,30 +32,71 @@ const db = config.DATABASE_URL
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
 await runMigrations(db, [...OUTBOX_MIGRATIONS, ...INBOX_MIGRATIONS, ...own]);
 
-const brokers = config.KAFKA_BROKERS.split(',');
-const publisher = new KafkaOutboxPublisher({ clientId: 'order-service', brokers });
+const transport = createKafkaTransport({
+  brokers: config.KAFKA_BROKERS.split(','),
+  clientId: 'order-service',
+  logger,
+});
+// Retries with backoff and a circuit breaker sit between the relay and the broker.
+const publisher = new EventPublisher({ transport, source: CE_SOURCE, logger });
 const relay = createOutboxRelay({ db, publisher, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });
-let consumer: UserEventsConsumer | undefined;
+// Failing user events are retried in place, then through `users.order-service.retry`, then dead-lettered.
+const runner = new ConsumerRunner({
+  transport,
+  group: CONSUMER_GROUP,
+  registry: contracts,
+  logger,
+  publisher,
+});
+let joined = false;
+runner.on('assigned', () => {
+  joined = true;
+});
 const { app, orders } = await buildOrderApp({
   db,
   logger,
   readinessChecks: [
-    { name: 'broker', check: () => publisher.check() },
+    {
+      name: 'broker',
+      check: async () => {
+        try {
+          await transport.partitionCount(Topics.users);
+          return { ok: true };
+        } catch (err) {
+          return { ok: false, detail: (err as Error).message };
+        }
+      },
+    },
+    {
+      name: 'circuit-breaker',
+      check: async () =>
+        publisher.state === 'closed'
+          ? { ok: true }
+          : { ok: false, detail: `publisher circuit is ${publisher.state}` },
+    },
     {
       name: 'consumer-group',
       check: async () =>
-        consumer?.isJoined() ? { ok: true } : { ok: false, detail: 'not a member of order-service yet' },
+        joined ? { ok: true } : { ok: false, detail: `not a member of ${CONSUMER_GROUP} yet` },
     },
   ],
 });
-consumer = new UserEventsConsumer({
-  brokers,
-  logger: logger.child({ component: 'users-consumer' }),
-  apply: (event) =>
-    applyUserEvent({ db, orders, logger: logger.child({ component: 'users-consumer' }) }, event),
-});
+for (const definition of [UserRegisteredV1, UserDeactivatedV1]) {
+  runner.subscribe(definition, (event, ctx) =>
+    applyUserEvent(
+      { db, orders, logger: ctx.logger },
+      {
+        id: event.id,
+        ceType: event.type,
+        payload: event.data,
+        correlationId: event.correlationId,
+        traceparent: event.traceparent,
+      },
+    ).then(() => undefined),
+  );
+}
 await relay.start();
-await consumer.start();
+await runner.start();
 const running = await runService({
   app,
   port: config.PORT,
@@ -66,8 +110,9 @@ const running = await runService({
         await relay.stop();
       },
     },
-    { name: 'leave-group', run: () => consumer.stop() },
+    { name: 'leave-group', run: () => runner.stop() },
     { name: 'close-producer', run: () => publisher.close() },
+    { name: 'close-transport', run: () => transport.close() },
     { name: 'close-database', run: () => db.close() },
   ],
 });
