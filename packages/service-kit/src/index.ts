@@ -1,6 +1,8 @@
 export { ConfigError, type ConfigIssue } from './config/config-error.ts';
 export { type Environment, loadConfig } from './config/load-config.ts';
+export { serviceConfigSchema } from './config/service-config.ts';
 export { loadMigrations, MigrationLoadError, type SqlMigration } from './database/load-migrations.ts';
+export { type OpenServiceDatabaseOptions, openServiceDatabase } from './database/open-service-database.ts';
 export { AppError, type AppErrorOptions } from './errors/app-error.ts';
 export {
   buildProblem,
@@ -20,7 +22,9 @@ export {
   ReadinessChecks,
   ReadinessReport,
 } from './health/readiness.ts';
+export { brokerCheck, circuitBreakerCheck, databaseCheck } from './health/standard-checks.ts';
 export { type App, type CreateAppOptions, createApp, DEFAULT_BODY_LIMIT } from './http/create-app.ts';
+export { decodePageCursor, encodePageCursor } from './http/page-cursor.ts';
 export { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './http/request-context.ts';
 export { SWAGGER_PREFIX } from './http/swagger.ts';
 export {

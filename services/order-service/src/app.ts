@@ -1,6 +1,6 @@
 // Builds the Order Service's HTTP app (what tests build): routes on top of service-kit's app factory.
 import type { Database } from '@tributary/messaging';
-import { type App, createApp, type Logger, type ReadinessCheck } from '@tributary/service-kit';
+import { type App, createApp, databaseCheck, type Logger, type ReadinessCheck } from '@tributary/service-kit';
 import { registerOrderRoutes } from './adapters/http/order-routes.ts';
 import { Orders } from './application/orders.ts';
 
@@ -19,16 +19,7 @@ export async function buildOrderApp(options: OrderAppOptions): Promise<{ app: Ap
       version: '1.0.0',
       description: 'Orders and their lifecycle; knows users from the users topic.',
     },
-    readinessChecks: [
-      {
-        name: 'database',
-        check: async () => {
-          await options.db.query('SELECT 1');
-          return { ok: true };
-        },
-      },
-      ...(options.readinessChecks ?? []),
-    ],
+    readinessChecks: [databaseCheck(options.db), ...(options.readinessChecks ?? [])],
   });
   const orders = new Orders({ db: options.db, now: options.now });
   registerOrderRoutes(app, orders);

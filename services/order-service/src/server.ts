@@ -5,14 +5,19 @@ import {
   ConsumerRunner,
   createKafkaTransport,
   createOutboxRelay,
-  createPgliteDatabase,
-  createPostgresDatabase,
   EventPublisher,
   INBOX_MIGRATIONS,
   OUTBOX_MIGRATIONS,
-  runMigrations,
 } from '@tributary/messaging';
-import { ConfigError, createLogger, loadMigrations, runService } from '@tributary/service-kit';
+import {
+  brokerCheck,
+  ConfigError,
+  circuitBreakerCheck,
+  createLogger,
+  loadMigrations,
+  openServiceDatabase,
+  runService,
+} from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/order-events.ts';
 import { buildOrderApp } from './app.ts';
 import { applyUserEvent, CONSUMER_GROUP } from './application/user-events.ts';
@@ -26,11 +31,14 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ name: 'order-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-const db = config.DATABASE_URL
-  ? createPostgresDatabase({ connectionString: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, logger })
-  : await createPgliteDatabase({ dataDir: config.DATA_DIR, logger });
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
-await runMigrations(db, [...OUTBOX_MIGRATIONS, ...INBOX_MIGRATIONS, ...own]);
+const db = await openServiceDatabase({
+  databaseUrl: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  dataDir: config.DATA_DIR,
+  migrations: [...OUTBOX_MIGRATIONS, ...INBOX_MIGRATIONS, ...own],
+  logger,
+});
 
 const transport = createKafkaTransport({
   brokers: config.KAFKA_BROKERS.split(','),
@@ -56,24 +64,8 @@ const { app, orders } = await buildOrderApp({
   db,
   logger,
   readinessChecks: [
-    {
-      name: 'broker',
-      check: async () => {
-        try {
-          await transport.partitionCount(Topics.users);
-          return { ok: true };
-        } catch (err) {
-          return { ok: false, detail: (err as Error).message };
-        }
-      },
-    },
-    {
-      name: 'circuit-breaker',
-      check: async () =>
-        publisher.state === 'closed'
-          ? { ok: true }
-          : { ok: false, detail: `publisher circuit is ${publisher.state}` },
-    },
+    brokerCheck(transport, Topics.users),
+    circuitBreakerCheck(publisher),
     {
       name: 'consumer-group',
       check: async () =>

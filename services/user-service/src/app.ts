@@ -1,6 +1,6 @@
 // Builds the User Service's HTTP app (what tests build): routes on top of service-kit's app factory.
 import type { Database } from '@tributary/messaging';
-import { type App, createApp, type Logger, type ReadinessCheck } from '@tributary/service-kit';
+import { type App, createApp, databaseCheck, type Logger, type ReadinessCheck } from '@tributary/service-kit';
 import { registerUserRoutes } from './adapters/http/user-routes.ts';
 import { Users } from './application/users.ts';
 
@@ -19,16 +19,7 @@ export async function buildUserApp(options: UserAppOptions): Promise<{ app: App;
       version: '1.0.0',
       description: 'Users of the platform and their events.',
     },
-    readinessChecks: [
-      {
-        name: 'database',
-        check: async () => {
-          await options.db.query('SELECT 1');
-          return { ok: true };
-        },
-      },
-      ...(options.readinessChecks ?? []),
-    ],
+    readinessChecks: [databaseCheck(options.db), ...(options.readinessChecks ?? [])],
   });
   const users = new Users({ db: options.db, now: options.now });
   registerUserRoutes(app, users);

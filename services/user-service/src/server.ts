@@ -4,13 +4,18 @@ import { Topics } from '@tributary/contracts';
 import {
   createKafkaTransport,
   createOutboxRelay,
-  createPgliteDatabase,
-  createPostgresDatabase,
   EventPublisher,
   OUTBOX_MIGRATIONS,
-  runMigrations,
 } from '@tributary/messaging';
-import { ConfigError, createLogger, loadMigrations, runService } from '@tributary/service-kit';
+import {
+  brokerCheck,
+  ConfigError,
+  circuitBreakerCheck,
+  createLogger,
+  loadMigrations,
+  openServiceDatabase,
+  runService,
+} from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/user-events.ts';
 import { buildUserApp } from './app.ts';
 import { readConfig } from './config.ts';
@@ -23,11 +28,14 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ name: 'user-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-const db = config.DATABASE_URL
-  ? createPostgresDatabase({ connectionString: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, logger })
-  : await createPgliteDatabase({ dataDir: config.DATA_DIR, logger });
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
-await runMigrations(db, [...OUTBOX_MIGRATIONS, ...own]);
+const db = await openServiceDatabase({
+  databaseUrl: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  dataDir: config.DATA_DIR,
+  migrations: [...OUTBOX_MIGRATIONS, ...own],
+  logger,
+});
 
 const transport = createKafkaTransport({
   brokers: config.KAFKA_BROKERS.split(','),
@@ -41,25 +49,8 @@ const { app } = await buildUserApp({
   db,
   logger,
   readinessChecks: [
-    {
-      name: 'broker',
-      // A metadata round trip: fails (or times out) when the broker is unreachable.
-      check: async () => {
-        try {
-          await transport.partitionCount(Topics.users);
-          return { ok: true };
-        } catch (err) {
-          return { ok: false, detail: (err as Error).message };
-        }
-      },
-    },
-    {
-      name: 'circuit-breaker',
-      check: async () =>
-        publisher.state === 'closed'
-          ? { ok: true }
-          : { ok: false, detail: `publisher circuit is ${publisher.state}` },
-    },
+    brokerCheck(transport, Topics.users),
+    circuitBreakerCheck(publisher),
     {
       name: 'outbox',
       check: async () => {

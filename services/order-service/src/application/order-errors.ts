@@ -35,14 +35,6 @@ export const idempotencyKeyReused = (key: string) =>
     detail: `Idempotency-Key ${key} was first used with a different request body`,
   });
 
-export const invalidCursor = () =>
-  new AppError({
-    code: 'INVALID_CURSOR',
-    status: 400,
-    title: 'Invalid cursor',
-    detail: 'the cursor is not one this API issued',
-  });
-
 export const invalidTransition = (from: string, to: string) =>
   new AppError({
     code: 'ORDER_INVALID_TRANSITION',

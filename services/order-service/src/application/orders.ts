@@ -2,6 +2,7 @@
 // its event to the outbox in the same transaction.
 import { createHash, randomUUID } from 'node:crypto';
 import { type Database, isUniqueViolation, outbox, type SqlExecutor } from '@tributary/messaging';
+import { decodePageCursor, encodePageCursor } from '@tributary/service-kit';
 import { ORDER_COLUMNS, type OrderRow, toOrder } from '../adapters/db/order-rows.ts';
 import { type EventContext, orderPlaced, orderStatusChanged } from '../adapters/messaging/order-events.ts';
 import {
@@ -15,7 +16,6 @@ import {
   type OrderStatus,
   placeOrder,
 } from '../domain/index.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
   idempotencyKeyReused,
   invalidOrder,
@@ -149,7 +149,7 @@ export class Orders {
       where.push(`status = $${params.length}`);
     }
     if (filter.cursor !== undefined) {
-      const after = decodeCursor(filter.cursor);
+      const after = decodePageCursor(filter.cursor);
       params.push(after.createdAt, after.id);
       where.push(`(created_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
@@ -163,7 +163,7 @@ export class Orders {
     const last = items.at(-1);
     return {
       items,
-      nextCursor: rows.length > filter.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor: rows.length > filter.limit && last ? encodePageCursor(last.createdAt, last.id) : null,
     };
   }
 

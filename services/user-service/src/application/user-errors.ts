@@ -20,11 +20,3 @@ export const userNotFound = (id: string) =>
 
 export const invalidUser = (message: string) =>
   new AppError({ code: 'INVALID_USER', status: 400, title: 'Invalid user', detail: message });
-
-export const invalidCursor = () =>
-  new AppError({
-    code: 'INVALID_CURSOR',
-    status: 400,
-    title: 'Invalid cursor',
-    detail: 'the cursor is not one this API issued',
-  });

@@ -2,6 +2,7 @@
 // the same transaction.
 import { randomUUID } from 'node:crypto';
 import { type Database, isUniqueViolation, outbox } from '@tributary/messaging';
+import { decodePageCursor, encodePageCursor } from '@tributary/service-kit';
 import { type EventContext, userDeactivated, userRegistered } from '../adapters/messaging/user-events.ts';
 import {
   deactivateUser,
@@ -10,7 +11,7 @@ import {
   type User,
   type UserStatus,
 } from '../domain/user.ts';
-import { emailTaken, invalidCursor, invalidUser, userNotFound } from './user-errors.ts';
+import { emailTaken, invalidUser, userNotFound } from './user-errors.ts';
 
 interface UserRow {
   id: string;
@@ -31,29 +32,6 @@ function toUser(row: UserRow): User {
     status: row.status,
     createdAt: createdAt.toISOString(),
   };
-}
-
-function encodeCursor(user: User): string {
-  return Buffer.from(JSON.stringify([user.createdAt, user.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      !Number.isNaN(Date.parse(parsed[0])) &&
-      typeof parsed[1] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(parsed[1])
-    ) {
-      return [parsed[0], parsed[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw invalidCursor();
 }
 
 export class Users {
@@ -104,7 +82,8 @@ export class Users {
     const params: unknown[] = [];
     let where = '';
     if (page.cursor !== undefined) {
-      params.push(...decodeCursor(page.cursor));
+      const after = decodePageCursor(page.cursor);
+      params.push(after.createdAt, after.id);
       where = 'WHERE (created_at, id) > ($1::timestamptz, $2::uuid)';
     }
     params.push(page.limit + 1);
@@ -114,7 +93,10 @@ export class Users {
     );
     const items = rows.slice(0, page.limit).map(toUser);
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+    return {
+      items,
+      nextCursor: rows.length > page.limit && last ? encodePageCursor(last.createdAt, last.id) : null,
+    };
   }
 
   /** Deactivates the user; a second call returns the user unchanged and emits nothing. */

@@ -1,0 +1,26 @@
+// The environment variables every service reads; a service adds its own on top.
+import { Type } from 'typebox';
+
+export function serviceConfigSchema(defaults: { port: number; dataDir: string; schema: string }) {
+  return Type.Object({
+    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port }),
+    HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    DATA_DIR: Type.String({ minLength: 1, default: defaults.dataDir }),
+    DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    DATABASE_SCHEMA: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: defaults.schema }),
+    KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'localhost:9092' }),
+    LOG_LEVEL: Type.Union(
+      [
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+      ],
+      { default: 'info' },
+    ),
+    LOG_PRETTY: Type.Boolean({ default: false }),
+    OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  });
+}
