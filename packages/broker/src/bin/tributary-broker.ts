@@ -9,12 +9,12 @@ async function main(): Promise<void> {
   try {
     const { values } = parseArgs({ options: brokerCliOptions(), strict: true, allowPositionals: false });
     if (values.help) {
-      console.log(CLI_HELP);
+      process.stdout.write(`${CLI_HELP}\n`);
       return;
     }
     options = { ...brokerOptionsFromEnv(process.env), ...brokerOptionsFromArgs(values) };
   } catch (err) {
-    console.error(`tributary-broker: ${(err as Error).message}\n\n${CLI_HELP}`);
+    process.stderr.write(`tributary-broker: ${(err as Error).message}\n\n${CLI_HELP}\n`);
     process.exitCode = 2;
     return;
   }
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   try {
     broker = await startBroker(options);
   } catch (err) {
-    console.error(`tributary-broker: ${err instanceof ConfigError ? err.message : (err as Error).stack}`);
+    process.stderr.write(
+      `tributary-broker: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -30,11 +32,11 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) process.exit(130);
     stopping = true;
-    console.error(`tributary-broker: ${signal} received, stopping`);
+    process.stderr.write(`tributary-broker: ${signal} received, stopping\n`);
     broker.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        process.stderr.write(`tributary-broker: ${(err as Error).stack ?? String(err)}\n`);
         process.exit(1);
       },
     );
