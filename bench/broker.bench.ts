@@ -1,15 +1,13 @@
 // Broker throughput with @platformatic/kafka (1 KiB values, batches of 500), next to this machine's loopback
 // TCP throughput measured in the same run. Usage: npm run bench:broker [-- --records 200000 --flush interval|every-append|os]
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import { startBrokerProcess } from './broker-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -106,35 +104,8 @@ async function consume(address: string, topic: string, records: number) {
   return seconds;
 }
 
-// The broker runs as its own process, as it does under `npm start`, so it and the client each get a core.
-async function startBrokerProcess(dataDir: string) {
-  const bin = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [bin, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--flush', String(values.flush)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const address = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'broker listening' && entry.address) resolve(entry.address);
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return {
-    address,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
-const broker = await startBrokerProcess(dataDir);
+const broker = await startBrokerProcess(dataDir, ['--flush', String(values.flush)]);
 try {
   const loopback = await loopbackMBps(1024 * MB);
   console.log(`loopback TCP (64 KiB writes, same process tree): ${loopback.toFixed(0)} MB/s`);

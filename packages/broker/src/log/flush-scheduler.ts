@@ -1,8 +1,10 @@
 // One scheduler flushes every dirty segment file, so the cost does not grow with the number of partitions.
 // Policies (what an acknowledged acks=-1 produce survives):
-// - interval: fdatasync every `intervalMs`; acks=-1 waits for the flush covering its batch: survives a
-//   killed process and a power cut. acks=1 is answered before the flush: survives a killed process.
-// - every-append: fdatasync before any append is acknowledged (appends in one tick share a sync).
+// - interval: dirty files are fdatasynced every `intervalMs`; an acks=-1 produce asks for a flush at once
+//   (group commit: every waiter that arrives while a flush runs shares the next one) and is answered after
+//   it: survives a killed process and a power cut. acks=1 is answered before any flush: survives a killed
+//   process, and reaches the disk within `intervalMs`.
+// - every-append: every append is flushed at once (appends in one tick share a sync), whatever its acks.
 // - os: never fsync explicitly; the kernel writes back on its own: survives a killed process only.
 import { fdatasync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -36,19 +38,28 @@ export class FlushScheduler {
     }
   }
 
-  /** Records that `fd` has unflushed data; the promise resolves once it is durable under the policy. */
-  written(fd: number): Promise<void> {
-    if (this.policy.mode === 'os') return Promise.resolve();
+  /** Records that `fd` has unflushed data. */
+  written(fd: number): void {
+    if (this.policy.mode === 'os') return;
     this.#dirty.add(fd);
+    if (this.policy.mode === 'every-append') this.#flushSoon();
+  }
+
+  /** Resolves once everything written so far is durable under the policy (what acks=-1 waits for). */
+  durable(): Promise<void> {
+    if (this.policy.mode === 'os') return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    if (this.policy.mode === 'every-append' && !this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => {
-        this.#scheduled = false;
-        this.#flush();
-      });
-    }
+    this.#flushSoon();
     return done;
+  }
+
+  #flushSoon(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
   }
 
   /** Forgets a file that is about to be closed, after flushing it. */
@@ -56,11 +67,10 @@ export class FlushScheduler {
     if (this.#dirty.delete(fd)) await syncFd(fd);
   }
 
+  // One flush at a time: a waiter that arrives during a flush is served by the next one, so it never
+  // counts on a sync that started before its data was written.
   #flush(): void {
-    if (this.#flushing || this.#waiting.length === 0) {
-      if (!this.#flushing && this.#dirty.size > 0) this.#syncOnly();
-      return;
-    }
+    if (this.#flushing || (this.#waiting.length === 0 && this.#dirty.size === 0)) return;
     this.#flushing = true;
     const fds = [...this.#dirty];
     const waiting = this.#waiting;
@@ -79,14 +89,9 @@ export class FlushScheduler {
       .finally(() => {
         this.#flushing = false;
         if (this.#closed) return;
-        if (this.policy.mode === 'every-append' && this.#waiting.length > 0) this.#flush();
+        if (this.#waiting.length > 0 || (this.policy.mode === 'every-append' && this.#dirty.size > 0))
+          this.#flush();
       });
-  }
-
-  #syncOnly(): void {
-    const fds = [...this.#dirty];
-    this.#dirty = new Set();
-    for (const fd of fds) syncFd(fd).catch((err: Error) => this.#logger.error({ err }, 'fdatasync failed'));
   }
 
   /** Flushes everything outstanding and stops the timer. */

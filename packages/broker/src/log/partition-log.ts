@@ -276,8 +276,8 @@ export class PartitionLog {
           baseOffset,
         );
     }
-    const durable = this.#options.flush.written(fd);
-    durable.catch(() => {});
+    this.#options.flush.written(fd);
+    const flush = this.#options.flush;
     for (const listener of this.#listeners) listener();
     return {
       errorCode: 0,
@@ -285,7 +285,10 @@ export class PartitionLog {
       logAppendTime: opts.logAppendTime ?? -1,
       logStartOffset: this.#logStartOffset,
       duplicate: false,
-      durable,
+      // Asked for only by acks=-1 produces, so acks=0/1 never trigger a flush of their own.
+      get durable() {
+        return flush.durable();
+      },
     };
   }
 

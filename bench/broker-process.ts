@@ -1,0 +1,30 @@
+// Starts the broker as its own process, as it runs under `npm start`, so it and the client each get a core.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export async function startBrokerProcess(dataDir: string, extraArgs: string[] = []) {
+  const bin = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [bin, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const address = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; address?: string };
+      if (entry.msg === 'broker listening' && entry.address) resolve(entry.address);
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return {
+    address,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,189 @@
+// The messaging library against the raw @platformatic/kafka client on the same broker in the same run:
+// publish and consume throughput and their ratios; plus outbox latency from commit to the broker with
+// LISTEN/NOTIFY and with polling only. Usage: npm run bench:messaging [-- --events 20000]
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import {
+  ConsumerRunner,
+  createEventRegistry,
+  createKafkaTransport,
+  createOutboxRelay,
+  createPgliteDatabase,
+  type Database,
+  defineEvent,
+  EventPublisher,
+  OUTBOX_MIGRATIONS,
+  type OutboxPublisher,
+  outbox,
+  runMigrations,
+} from '@tributary/messaging';
+import { pino } from 'pino';
+import { Type } from 'typebox';
+import { startBrokerProcess } from './broker-process.ts';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' } } });
+const EVENTS = Number(values.events);
+if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error('--events must be an integer >= 1000');
+const IN_FLIGHT = 64;
+
+const BenchEvent = defineEvent({
+  type: 'bench.happened',
+  version: 1,
+  topic: 'bench-lib',
+  key: 'id',
+  schema: Type.Object({ id: Type.String(), n: Type.Integer(), note: Type.String() }),
+});
+const registry = createEventRegistry([BenchEvent]);
+const payload = (n: number) => ({ id: `agg-${n % 97}`, n, note: 'x'.repeat(240) });
+
+async function timed(count: number, send: (n: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+const logger = pino({ level: 'warn' });
+const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-messaging-'));
+const broker = await startBrokerProcess(join(dataDir, 'broker'));
+const transport = createKafkaTransport({ brokers: [broker.address], clientId: 'bench-lib', logger });
+try {
+  // Publish: the library (validation, envelope, retry + breaker) against the raw idempotent producer.
+  const publisher = new EventPublisher({ transport, source: '/bench', registry, logger });
+  const raw = new Producer({
+    clientId: 'bench-raw',
+    bootstrapBrokers: [broker.address],
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: -1,
+    autocreateTopics: true,
+  });
+  await publisher.publishEvent(BenchEvent, payload(-1));
+  await raw.send({ messages: [{ topic: 'bench-raw', key: 'warm', value: '{}' }] });
+  const rawPublish = await timed(EVENTS, (n) =>
+    raw.send({
+      messages: [
+        {
+          topic: 'bench-raw',
+          key: payload(n).id,
+          value: JSON.stringify(payload(n)),
+          headers: { ce_id: randomUUID(), ce_type: BenchEvent.ceType, 'content-type': 'application/json' },
+        },
+      ],
+    }),
+  );
+  const libPublish = await timed(EVENTS, (n) => publisher.publishEvent(BenchEvent, payload(n)));
+  await raw.close();
+  const rate = (s: number) => EVENTS / s;
+  console.log(`events: ${EVENTS} of ~300 B, ${IN_FLIGHT} in flight, acks=-1, broker in its own process`);
+  console.log(
+    `publish   library ${rate(libPublish).toFixed(0)} events/s | raw @platformatic/kafka ${rate(rawPublish).toFixed(0)} events/s | ratio ${(rawPublish / libPublish).toFixed(2)}`,
+  );
+
+  // Consume: the ConsumerRunner (decode, validate, per-partition order, commit) against a raw stream.
+  const rawConsumer = new Consumer({
+    clientId: 'bench-raw-c',
+    groupId: 'bench-raw-group',
+    bootstrapBrokers: [broker.address],
+    deserializers: stringDeserializers,
+  });
+  const rawStart = performance.now();
+  const stream = await rawConsumer.consume({
+    topics: ['bench-raw'],
+    mode: 'earliest',
+    autocommit: false,
+    maxWaitTime: 100,
+  });
+  let rawCount = 0;
+  for await (const _ of stream) if (++rawCount >= EVENTS) break;
+  const rawConsume = (performance.now() - rawStart) / 1000;
+  await stream.close();
+  await rawConsumer.close();
+
+  const runner = new ConsumerRunner({ transport, group: 'bench-lib-group', registry, logger, publisher });
+  let libCount = 0;
+  let done: () => void = () => {};
+  const all = new Promise<void>((r) => {
+    done = r;
+  });
+  runner.subscribe(BenchEvent, () => {
+    if (++libCount >= EVENTS + 1) done();
+  });
+  const libStart = performance.now();
+  await runner.start();
+  await all;
+  const libConsume = (performance.now() - libStart) / 1000;
+  await runner.stop();
+  console.log(
+    `consume   library ${rate(libConsume).toFixed(0)} events/s | raw @platformatic/kafka ${rate(rawConsume).toFixed(0)} events/s | ratio ${(rawConsume / libConsume).toFixed(2)}`,
+  );
+
+  // Outbox: commit → on the broker, woken by LISTEN/NOTIFY, and by polling only.
+  for (const mode of ['LISTEN/NOTIFY', 'polling only'] as const) {
+    const pollIntervalMs = 500;
+    const db = await createPgliteDatabase({});
+    await runMigrations(db, OUTBOX_MIGRATIONS);
+    const committedAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const timing: OutboxPublisher = {
+      async publishRaw(message) {
+        await publisher.publishRaw(message);
+        const since = committedAt.get(message.headers.ce_id);
+        if (since !== undefined) latencies.push(performance.now() - since);
+      },
+    };
+    // Polling only: the relay gets a database whose notifications never arrive.
+    const relayDb: Database =
+      mode === 'polling only'
+        ? {
+            kind: db.kind,
+            query: (sql, params) => db.query(sql, params),
+            transaction: (fn) => db.transaction(fn),
+            listen: async () => async () => {},
+            close: () => db.close(),
+          }
+        : db;
+    const relay = createOutboxRelay({ db: relayDb, publisher: timing, logger, pollIntervalMs });
+    await relay.start();
+    const samples = mode === 'polling only' ? 40 : 200;
+    for (let i = 0; i < samples; i++) {
+      const id = randomUUID();
+      await db.transaction(async (tx) => {
+        await outbox.enqueue(tx, {
+          aggregateType: 'bench',
+          aggregateId: `agg-${i % 7}`,
+          topic: 'bench-outbox',
+          eventType: BenchEvent.ceType,
+          payload: payload(i),
+          headers: { ce_id: id, ce_type: BenchEvent.ceType },
+        });
+        // Taken just before COMMIT, which is when the notification goes out.
+        committedAt.set(id, performance.now());
+      });
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+    await relay.flushed();
+    await relay.stop();
+    await db.close();
+    const p50 = percentile(latencies, 50);
+    console.log(
+      `outbox    ${mode.padEnd(13)} commit → broker p50 ${p50.toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length} events, polling interval ${pollIntervalMs} ms; p50 = ${((p50 / pollIntervalMs) * 100).toFixed(1)}% of it)`,
+    );
+  }
+  await publisher.close();
+} finally {
+  await transport.close();
+  await broker.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
