@@ -1,4 +1,8 @@
 // The user aggregate: registration with a normalized email, and deactivation (idempotent).
+// The email rule is TypeBox's `email` format, the very check the UserRegistered contract validates with:
+// an address the domain accepts must never be refused later when its event is built. It is a pure
+// predicate, so the domain still knows nothing of HTTP, Kafka or SQL.
+import { Format } from 'typebox/format';
 
 export const USER_STATUSES = ['active', 'inactive'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -33,7 +37,7 @@ export function normalizeEmail(email: string): string {
 export function registerUser(input: { id: string; email: string; name: string; now: Date }): User {
   const email = normalizeEmail(input.email);
   const name = input.name.trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || !Format.Test('email', email))
     throw new InvalidUserError(`'${input.email}' is not an email address`);
   if (name.length === 0) throw new InvalidUserError('name must not be blank');
   return { id: input.id, email, name, status: 'active', createdAt: input.now.toISOString() };

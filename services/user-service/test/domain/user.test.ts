@@ -22,6 +22,28 @@ describe('user rules', () => {
     assert.throws(() => registerUser({ id: 'u', email: 'a@b.c', name: '   ', now }), InvalidUserError);
   });
 
+  it('refuses emails the UserRegistered contract would refuse, so no registration fails at its event', () => {
+    for (const email of [
+      'a..b@x.io',
+      '.a@x.io',
+      'a.@x.io',
+      'a@-x.io',
+      'a@x-.io',
+      'ä@x.io',
+      `a@${'x'.repeat(64)}.io`,
+    ]) {
+      assert.throws(
+        () => registerUser({ id: 'u', email, name: 'A', now }),
+        (err: unknown) =>
+          err instanceof InvalidUserError && err.message === `'${email}' is not an email address`,
+        email,
+      );
+    }
+    for (const email of ["o'brien+tag@sub.example.io", `a@${'x'.repeat(63)}.io`]) {
+      assert.equal(registerUser({ id: 'u', email, name: 'A', now }).email, email);
+    }
+  });
+
   it('deactivates once; a second deactivation changes nothing', () => {
     const first = deactivateUser(registerUser({ id: 'u', email: 'a@b.c', name: 'A', now }));
     assert.equal(first.changed, true);

@@ -174,6 +174,31 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       assert.equal(await count('SELECT count(*) AS n FROM users WHERE name = $1', ['Second']), 0);
     });
 
+    it('refuses with 400 INVALID_USER, writing nothing, emails the UserRegistered contract would refuse', async () => {
+      const before = await count('SELECT count(*) AS n FROM outbox', []);
+      const users = await count('SELECT count(*) AS n FROM users', []);
+      for (const email of ['a..b@x.io', '.a@x.io', 'a@-x.io', 'ä@x.io', `a@${'x'.repeat(64)}.io`]) {
+        const res = await app.inject({ method: 'POST', url: '/users', payload: { email, name: 'A' } });
+        assert.equal(res.statusCode, 400, email);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        const problem = res.json();
+        assert.equal(problem.code, 'INVALID_USER', email);
+        assert.equal(problem.title, 'Invalid user');
+        assert.equal(problem.detail, `'${email}' is not an email address`);
+      }
+      assert.equal(await count('SELECT count(*) AS n FROM outbox', []), before);
+      assert.equal(await count('SELECT count(*) AS n FROM users', []), users);
+    });
+
+    it('registers unusual emails the contract allows, and their event passes the contract', async () => {
+      const email = `o'brien+${randomUUID()}@sub-domain.example.io`;
+      const res = await app.inject({ method: 'POST', url: '/users', payload: { email, name: 'Pat' } });
+      assert.equal(res.statusCode, 201, res.body);
+      const [event] = await outboxRows(res.json().id);
+      assert.equal(UserRegisteredV1.check(event.payload), true);
+      assert.equal((event.payload as { email: string }).email, email);
+    });
+
     it('writes nothing for refused requests: bad body, unknown user, malformed id', async () => {
       const before = await count('SELECT count(*) AS n FROM outbox', []);
       const users = await count('SELECT count(*) AS n FROM users', []);
