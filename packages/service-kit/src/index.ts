@@ -28,6 +28,12 @@ export { decodePageCursor, encodePageCursor } from './http/page-cursor.ts';
 export { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './http/request-context.ts';
 export { SWAGGER_PREFIX } from './http/swagger.ts';
 export {
+  MULTI_LINE_TEXT_PATTERN,
+  SINGLE_LINE_TEXT_PATTERN,
+  type TextOptions,
+  textSchema,
+} from './http/text-schema.ts';
+export {
   type RunningService,
   type RunServiceOptions,
   runService,

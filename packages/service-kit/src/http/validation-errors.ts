@@ -1,6 +1,7 @@
 // Turns validator output (TypeBox's Ajv-shaped errors) into the `errors` member of a problem document.
 import type { FastifySchemaValidationError } from 'fastify';
 import type { ProblemFieldError } from '../errors/problem-details.ts';
+import { textPatternMessage } from './text-schema.ts';
 
 const PART_NAMES: Record<string, string> = { querystring: 'query', params: 'params', headers: 'headers' };
 
@@ -46,7 +47,9 @@ export function toFieldErrors(
     } else if (error.keyword === 'boolean' && error.schemaPath.endsWith('/additionalProperties')) {
       add(pointer(part, error.instancePath), 'is not allowed');
     } else {
-      add(pointer(part, error.instancePath), error.message ?? 'is invalid');
+      // Our own text patterns say what is wrong instead of showing the regular expression.
+      const text = error.keyword === 'pattern' ? textPatternMessage(params.pattern) : undefined;
+      add(pointer(part, error.instancePath), text ?? error.message ?? 'is invalid');
     }
   }
   return result;

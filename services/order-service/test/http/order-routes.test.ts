@@ -206,6 +206,57 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       assert.equal(cancellations[0].headers['correlation-id'], 'deact-corr');
     });
 
+    it('refuses control characters in SKUs, reasons and idempotency keys with 400, writing nothing', async () => {
+      const userId = await register();
+      const { id } = (await place(userId)).json();
+      const count = async (sql: string, params: unknown[] = []) =>
+        Number((await db.query<{ n: string | number }>(sql, params)).rows[0].n);
+      const counts = async () => [
+        await count('SELECT count(*) AS n FROM orders'),
+        await count('SELECT count(*) AS n FROM outbox'),
+        await count('SELECT count(*) AS n FROM idempotency_keys'),
+      ];
+      const before = await counts();
+      const refusals = [
+        {
+          res: await place(userId, {}, [{ sku: 'A\u0000', quantity: 1, unitPriceCents: 1 }]),
+          path: '/body/items/0/sku',
+          message: 'must not contain control characters or line breaks',
+        },
+        {
+          res: await place(userId, { 'idempotency-key': 'key\u0085' }),
+          path: '/headers/idempotency-key',
+          message: 'must not contain control characters or line breaks',
+        },
+        {
+          res: await app.inject({
+            method: 'POST',
+            url: `/orders/${id}/cancel`,
+            payload: { reason: 'because\u0000' },
+          }),
+          path: '/body/reason',
+          message: 'must not contain control characters other than tabs and line breaks',
+        },
+      ];
+      for (const { res, path, message } of refusals) {
+        assert.equal(res.statusCode, 400, `${path}: ${res.body}`);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        const problem = res.json();
+        assert.equal(problem.code, 'VALIDATION_FAILED');
+        assert.equal(problem.title, 'Validation failed');
+        // The cancel body is "object or null", so its problem also says it is not null: check the first error.
+        assert.deepEqual(problem.errors[0], { path, message });
+      }
+      assert.deepEqual(await counts(), before, 'no order, event or idempotency key written');
+      assert.equal((await app.inject({ url: `/orders/${id}` })).json().status, 'Pending');
+      const multiLine = await app.inject({
+        method: 'POST',
+        url: `/orders/${id}/cancel`,
+        payload: { reason: 'wrong size\nand colour' },
+      });
+      assert.equal(multiLine.statusCode, 200, 'a reason may span lines');
+    });
+
     it('answers bad input with problem+json and never a 500', async () => {
       const userId = await register();
       const cases = [

@@ -199,6 +199,29 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       assert.equal((event.payload as { email: string }).email, email);
     });
 
+    it('refuses control characters in the name and email with 400, writing nothing', async () => {
+      const before = await count('SELECT count(*) AS n FROM outbox', []);
+      const users = await count('SELECT count(*) AS n FROM users', []);
+      for (const [payload, path] of [
+        [{ email: `nul-${randomUUID()}@example.org`, name: 'A\u0000B' }, '/body/name'],
+        [{ email: `bell-${randomUUID()}@example.org`, name: 'Ring\u0007' }, '/body/name'],
+        [{ email: '"a\u0000"@example.org', name: 'A' }, '/body/email'],
+      ] as const) {
+        const res = await app.inject({ method: 'POST', url: '/users', payload });
+        assert.equal(res.statusCode, 400, path);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        const problem = res.json();
+        assert.equal(problem.code, 'VALIDATION_FAILED');
+        assert.equal(problem.title, 'Validation failed');
+        assert.equal(problem.detail, 'The request body does not match its schema.');
+        assert.deepEqual(problem.errors, [
+          { path, message: 'must not contain control characters or line breaks' },
+        ]);
+      }
+      assert.equal(await count('SELECT count(*) AS n FROM outbox', []), before);
+      assert.equal(await count('SELECT count(*) AS n FROM users', []), users);
+    });
+
     it('writes nothing for refused requests: bad body, unknown user, malformed id', async () => {
       const before = await count('SELECT count(*) AS n FROM outbox', []);
       const users = await count('SELECT count(*) AS n FROM users', []);

@@ -1,4 +1,5 @@
 // HTTP schemas of the Order Service: the types, the validation and the OpenAPI document at once.
+import { textSchema } from '@tributary/service-kit';
 import { Type } from 'typebox';
 import { ORDER_STATUSES } from '../../domain/index.ts';
 
@@ -12,7 +13,7 @@ export const OrderStatusSchema = Type.Union([
 
 export const OrderItemSchema = Type.Object(
   {
-    sku: Type.String({ minLength: 1, maxLength: 64 }),
+    sku: textSchema({ minLength: 1, maxLength: 64 }),
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     unitPriceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
   },
@@ -56,12 +57,12 @@ export const OrderPageSchema = Type.Object({
 
 export const CancelBody = Type.Union([
   Type.Object(
-    { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+    { reason: Type.Optional(textSchema({ minLength: 1, maxLength: 500, multiline: true })) },
     { additionalProperties: false },
   ),
   Type.Null(),
 ]);
 
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  'idempotency-key': Type.Optional(textSchema({ minLength: 1, maxLength: 200 })),
 });

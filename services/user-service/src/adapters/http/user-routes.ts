@@ -1,5 +1,5 @@
 // User routes: register, read, list and deactivate.
-import { type App, problemResponse } from '@tributary/service-kit';
+import { type App, problemResponse, textSchema } from '@tributary/service-kit';
 import { Type } from 'typebox';
 import type { Users } from '../../application/users.ts';
 
@@ -13,8 +13,8 @@ const UserSchema = Type.Object({
 
 const RegisterBody = Type.Object(
   {
-    email: Type.String({ minLength: 3, maxLength: 254 }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: textSchema({ minLength: 3, maxLength: 254 }),
+    name: textSchema({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },
 );
