@@ -177,9 +177,18 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
         confirmed.items.map((o: { id: string }) => o.id),
         [ids[0]],
       );
-      const forged = await app.inject({ url: '/orders?cursor=bm90LWEtY3Vyc29y' });
-      assert.equal(forged.statusCode, 400);
-      assert.equal(forged.json().code, 'INVALID_CURSOR');
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const forged of [
+        'bm90LWEtY3Vyc29y',
+        encode(['1', ids[0]]),
+        encode(['2026-01-01T00:00:00.000Z', '-'.repeat(36)]),
+      ]) {
+        const res = await app.inject({ url: `/orders?userId=${userId}&cursor=${forged}` });
+        assert.equal(res.statusCode, 400, forged);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        assert.equal(res.json().code, 'INVALID_CURSOR');
+        assert.equal(res.json().title, 'Invalid cursor');
+      }
       assert.equal((await app.inject({ url: '/orders?limit=0' })).statusCode, 400);
       assert.equal((await app.inject({ url: '/orders?status=Lost' })).statusCode, 400);
     });

@@ -105,10 +105,19 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
         encode({ createdAt: '2026-01-01T00:00:00.000Z' }),
         encode(['yesterday', '00000000-0000-4000-8000-000000000000']),
         encode(['2026-01-01T00:00:00.000Z', 'not-a-uuid']),
+        // Pass a loose check, then fail in SQL: a date part of "1", an "id" of 36 dashes, a day that is not.
+        encode(['1', '00000000-0000-4000-8000-000000000000']),
+        encode(['2026-01-01T00:00:00.000Z', '-'.repeat(36)]),
+        encode(['2026-02-30T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']),
+        encode(['0000-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']),
       ]) {
         const res = await app.inject({ url: `/users?cursor=${encodeURIComponent(cursor)}` });
         assert.equal(res.statusCode, 400, cursor);
-        assert.equal(res.json().code, 'INVALID_CURSOR', cursor);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        const problem = res.json();
+        assert.equal(problem.code, 'INVALID_CURSOR', cursor);
+        assert.equal(problem.title, 'Invalid cursor');
+        assert.equal(problem.detail, 'the cursor is not one this API issued');
       }
     });
   });
