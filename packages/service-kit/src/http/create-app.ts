@@ -111,6 +111,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  // The APIs speak JSON only. Fastify's default text/plain parser would hand a string to the body schema
+  // (a confusing "must be object"); without it such bodies get 415 like any other media type.
+  app.removeContentTypeParser('text/plain');
   app.decorate('readiness', new ReadinessChecks(options.readinessChecks, options.readinessTimeoutMs));
   app.decorateRequest('correlationId', '');
 

@@ -186,6 +186,23 @@ describe('problem+json responses', () => {
     assertProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  test('a text/plain body is a 415 too, never parsed as a string and validated', async () => {
+    const before = received.length;
+    const response = await app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      payload: '{"email": "a@example.com", "name": "Ada"}',
+    });
+    const problem = assertProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.equal(problem.title, 'Unsupported media type');
+    assert.equal(
+      problem.detail,
+      'Content-Type "text/plain; charset=utf-8" is not supported; send application/json.',
+    );
+    assert.equal(received.length, before, 'the handler must not run');
+  });
+
   test('an unknown route is a 404 ROUTE_NOT_FOUND', async () => {
     const problem = assertProblem(await app.inject({ url: '/nope?x=1' }), 404, 'ROUTE_NOT_FOUND');
     assert.equal(problem.instance, '/nope?x=1');

@@ -279,6 +279,7 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
         { payload: { userId, items: [{ sku: 'A', quantity: 0, unitPriceCents: 1 }] }, status: 400 },
         { payload: { userId, items: [] }, status: 400 },
         { payload: '<order/>', headers: { 'content-type': 'application/xml' }, status: 415 },
+        { payload: JSON.stringify({ userId }), headers: { 'content-type': 'text/plain' }, status: 415 },
         {
           payload: JSON.stringify({ userId, pad: 'x'.repeat(1024 * 1024) }),
           headers: { 'content-type': 'application/json' },

@@ -80,6 +80,26 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
         'UNSUPPORTED_MEDIA_TYPE',
         '/users',
       );
+      const text = assertProblem(
+        await post(JSON.stringify({ email: 'text@example.org', name: 'A' }), {
+          'content-type': 'text/plain',
+        }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        '/users',
+      );
+      assert.equal(text.detail, 'Content-Type "text/plain" is not supported; send application/json.');
+      assertProblem(
+        await app.inject({
+          method: 'POST',
+          url: '/users/00000000-0000-4000-8000-000000000000/deactivate',
+          headers: { 'content-type': 'text/plain' },
+          payload: 'please',
+        }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        '/users/00000000-0000-4000-8000-000000000000/deactivate',
+      );
       const big = JSON.stringify({ email: 'big@example.org', name: 'x'.repeat(1024 * 1024) });
       assertProblem(
         await post(big, { 'content-type': 'application/json' }),
