@@ -26,6 +26,29 @@ function lowerCaseHeaderNames(schema: TSchema): TSchema {
   return copy as TSchema;
 }
 
+// TypeBox's Convert reads numbers loosely: "2.5" becomes the integer 2, "true" 1, "0x10" 16, "" 0. A number
+// in a query string, path or header must be written as one, so the text of any that is not is put back
+// and validation refuses it (a 400 naming the field) instead of the request running with a guessed value.
+const INTEGER_TEXT = /^-?\d+$/;
+const NUMBER_TEXT = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function keepLooseNumbersAsText(schema: TSchema, input: unknown, converted: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
+  if (properties === undefined || !isRecord(input) || !isRecord(converted)) return converted;
+  for (const [name, property] of Object.entries(properties)) {
+    const text = input[name];
+    if (typeof text !== 'string') continue;
+    const strict =
+      property.type === 'integer' ? INTEGER_TEXT : property.type === 'number' ? NUMBER_TEXT : null;
+    if (strict !== null && !strict.test(text)) converted[name] = text;
+  }
+  return converted;
+}
+
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({
   schema: routeSchema,
   httpPart,
@@ -35,7 +58,7 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({
   const isBody = httpPart === 'body';
   return (input: unknown) => {
     let value = Value.Default(schema, isBody ? input : Value.Clone(input));
-    if (!isBody) value = Value.Convert(schema, value);
+    if (!isBody) value = keepLooseNumbersAsText(schema, value, Value.Convert(schema, Value.Clone(value)));
     if (validator.Check(value)) return { value };
     return { error: validator.Errors(value) as FastifySchemaValidationError[] };
   };

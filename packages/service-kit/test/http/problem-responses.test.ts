@@ -150,6 +150,35 @@ describe('problem+json responses', () => {
     assert.equal(badHeader.errors[0].path, '/headers/x-api-version');
   });
 
+  test('numbers in query, path and headers must be written as such: never truncated, guessed or defaulted', async () => {
+    for (const limit of ['2.5', '1e1', '0x10', 'true', '', '%205', '5abc']) {
+      const problem = assertProblem(
+        await app.inject({ url: `/search?limit=${limit}` }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      assert.equal(problem.title, 'Validation failed');
+      assert.equal(problem.detail, 'The query string does not match its schema.');
+      assert.deepEqual(
+        problem.errors.map((error: { path: string }) => error.path),
+        ['/query/limit'],
+        limit,
+      );
+    }
+    const path = assertProblem(await app.inject({ url: '/users/1.5' }), 400, 'VALIDATION_FAILED');
+    assert.equal(path.errors[0].path, '/params/id');
+    const header = assertProblem(
+      await app.inject({ url: '/search', headers: { 'x-api-version': '2.9' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    assert.equal(header.errors[0].path, '/headers/x-api-version');
+    assert.deepEqual((await app.inject({ url: '/search?limit=007' })).json(), {
+      query: { limit: 7 },
+      version: null,
+    });
+  });
+
   test('a body of 1 MiB + 1 byte is a 413 PAYLOAD_TOO_LARGE', async () => {
     const filler = 'x'.repeat(1024 * 1024 + 1 - '{"email":"","name":"a"}'.length);
     const payload = `{"email":"${filler}","name":"a"}`;

@@ -190,6 +190,10 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
         assert.equal(res.json().title, 'Invalid cursor');
       }
       assert.equal((await app.inject({ url: '/orders?limit=0' })).statusCode, 400);
+      const fraction = await app.inject({ url: `/orders?userId=${userId}&limit=2.5` });
+      assert.equal(fraction.statusCode, 400, 'a fractional page size is refused, not truncated');
+      assert.equal(fraction.json().code, 'VALIDATION_FAILED');
+      assert.equal(fraction.json().errors[0].path, '/query/limit');
       assert.equal((await app.inject({ url: '/orders?status=Lost' })).statusCode, 400);
     });
 

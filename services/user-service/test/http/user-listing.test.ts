@@ -90,12 +90,17 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
     });
 
     it('refuses page sizes outside 1..100 and unknown query parameters with a 400 problem', async () => {
-      for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?limit=-1', '?offset=3']) {
+      for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?limit=-1', '?offset=3', '?limit=2.5']) {
         const res = await app.inject({ url: `/users${query}` });
         assert.equal(res.statusCode, 400, query);
         assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
         assert.equal(res.json().code, 'VALIDATION_FAILED', query);
       }
+      const fraction = (await app.inject({ url: '/users?limit=2.5' })).json();
+      assert.equal(fraction.title, 'Validation failed');
+      assert.equal(fraction.detail, 'The query string does not match its schema.');
+      assert.deepEqual(fraction.errors, [{ path: '/query/limit', message: fraction.errors[0].message }]);
+      assert.match(fraction.errors[0].message, /integer/);
     });
 
     it('refuses cursors it did not issue with 400 INVALID_CURSOR', async () => {
