@@ -22,7 +22,12 @@ import { ParkedKeys, recordId } from '../retry/parked-keys.ts';
 import { readRetryMetadata } from '../retry/retry-headers.ts';
 import { RetryRouter } from '../retry/retry-router.ts';
 import { deadLetterTopicOf, retryTopicOf } from '../retry/retry-topics.ts';
-import { composeMiddleware, type InboundMessage, type MessageOutcome } from './message-pipeline.ts';
+import {
+  composeMiddleware,
+  createInboundMessage,
+  type InboundMessage,
+  type MessageOutcome,
+} from './message-pipeline.ts';
 import { correlationMiddleware } from './middleware/correlation.ts';
 import { deadLetterMiddleware } from './middleware/dead-letter.ts';
 import { holdBackMiddleware } from './middleware/hold-back.ts';
@@ -191,7 +196,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     this.#pipeline = composeMiddleware(
       [
         correlationMiddleware(),
-        loggingMiddleware(),
+        loggingMiddleware(this.#logger),
         holdBackMiddleware(router, this.#parked),
         deadLetterMiddleware(router),
         validationMiddleware({ registry: this.#options.registry, subscriptions }),
@@ -349,19 +354,14 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted || !this.#owns(record)) return false;
       const retry = this.#retryTopics.has(record.topic) ? readRetryMetadata(record) : undefined;
-      const message: InboundMessage = {
+      const message = createInboundMessage({
         record,
         group: this.group,
         origin: retry?.origin ?? { topic: record.topic, partition: record.partition, offset: record.offset },
         retry,
         signal,
-        logger: this.#logger.child({
-          topic: record.topic,
-          partition: record.partition,
-          offset: String(record.offset),
-          key: record.key,
-        }),
-      };
+        logger: this.#logger,
+      });
       try {
         await this.#pipeline!(message);
       } catch (err) {
@@ -376,6 +376,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
         }
         continue;
       }
+      if (this.listenerCount('record') === 0) return true;
       this.emit('record', {
         outcome: message.outcome ?? 'handled',
         topic: message.origin.topic,
@@ -410,7 +411,10 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       attempt: message.retry?.attempt ?? 0,
     };
     await (handler as EventHandler<AnyEventDefinition>)(event as ConsumedEvent<never>, {
-      logger: message.logger,
+      // Made when the handler first logs.
+      get logger() {
+        return message.logger;
+      },
       signal: message.signal,
       group: this.group,
       record: message.record,

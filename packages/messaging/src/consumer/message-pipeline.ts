@@ -17,7 +17,10 @@ export interface InboundMessage {
   readonly retry: RetryMetadata | undefined;
   /** Aborts when the runner stops: waits end, the record is not committed. */
   readonly signal: AbortSignal;
-  logger: Logger;
+  /** Logger with the record's fields and those bound since; made on first use, so quiet records cost none. */
+  readonly logger: Logger;
+  /** Adds fields to every line logged for this record from now on. */
+  bind(fields: Record<string, unknown>): void;
   /** Decoded, validated and upcast by the validation middleware. */
   envelope?: EventEnvelope<unknown>;
   /** The definition the subscribed handler expects (`envelope.data` matches it). */
@@ -26,6 +29,56 @@ export interface InboundMessage {
   outcome?: MessageOutcome;
   /** Failure of the last round, when the record went to the retry or dead-letter topic. */
   error?: unknown;
+}
+
+export interface InboundMessageInit {
+  record: TransportRecord;
+  group: string;
+  origin: RecordOrigin;
+  retry: RetryMetadata | undefined;
+  signal: AbortSignal;
+  /** The runner's logger; the record's logger is its child. */
+  logger: Logger;
+}
+
+class RecordMessage implements InboundMessage {
+  readonly record: TransportRecord;
+  readonly group: string;
+  readonly origin: RecordOrigin;
+  readonly retry: RetryMetadata | undefined;
+  readonly signal: AbortSignal;
+  envelope?: EventEnvelope<unknown>;
+  definition?: AnyEventDefinition;
+  outcome?: MessageOutcome;
+  error?: unknown;
+  readonly #base: Logger;
+  #bindings: Record<string, unknown>;
+  #logger: Logger | undefined;
+
+  constructor(init: InboundMessageInit) {
+    this.record = init.record;
+    this.group = init.group;
+    this.origin = init.origin;
+    this.retry = init.retry;
+    this.signal = init.signal;
+    this.#base = init.logger;
+    const { topic, partition, offset, key } = init.record;
+    this.#bindings = { topic, partition, offset: String(offset), key };
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#base.child(this.#bindings);
+    return this.#logger;
+  }
+
+  bind(fields: Record<string, unknown>): void {
+    if (this.#logger) this.#logger = this.#logger.child(fields);
+    else this.#bindings = { ...this.#bindings, ...fields };
+  }
+}
+
+export function createInboundMessage(init: InboundMessageInit): InboundMessage {
+  return new RecordMessage(init);
 }
 
 export type MessageHandler = (message: InboundMessage) => Promise<void>;

@@ -13,9 +13,48 @@ export interface PartitionSchedulerOptions {
   onDone(record: TransportRecord): void;
 }
 
+/** Records in arrival order; taking the first is O(1) however long the queue is (Array#shift copies). */
+class RecordQueue {
+  #items: (TransportRecord | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  first(): TransportRecord | undefined {
+    return this.#items[this.#head];
+  }
+
+  push(record: TransportRecord): void {
+    this.#items.push(record);
+  }
+
+  shift(): TransportRecord | undefined {
+    if (this.length === 0) return undefined;
+    const record = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return record;
+  }
+
+  unshift(record: TransportRecord): void {
+    if (this.#head > 0) this.#items[--this.#head] = record;
+    else this.#items.unshift(record);
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}
+
 interface PartitionState {
   tp: TopicPartition;
-  queue: TransportRecord[];
+  queue: RecordQueue;
   active: Promise<void> | undefined;
   waiting: AbortController | undefined;
   frozen: boolean;
@@ -74,7 +113,7 @@ export class PartitionScheduler {
       const state = this.#partitions.get(key);
       if (!state) continue;
       this.#queued -= state.queue.length;
-      state.queue = [];
+      state.queue.clear();
       state.waiting?.abort();
       // A record still running finishes on its own; it sees its state gone and does not come back.
       this.#partitions.delete(key);
@@ -87,7 +126,7 @@ export class PartitionScheduler {
     this.#stopped = true;
     for (const state of this.#partitions.values()) {
       this.#queued -= state.queue.length;
-      state.queue = [];
+      state.queue.clear();
       state.waiting?.abort();
     }
     await Promise.all([...this.#partitions.values()].map((s) => s.active));
@@ -103,7 +142,7 @@ export class PartitionScheduler {
     const key = partitionKey(tp.topic, tp.partition);
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { tp, queue: [], active: undefined, waiting: undefined, frozen: false };
+      state = { tp, queue: new RecordQueue(), active: undefined, waiting: undefined, frozen: false };
       this.#partitions.set(key, state);
     }
     return state;
@@ -114,7 +153,7 @@ export class PartitionScheduler {
     for (const [key, state] of this.#partitions) {
       if (this.#running >= this.#options.concurrency) return;
       if (state.active || state.waiting || state.frozen || state.queue.length === 0) continue;
-      const dueAt = this.#options.dueAt(state.queue[0]);
+      const dueAt = this.#options.dueAt(state.queue.first()!);
       const wait = dueAt === undefined ? 0 : dueAt - this.#options.clock.now();
       if (wait > 0) {
         this.#waitFor(state, wait);

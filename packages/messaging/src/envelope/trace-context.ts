@@ -14,7 +14,8 @@ const ZERO_SPAN = '0'.repeat(16);
 
 export function parseTraceparent(value: string | undefined): TraceParent | undefined {
   if (value === undefined) return undefined;
-  const match = TRACEPARENT.exec(value.trim().toLowerCase());
+  // Values as written by this library match as they are; others are normalized first.
+  const match = TRACEPARENT.exec(value) ?? TRACEPARENT.exec(value.trim().toLowerCase());
   if (!match || match[1] === ZERO_TRACE || match[2] === ZERO_SPAN) return undefined;
   return { traceId: match[1], parentId: match[2], flags: match[3] };
 }
@@ -23,9 +24,19 @@ export function formatTraceparent(trace: TraceParent): string {
   return `00-${trace.traceId}-${trace.parentId}-${trace.flags}`;
 }
 
+// Ids are cut from a pool of random bytes: one call into the random source per few hundred spans.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 function randomHex(bytes: number): string {
   for (;;) {
-    const hex = randomBytes(bytes).toString('hex');
+    if (poolOffset + bytes > pool.length) {
+      pool = randomBytes(POOL_BYTES);
+      poolOffset = 0;
+    }
+    const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+    poolOffset += bytes;
     if (!/^0+$/.test(hex)) return hex;
   }
 }
@@ -38,4 +49,9 @@ export function childTraceparent(parent?: string): string {
     parentId: randomHex(8),
     flags: parsed?.flags ?? '01',
   });
+}
+
+/** The trace id of a traceparent made by `childTraceparent` (well-formed by construction). */
+export function traceIdOf(traceparent: string): string {
+  return traceparent.slice(3, 35);
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Headers } from '../../envelope/cloud-event.ts';
 import { runWithMessageContext } from '../../envelope/message-context.ts';
-import { childTraceparent, parseTraceparent } from '../../envelope/trace-context.ts';
+import { childTraceparent, traceIdOf } from '../../envelope/trace-context.ts';
 import type { Middleware } from '../message-pipeline.ts';
 
 export function correlationMiddleware(): Middleware {
@@ -12,9 +12,9 @@ export function correlationMiddleware(): Middleware {
     const correlationId = headers[Headers.correlationId] || randomUUID();
     const traceparent = childTraceparent(headers[Headers.traceparent]);
     const eventId = headers[Headers.id];
-    message.logger = message.logger.child({
+    message.bind({
       correlationId,
-      traceId: parseTraceparent(traceparent)?.traceId,
+      traceId: traceIdOf(traceparent),
       eventId,
       eventType: headers[Headers.type],
     });

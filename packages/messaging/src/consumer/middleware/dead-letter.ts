@@ -18,7 +18,7 @@ export function deadLetterMiddleware(router: RetryRouter): Middleware {
       const failedRounds = (message.retry?.attempt ?? 0) + 1;
       if (isRetriable(err) && failedRounds < router.maxRounds) {
         const dueAt = await router.scheduleRetry(message, err, failedRounds);
-        message.logger = message.logger.child({ dueAt: new Date(dueAt).toISOString() });
+        message.bind({ dueAt: new Date(dueAt).toISOString() });
         message.outcome = 'retry-scheduled';
       } else {
         await router.deadLetter(message, err, failedRounds);

@@ -23,9 +23,21 @@ export function retryMiddleware(options: InPlaceRetryOptions = {}): Middleware {
       }),
     },
   );
-  return (next) => (message) =>
-    policy.execute(({ attempt }) => {
-      if (attempt > 0) message.logger.debug({ attempt: attempt + 1 }, 'retrying in place');
+  return (next) => async (message) => {
+    // The first call runs outside the policy: records that succeed (nearly all) cost no policy round.
+    let first: unknown;
+    try {
+      await next(message);
+      return;
+    } catch (err) {
+      if (attempts === 1 || !isRetriable(err) || message.signal.aborted) throw err;
+      first = err;
+    }
+    // The policy sees that failure as its own first attempt, then backs off before each further call.
+    await policy.execute(({ attempt }) => {
+      if (attempt === 0) throw first;
+      message.logger.debug({ attempt: attempt + 1 }, 'retrying in place');
       return next(message);
     }, message.signal);
+  };
 }
