@@ -122,13 +122,16 @@ export class KafkaConsumer implements Consumer {
 
   #buffer(message: KafkaMessage): void {
     this.#epochs.set(`${message.topic}\u0000${message.partition}`, message.leaderEpoch);
+    // A plain loop: Object.fromEntries costs twice as much, and this runs for every record.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of message.headers) headers[name] = value;
     this.#pending.push({
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,
       key: message.key ?? null,
       value: message.value ?? null,
-      headers: Object.fromEntries(message.headers),
+      headers,
       timestamp: Number(message.timestamp),
     });
     if (this.#flushScheduled) return;

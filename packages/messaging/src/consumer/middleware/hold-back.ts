@@ -13,18 +13,21 @@ export function holdBackMiddleware(router: RetryRouter, parked: ParkedKeys): Mid
       return;
     }
     const { topic, partition } = message.origin;
-    const id = recordId(message.origin);
-    const waiting = message.retry ? !parked.mayRun(topic, key, id) : parked.isHeld(topic, key);
+    // A first delivery waits when an earlier record of its key is held; a copy from the retry topic when it
+    // is not first in line. Only a copy can be in line already, so only a copy leaves it afterwards.
+    const copy = message.retry !== undefined;
+    const waiting = copy ? !parked.mayRun(topic, key, recordId(message.origin)) : parked.isHeld(topic, key);
     if (waiting) {
       // Taken in line before the copy is written; if writing fails the record is processed again and
       // finds its place unchanged.
-      parked.holdLast(topic, key, partition, id);
+      parked.holdLast(topic, key, partition, recordId(message.origin));
       await router.park(message);
       message.outcome = 'parked';
       return;
     }
     await next(message);
-    if (message.outcome === 'retry-scheduled') parked.holdFirst(topic, key, partition, id);
-    else parked.release(topic, key, id);
+    if (message.outcome === 'retry-scheduled')
+      parked.holdFirst(topic, key, partition, recordId(message.origin));
+    else if (copy) parked.release(topic, key, recordId(message.origin));
   };
 }
