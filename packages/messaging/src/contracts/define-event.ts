@@ -63,11 +63,18 @@ export function ceTypeOf<TType extends string, TVersion extends number>(
   return `tributary.${type}.v${version}`;
 }
 
+const parsedCeTypes = new Map<string, Readonly<{ type: string; version: number }> | undefined>();
+
 /** Splits `tributary.user.registered.v1` into its type and version; undefined when it is not one of ours. */
 export function parseCeType(ceType: string): { type: string; version: number } | undefined {
+  // A consumer sees a handful of types over and over: each is parsed once (bounded, for hostile input).
+  const known = parsedCeTypes.get(ceType);
+  if (known !== undefined || parsedCeTypes.has(ceType)) return known;
   const match = CE_TYPE_PATTERN.exec(ceType);
-  if (!match) return undefined;
-  return { type: match[1], version: Number(match[2]) };
+  const parsed = match ? Object.freeze({ type: match[1], version: Number(match[2]) }) : undefined;
+  if (parsedCeTypes.size >= 1024) parsedCeTypes.clear();
+  parsedCeTypes.set(ceType, parsed);
+  return parsed;
 }
 
 export function defineEvent<TType extends string, TVersion extends number, S extends TObject>(
