@@ -23,7 +23,10 @@ export class KafkaPublisher implements Publisher {
       autocreateTopics: true,
       timeout: settings.requestTimeoutMs,
       connectTimeout: settings.connectTimeoutMs,
-      retries: settings.clientRetries,
+      // An idempotent producer of the client turns `retries` of 0 or 1 into "retry for ever": a send to an
+      // unreachable broker would never settle, and land whenever the broker is back, long after the caller
+      // gave up on it (a duplicate). `false` is no retry; 1 cannot be said, 2 is the nearest bound.
+      retries: settings.clientRetries === 0 ? false : Math.max(2, settings.clientRetries),
       retryDelay: settings.clientRetryDelayMs,
       serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
     });
