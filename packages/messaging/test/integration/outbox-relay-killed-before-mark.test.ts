@@ -159,11 +159,18 @@ it('applies every event exactly once, in order per aggregate, when the relay die
     if (outcome.duplicate) duplicates += 1;
   });
   await runner.start();
-  await eventually(() => (deliveries >= raw.length ? true : undefined), 'every record to be handled', 20_000);
+  // Every record on the topic reaches the handler (a rebalance could hand some over again: more duplicates).
+  await eventually(
+    () => (deliveries >= raw.length && deliveries - duplicates >= committed.length ? true : undefined),
+    'every record to be handled',
+    20_000,
+  );
   await runner.stop();
 
-  assert.equal(deliveries, raw.length);
-  assert.equal(duplicates, raw.length - committed.length, 'each duplicate record was dropped by the inbox');
+  assert.ok(
+    duplicates >= raw.length - committed.length,
+    `the inbox dropped ${duplicates} deliveries, at least the ${raw.length - committed.length} duplicate records`,
+  );
   const effects = await db.query<{ aggregateId: string; seq: number; id: string }>(
     'SELECT aggregate_id AS "aggregateId", seq, event_id AS id FROM step_effects ORDER BY position',
   );
