@@ -96,6 +96,15 @@ async function stopService(proc: Proc): Promise<number | null> {
   return proc.exited;
 }
 
+/** Cleanup that cannot hang the test file: SIGTERM, then SIGKILL if the process is still there after `ms`. */
+async function ensureStopped(proc: Proc, ms = 10_000): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), ms);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
 describe('user-service server', { timeout: 90_000 }, () => {
   let dir: string;
   let broker: Proc;
@@ -150,12 +159,9 @@ describe('user-service server', { timeout: 90_000 }, () => {
   });
 
   after(async () => {
-    await consumer?.disconnect();
+    await Promise.race([consumer?.disconnect(), new Promise((r) => setTimeout(r, 10_000).unref())]);
     for (const proc of running) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
-    if (broker && broker.child.exitCode === null) {
-      broker.child.kill('SIGTERM');
-      await broker.exited;
-    }
+    if (broker) await ensureStopped(broker);
     await rm(dir, { recursive: true, force: true });
   });
 
