@@ -52,7 +52,8 @@ class RecordMessage implements InboundMessage {
   outcome?: MessageOutcome;
   error?: unknown;
   readonly #base: Logger;
-  #bindings: Record<string, unknown>;
+  /** Fields bound before the logger was made; merged once, when it is. */
+  readonly #bound: Record<string, unknown>[] = [];
   #logger: Logger | undefined;
 
   constructor(init: InboundMessageInit) {
@@ -62,18 +63,21 @@ class RecordMessage implements InboundMessage {
     this.retry = init.retry;
     this.signal = init.signal;
     this.#base = init.logger;
-    const { topic, partition, offset, key } = init.record;
-    this.#bindings = { topic, partition, offset: String(offset), key };
   }
 
   get logger(): Logger {
-    this.#logger ??= this.#base.child(this.#bindings);
+    if (!this.#logger) {
+      const { topic, partition, offset, key } = this.record;
+      this.#logger = this.#base.child(
+        Object.assign({ topic, partition, offset: String(offset), key }, ...this.#bound),
+      );
+    }
     return this.#logger;
   }
 
   bind(fields: Record<string, unknown>): void {
     if (this.#logger) this.#logger = this.#logger.child(fields);
-    else this.#bindings = { ...this.#bindings, ...fields };
+    else this.#bound.push(fields);
   }
 }
 
