@@ -104,6 +104,16 @@ export interface ConsumerRunnerEvents {
 type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
 
 const INFRASTRUCTURE_BACKOFF_MS = [100, 250, 500, 1_000, 2_000];
+/** Longest a partition waits for its retry partition's backlog before it runs anyway. */
+const CATCH_UP_TIMEOUT_MS = 10_000;
+
+/** A retry partition new to this member, read up to `end` before its source partition may run. */
+interface CatchUp {
+  source: TopicPartition;
+  /** Unknown until the backlog was measured. */
+  end: bigint | undefined;
+  timer: NodeJS.Timeout;
+}
 
 export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   readonly group: string;
@@ -115,6 +125,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   readonly #assigned = new Set<string>();
   readonly #nextOffset = new Map<string, bigint>();
   readonly #retryTopics = new Map<string, string>();
+  readonly #catchingUp = new Map<string, CatchUp>();
   #state: RunnerState = 'idle';
   #consumer: Consumer | undefined;
   #committer: OffsetCommitter | undefined;
@@ -251,6 +262,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       this.#logger.warn({ err }, 'final commit failed; uncommitted records will be delivered again');
     }
     this.#committer?.close();
+    for (const key of [...this.#catchingUp.keys()]) this.#endCatchUp(key);
     await this.#consumer?.close();
     await this.#publisher?.close();
     this.#state = 'stopped';
@@ -263,6 +275,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     this.#state = 'stopped';
     this.#stopping.abort(new TransportClosedError('consumer runner'));
     this.#committer?.close();
+    for (const key of [...this.#catchingUp.keys()]) this.#endCatchUp(key);
     void this.#scheduler?.stop();
     await this.#consumer?.abort();
     await this.#publisher?.close();
@@ -306,8 +319,14 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       }
     }
     for (const record of accepted) this.#scheduler!.enqueue(record);
+    for (const record of accepted) {
+      const key = partitionKey(record.topic, record.partition);
+      const end = this.#catchingUp.get(key)?.end;
+      if (end !== undefined && record.offset + 1n >= end) this.#caughtUp(key);
+    }
     const maxQueued = this.#options.maxQueued ?? 1_000;
-    if (!this.#paused && this.#scheduler!.queued >= maxQueued) {
+    // Not while a retry backlog is read: pausing would also stop the records being waited for.
+    if (!this.#paused && this.#catchingUp.size === 0 && this.#scheduler!.queued >= maxQueued) {
       this.#paused = true;
       this.#consumer!.pause();
     }
@@ -324,14 +343,86 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     this.#scheduler?.drop(revoked);
     this.#committer?.forget(revoked);
     for (const tp of revoked) {
-      this.#nextOffset.delete(partitionKey(tp.topic, tp.partition));
+      const key = partitionKey(tp.topic, tp.partition);
+      this.#nextOffset.delete(key);
       this.#parked.forget(this.#retryTopics.get(tp.topic) ?? tp.topic, tp.partition);
+      this.#endCatchUp(key);
     }
+    const previously = new Set(this.#assigned);
     this.#assigned.clear();
     for (const key of now) this.#assigned.add(key);
-    this.#scheduler?.thaw(partitions);
+    // A retry partition new to this member may hold records whose keys must hold back newer records of the
+    // source partition: that partition waits until the retry backlog has arrived (and parked its keys).
+    const catchUp: TopicPartition[] = [];
+    for (const tp of partitions) {
+      const source = this.#retryTopics.get(tp.topic);
+      const key = partitionKey(tp.topic, tp.partition);
+      if (source === undefined || previously.has(key) || this.#catchingUp.has(key)) continue;
+      if (!now.has(partitionKey(source, tp.partition))) continue;
+      const timer = setTimeout(() => this.#caughtUp(key, 'timeout'), CATCH_UP_TIMEOUT_MS);
+      timer.unref();
+      this.#catchingUp.set(key, {
+        source: { topic: source, partition: tp.partition },
+        end: undefined,
+        timer,
+      });
+      catchUp.push(tp);
+    }
+    const waiting = new Set(
+      [...this.#catchingUp.values()].map((c) => partitionKey(c.source.topic, c.source.partition)),
+    );
+    this.#scheduler?.freeze([...this.#catchingUp.values()].map((c) => c.source));
+    this.#scheduler?.thaw(partitions.filter((tp) => !waiting.has(partitionKey(tp.topic, tp.partition))));
+    if (catchUp.length > 0) void this.#measureBacklog(catchUp);
     this.#logger.info({ partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`) }, 'assigned');
     this.emit('assigned', partitions);
+  }
+
+  async #measureBacklog(partitions: TopicPartition[]): Promise<void> {
+    const entries = new Map(
+      partitions.map((tp) => {
+        const key = partitionKey(tp.topic, tp.partition);
+        return [key, this.#catchingUp.get(key)];
+      }),
+    );
+    let ends: Map<string, bigint>;
+    try {
+      const backlog = await this.#consumer!.backlog(partitions);
+      ends = new Map(backlog.map((b) => [partitionKey(b.topic, b.partition), b.end]));
+    } catch (err) {
+      this.#logger.warn({ err }, 'could not measure the retry backlog; its keys are not waited for');
+      for (const key of entries.keys()) this.#caughtUp(key);
+      return;
+    }
+    for (const [key, entry] of entries) {
+      // Revoked (or revoked and assigned again) meanwhile: that assignment measures its own backlog.
+      if (!entry || this.#catchingUp.get(key) !== entry) continue;
+      const end = ends.get(key);
+      const next = this.#nextOffset.get(key);
+      if (end === undefined || (next !== undefined && next >= end)) this.#caughtUp(key);
+      else entry.end = end;
+    }
+  }
+
+  /** The retry backlog has arrived (or waiting for it took too long): its source partition runs. */
+  #caughtUp(key: string, reason?: 'timeout'): void {
+    const entry = this.#catchingUp.get(key);
+    if (!entry) return;
+    this.#endCatchUp(key);
+    if (reason === 'timeout') {
+      this.#logger.warn(
+        { partition: `${entry.source.topic}[${entry.source.partition}]`, timeoutMs: CATCH_UP_TIMEOUT_MS },
+        'the retry backlog did not arrive in time; the partition runs without waiting for it',
+      );
+    }
+    if (this.#state === 'running' && this.#owns(entry.source)) this.#scheduler?.thaw([entry.source]);
+  }
+
+  #endCatchUp(key: string): void {
+    const entry = this.#catchingUp.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.#catchingUp.delete(key);
   }
 
   async #revoking(partitions: TopicPartition[]): Promise<void> {
@@ -345,7 +436,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     }
   }
 
-  #owns(record: TransportRecord): boolean {
+  #owns(record: TopicPartition): boolean {
     return this.#assigned.has(partitionKey(record.topic, record.partition));
   }
 

@@ -14,6 +14,7 @@ import type {
   Consumer,
   ConsumerListener,
   ConsumerOptions,
+  PartitionEnd,
   TopicPartition,
   TransportRecord,
 } from '../ports/transport.ts';
@@ -24,6 +25,8 @@ type KafkaMessage = Message<string | undefined, Buffer | undefined, string, stri
 type Stream = MessagesStream<string | undefined, Buffer | undefined, string, string>;
 
 const REOPEN_DELAY_MS = 500;
+/** ListOffsets' timestamp for the earliest offset. */
+const EARLIEST = -2n;
 
 export class KafkaConsumer implements Consumer {
   readonly groupId: string;
@@ -152,6 +155,32 @@ export class KafkaConsumer implements Consumer {
         leaderEpoch: this.#epochs.get(`${o.topic}\u0000${o.partition}`) ?? -1,
       })),
     });
+  }
+
+  async backlog(partitions: TopicPartition[]): Promise<PartitionEnd[]> {
+    if (partitions.length === 0) return [];
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions)
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    const topics = [...byTopic.keys()];
+    const only = Object.fromEntries(byTopic);
+    const [committed, ends, starts] = await Promise.all([
+      this.#client.listCommittedOffsets({
+        topics: [...byTopic].map(([topic, numbers]) => ({ topic, partitions: numbers })),
+      }),
+      this.#client.listOffsets({ topics, partitions: only }),
+      this.#client.listOffsets({ topics, partitions: only, timestamp: EARLIEST }),
+    ]);
+    const backlog: PartitionEnd[] = [];
+    for (const { topic, partition } of partitions) {
+      const end = ends.get(topic)?.[partition];
+      if (end === undefined) continue;
+      // Without a committed offset the group starts at the earliest record still kept.
+      const from = committed.get(topic)?.[partition] ?? -1n;
+      const next = from >= 0n ? from : (starts.get(topic)?.[partition] ?? 0n);
+      if (end > next) backlog.push({ topic, partition, end });
+    }
+    return backlog;
   }
 
   pause(): void {

@@ -20,6 +20,10 @@ export interface TransportRecord extends RawMessage, TopicPartition {
   timestamp: number;
 }
 
+export interface PartitionEnd extends TopicPartition {
+  end: bigint;
+}
+
 export interface CommitOffset extends TopicPartition {
   /** The next offset to read: the last handled record's offset + 1. */
   offset: bigint;
@@ -50,6 +54,11 @@ export interface Consumer {
   /** Joins the group and starts delivering records from the committed offsets (earliest without one). */
   start(listener: ConsumerListener): Promise<void>;
   commit(offsets: CommitOffset[]): Promise<void>;
+  /**
+   * Of these partitions, those holding records past the group's committed offset, each with its end offset
+   * (the offset the next record will get) as of now.
+   */
+  backlog(partitions: TopicPartition[]): Promise<PartitionEnd[]>;
   /** Stops delivering records (backpressure) until resume(). */
   pause(): void;
   resume(): void;

@@ -7,6 +7,7 @@ import type {
   CommitOffset,
   Consumer,
   ConsumerListener,
+  PartitionEnd,
   TopicPartition,
   TransportRecord,
 } from '../ports/transport.ts';
@@ -155,7 +156,17 @@ export class InMemoryMember implements Consumer {
   #closed = false;
   #pumpScheduled = false;
 
-  constructor(group: InMemoryGroup, log: InMemoryLog, topics: string[], clientId: string) {
+  readonly #withheld: ReadonlySet<string>;
+
+  /** `withheld`: topics whose records are not delivered for now (a fetch that lags behind). */
+  constructor(
+    group: InMemoryGroup,
+    log: InMemoryLog,
+    topics: string[],
+    clientId: string,
+    withheld: ReadonlySet<string> = new Set(),
+  ) {
+    this.#withheld = withheld;
     this.groupId = group.id;
     this.memberId = `${clientId}-${++memberSequence}`;
     this.topics = [...topics];
@@ -201,6 +212,19 @@ export class InMemoryMember implements Consumer {
     this.#group.commit(this, offsets);
   }
 
+  async backlog(partitions: TopicPartition[]): Promise<PartitionEnd[]> {
+    if (this.#closed) throw new TransportClosedError('consumer');
+    return partitions
+      .map(({ topic, partition }) => ({
+        topic,
+        partition,
+        end: this.#log.endOffset(topic, partition),
+        committed: this.#group.committed(topic, partition) ?? 0n,
+      }))
+      .filter((p) => p.end > p.committed)
+      .map(({ topic, partition, end }) => ({ topic, partition, end }));
+  }
+
   pause(): void {
     this.#paused = true;
   }
@@ -224,6 +248,11 @@ export class InMemoryMember implements Consumer {
     await this.#group.drop(this);
   }
 
+  /** Delivers what is there to deliver (after withheld topics were released). */
+  wake(): void {
+    this.#schedulePump();
+  }
+
   #schedulePump(): void {
     if (this.#pumpScheduled || this.#closed) return;
     this.#pumpScheduled = true;
@@ -238,6 +267,7 @@ export class InMemoryMember implements Consumer {
     const batch: TransportRecord[] = [];
     let more = false;
     for (const { topic, partition } of this.#assigned) {
+      if (this.#withheld.has(topic)) continue;
       const key = tpKey(topic, partition);
       const position = this.#positions.get(key) ?? 0n;
       const records = this.#log.read(topic, partition, position, FETCH_MAX_RECORDS);

@@ -38,6 +38,7 @@ export class InMemoryTransport implements Transport {
   readonly #groups = new Map<string, InMemoryGroup>();
   readonly #rebalanceTimeoutMs: number;
   readonly #consumers = new Set<InMemoryMember>();
+  readonly #withheld = new Set<string>();
   #closed = false;
 
   constructor(options: InMemoryTransportOptions = {}) {
@@ -71,7 +72,13 @@ export class InMemoryTransport implements Transport {
       group = new InMemoryGroup(options.groupId, this.#log, this.#rebalanceTimeoutMs);
       this.#groups.set(options.groupId, group);
     }
-    const member = new InMemoryMember(group, this.#log, options.topics, options.clientId ?? 'consumer');
+    const member = new InMemoryMember(
+      group,
+      this.#log,
+      options.topics,
+      options.clientId ?? 'consumer',
+      this.#withheld,
+    );
     this.#consumers.add(member);
     return member;
   }
@@ -91,6 +98,16 @@ export class InMemoryTransport implements Transport {
       out.push(...this.#log.read(topic, p, 0n, Number.MAX_SAFE_INTEGER));
     }
     return out;
+  }
+
+  /** Consumers get no records of `topic` until `deliver(topic)`, as when their fetches lag behind (tests). */
+  withhold(topic: string): void {
+    this.#withheld.add(topic);
+  }
+
+  deliver(topic: string): void {
+    this.#withheld.delete(topic);
+    for (const consumer of this.#consumers) consumer.wake();
   }
 
   /** The offset a group has committed for a partition (tests). */

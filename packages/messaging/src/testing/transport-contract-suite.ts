@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ConsumedEvent, RecordReport } from '../consumer/consumer-runner.ts';
 import { Headers } from '../envelope/cloud-event.ts';
 import { parseTraceparent } from '../envelope/trace-context.ts';
+import type { TransportRecord } from '../ports/transport.ts';
 import { deadLetterTopicOf, retryTopicOf } from '../retry/retry-topics.ts';
 import { ContractFixture, type ItemChanged, type TransportFactory, waitFor } from './contract-fixture.ts';
 import { registerFailureContracts } from './failure-contracts.ts';
@@ -210,6 +211,29 @@ export function runTransportContractSuite(
       );
       assert.equal(reports.find((r) => r.eventId === 'other-1')?.outcome, 'skipped');
       assert.deepEqual(await f.transport.readTopic(deadLetterTopicOf(f.topic, f.group)), []);
+    });
+
+    it("measures the backlog: partitions holding records past the group's committed offset, and their end", async (t) => {
+      const f = await setup(t);
+      await f.publish('b-1', 1);
+      await f.publish('b-1', 2);
+      const consumer = f.transport.createConsumer({ groupId: f.group, topics: [f.topic] });
+      const received: TransportRecord[] = [];
+      await consumer.start({
+        onRecords: (records) => received.push(...records),
+        onAssigned: () => {},
+        onRevoking: async () => {},
+        onError: () => {},
+      });
+      t.after(() => consumer.close());
+      await waitFor(() => received.length === 2, 'both records');
+      const all = [0, 1, 2].map((partition) => ({ topic: f.topic, partition }));
+      const { partition } = received[0];
+      assert.deepEqual(await consumer.backlog(all), [{ topic: f.topic, partition, end: 2n }]);
+      await consumer.commit([{ topic: f.topic, partition, offset: 1n }]);
+      assert.deepEqual(await consumer.backlog(all), [{ topic: f.topic, partition, end: 2n }]);
+      await consumer.commit([{ topic: f.topic, partition, offset: 2n }]);
+      assert.deepEqual(await consumer.backlog(all), []);
     });
 
     registerFailureContracts(setup);

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Type } from 'typebox';
-import { ConsumerRunner } from '../../src/consumer/consumer-runner.ts';
+import { ConsumerRunner, type RecordReport } from '../../src/consumer/consumer-runner.ts';
 import { defineEvent } from '../../src/contracts/define-event.ts';
 import { createEventRegistry } from '../../src/contracts/event-registry.ts';
 import { parseTraceparent } from '../../src/envelope/trace-context.ts';
@@ -14,6 +14,7 @@ import { MessagingArgumentError } from '../../src/errors.ts';
 import { EventPublisher } from '../../src/producer/event-publisher.ts';
 import { gate, waitFor } from '../../src/testing/contract-fixture.ts';
 import { createInMemoryTransport, type InMemoryTransport } from '../../src/testing/in-memory-transport.ts';
+import { ManualClock } from '../../src/testing/manual-clock.ts';
 
 const TaskCreated = defineEvent({
   type: 'test.task.created',
@@ -157,6 +158,52 @@ describe('ConsumerRunner', () => {
       [...handled.values()].filter((count) => count > 1),
       [],
     );
+  });
+
+  it('after a restart, holds a key back behind its retry record even when that record is fetched late', async (t) => {
+    const clock = new ManualClock();
+    const { transport, publisher, runner } = setup(t, createInMemoryTransport({ clock }));
+    const options = { clock, retry: { inPlace: { attempts: 1 }, delaysMs: [60_000] } };
+    const heldPartition = transport.partitionFor('tasks', 'held');
+    const free = ['a', 'b', 'c', 'd', 'e', 'f'].find(
+      (k) => transport.partitionFor('tasks', k) !== heldPartition,
+    )!;
+
+    const first = runner(options);
+    const reports: RecordReport[] = [];
+    first.on('record', (r) => reports.push(r));
+    first.subscribe(TaskCreated, () => {
+      throw new Error('stock service down');
+    });
+    await first.start();
+    await publisher.publishEvent(TaskCreated, { taskId: 'held', n: 1 });
+    await waitFor(() => reports.some((r) => r.outcome === 'retry-scheduled'), 'held-1 in the retry topic');
+    await first.stop();
+
+    await publisher.publishEvent(TaskCreated, { taskId: 'held', n: 2 });
+    await publisher.publishEvent(TaskCreated, { taskId: free, n: 1 });
+    // The new member's fetches bring the source topic first and the retry topic only later.
+    transport.withhold('tasks.workers.retry');
+    const handled: string[] = [];
+    const second = runner(options);
+    second.subscribe(TaskCreated, (e) => {
+      handled.push(`${e.data.taskId}-${e.data.n}`);
+    });
+    await second.start();
+    await waitFor(() => handled.includes(`${free}-1`), 'the key on another partition');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      handled,
+      [`${free}-1`],
+      'held-2 waits for the retry backlog instead of overtaking held-1',
+    );
+
+    transport.deliver('tasks.workers.retry');
+    await clock.whenSleeping();
+    assert.deepEqual(handled, [`${free}-1`], 'held-2 is parked behind held-1 until it is due');
+    clock.advance(60_000);
+    await waitFor(() => handled.length === 3, 'the held key');
+    assert.deepEqual(handled, [`${free}-1`, 'held-1', 'held-2']);
   });
 
   it('refuses misuse: no handler, a type handled twice, a definition missing from the registry', async (t) => {
