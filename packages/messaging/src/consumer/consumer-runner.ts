@@ -298,6 +298,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   #receive(records: TransportRecord[]): void {
     if (this.#state !== 'running') return;
     const accepted: TransportRecord[] = [];
+    const caughtUp: string[] = [];
     for (const record of records) {
       const key = partitionKey(record.topic, record.partition);
       if (!this.#assigned.has(key)) continue;
@@ -306,6 +307,10 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       if (next !== undefined && record.offset < next) continue;
       this.#nextOffset.set(key, record.offset + 1n);
       accepted.push(record);
+      if (this.#catchingUp.size > 0) {
+        const end = this.#catchingUp.get(key)?.end;
+        if (end !== undefined && record.offset + 1n >= end) caughtUp.push(key);
+      }
       // A record waiting in the retry topic holds its key back, also when this process did not put it
       // there (it restarted, or took the partition over): newer records of the key must not overtake it.
       const retry = this.#retryTopics.has(record.topic) ? readRetryMetadata(record) : undefined;
@@ -319,11 +324,8 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       }
     }
     for (const record of accepted) this.#scheduler!.enqueue(record);
-    for (const record of accepted) {
-      const key = partitionKey(record.topic, record.partition);
-      const end = this.#catchingUp.get(key)?.end;
-      if (end !== undefined && record.offset + 1n >= end) this.#caughtUp(key);
-    }
+    // After the records are queued (and their keys parked), so the source partition finds them in place.
+    for (const key of caughtUp) this.#caughtUp(key);
     const maxQueued = this.#options.maxQueued ?? 1_000;
     // Not while a retry backlog is read: pausing would also stop the records being waited for.
     if (!this.#paused && this.#catchingUp.size === 0 && this.#scheduler!.queued >= maxQueued) {

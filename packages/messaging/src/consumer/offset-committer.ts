@@ -25,7 +25,10 @@ export class OffsetCommitter {
   markDone(tp: TopicPartition, offset: bigint): void {
     const key = partitionKey(tp.topic, tp.partition);
     const current = this.#pending.get(key);
-    if (!current || current.offset < offset) this.#pending.set(key, { ...tp, offset });
+    if (!current || current.offset < offset) {
+      // Not a spread: `tp` is often the whole record.
+      this.#pending.set(key, { topic: tp.topic, partition: tp.partition, offset });
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => {

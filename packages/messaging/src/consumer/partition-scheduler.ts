@@ -60,8 +60,17 @@ interface PartitionState {
   frozen: boolean;
 }
 
+const partitionKeys = new Map<string, string[]>();
+
+/** One string per topic-partition, made once: it is looked up several times for every record. */
 export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
+  let keys = partitionKeys.get(topic);
+  if (!keys) {
+    keys = [];
+    partitionKeys.set(topic, keys);
+  }
+  keys[partition] ??= `${topic}\u0000${partition}`;
+  return keys[partition];
 }
 
 export class PartitionScheduler {

@@ -35,6 +35,7 @@ export class KafkaConsumer implements Consumer {
   readonly #settings: KafkaClientSettings;
   readonly #logger: Logger;
   readonly #epochs = new Map<string, number>();
+  #lastEpoch = { topic: '', partition: -1, epoch: -1 };
   #listener: ConsumerListener | undefined;
   #stream: Stream | undefined;
   #assignment: TopicPartition[] = [];
@@ -124,7 +125,16 @@ export class KafkaConsumer implements Consumer {
   }
 
   #buffer(message: KafkaMessage): void {
-    this.#epochs.set(`${message.topic}\u0000${message.partition}`, message.leaderEpoch);
+    // Records come in runs of one partition: the epoch is noted when the run starts.
+    const last = this.#lastEpoch;
+    if (
+      last.topic !== message.topic ||
+      last.partition !== message.partition ||
+      last.epoch !== message.leaderEpoch
+    ) {
+      this.#epochs.set(`${message.topic}\u0000${message.partition}`, message.leaderEpoch);
+      this.#lastEpoch = { topic: message.topic, partition: message.partition, epoch: message.leaderEpoch };
+    }
     // A plain loop: Object.fromEntries costs twice as much, and this runs for every record.
     const headers: Record<string, string> = {};
     for (const [name, value] of message.headers) headers[name] = value;
