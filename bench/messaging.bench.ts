@@ -29,7 +29,7 @@ const { values } = parseArgs({ options: { events: { type: 'string', default: '20
 const EVENTS = Number(values.events);
 if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error('--events must be an integer >= 1000');
 const IN_FLIGHT = 64;
-const CONSUME_ROUNDS = 5;
+const CONSUME_ROUNDS = 9;
 
 const BenchEvent = defineEvent({
   type: 'bench.happened',
