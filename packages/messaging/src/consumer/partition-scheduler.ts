@@ -190,29 +190,44 @@ export class PartitionScheduler {
   }
 
   #start(state: PartitionState): void {
-    const record = state.queue.shift()!;
-    this.#queued--;
     this.#running++;
-    state.active = (async () => {
+    state.active = this.#drain(state);
+  }
+
+  /**
+   * Runs the partition's records one after the other while its slot is not wanted elsewhere (a free slot
+   * remains), then gives the slot back so the partitions take turns.
+   */
+  async #drain(state: PartitionState): Promise<void> {
+    const key = partitionKey(state.tp.topic, state.tp.partition);
+    for (;;) {
+      const record = state.queue.shift()!;
+      this.#queued--;
       let done = false;
       try {
         done = await this.#options.run(record);
-      } finally {
+      } catch (err) {
         this.#running--;
         state.active = undefined;
+        throw err;
       }
+      const ours = !this.#stopped && this.#partitions.get(key) === state;
       if (done) this.#options.onDone(record);
-      else if (
-        !this.#stopped &&
-        this.#partitions.get(partitionKey(state.tp.topic, state.tp.partition)) === state
-      ) {
+      else if (ours) {
         // Abandoned while the partition is still ours: run it again first.
         state.queue.unshift(record);
         this.#queued++;
+        break;
       }
-      this.#pump();
-      this.#notifyIdle();
-    })();
+      if (!ours || state.frozen || state.queue.length === 0) break;
+      if (this.#running >= this.#options.concurrency) break;
+      const dueAt = this.#options.dueAt(state.queue.first()!);
+      if (dueAt !== undefined && dueAt > this.#options.clock.now()) break;
+    }
+    this.#running--;
+    state.active = undefined;
+    this.#pump();
+    this.#notifyIdle();
   }
 
   #notifyIdle(): void {
