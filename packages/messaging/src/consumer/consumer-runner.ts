@@ -501,15 +501,35 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     event.partition = message.origin.partition;
     event.offset = message.origin.offset;
     event.attempt = message.retry?.attempt ?? 0;
-    await (handler as EventHandler<AnyEventDefinition>)(event as ConsumedEvent<never>, {
-      // Made when the handler first logs.
-      get logger() {
-        return message.logger;
-      },
-      signal: message.signal,
-      group: this.group,
-      record: message.record,
-    });
+    await (handler as EventHandler<AnyEventDefinition>)(
+      event as ConsumedEvent<never>,
+      new RecordHandlerContext(message),
+    );
+  }
+}
+
+/** What a handler gets besides the event; the record's logger is made when the handler first logs. */
+class RecordHandlerContext implements HandlerContext {
+  readonly #message: InboundMessage;
+
+  constructor(message: InboundMessage) {
+    this.#message = message;
+  }
+
+  get logger(): Logger {
+    return this.#message.logger;
+  }
+
+  get signal(): AbortSignal {
+    return this.#message.signal;
+  }
+
+  get group(): string {
+    return this.#message.group;
+  }
+
+  get record(): TransportRecord {
+    return this.#message.record;
   }
 }
 
