@@ -370,11 +370,10 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       });
       catchUp.push(tp);
     }
-    const waiting = new Set(
-      [...this.#catchingUp.values()].map((c) => partitionKey(c.source.topic, c.source.partition)),
-    );
-    this.#scheduler?.freeze([...this.#catchingUp.values()].map((c) => c.source));
-    this.#scheduler?.thaw(partitions.filter((tp) => !waiting.has(partitionKey(tp.topic, tp.partition))));
+    const waiting = [...this.#catchingUp.values()].map((c) => c.source);
+    const waitingKeys = new Set(waiting.map((tp) => partitionKey(tp.topic, tp.partition)));
+    this.#scheduler?.freeze(waiting);
+    this.#scheduler?.thaw(partitions.filter((tp) => !waitingKeys.has(partitionKey(tp.topic, tp.partition))));
     if (catchUp.length > 0) void this.#measureBacklog(catchUp);
     this.#logger.info({ partitions: partitions.map((tp) => `${tp.topic}[${tp.partition}]`) }, 'assigned');
     this.emit('assigned', partitions);
@@ -438,8 +437,8 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     }
   }
 
-  #owns(record: TopicPartition): boolean {
-    return this.#assigned.has(partitionKey(record.topic, record.partition));
+  #owns(tp: TopicPartition): boolean {
+    return this.#assigned.has(partitionKey(tp.topic, tp.partition));
   }
 
   async #run(record: TransportRecord): Promise<boolean> {
