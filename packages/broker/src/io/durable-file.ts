@@ -1,0 +1,77 @@
+// Durable writes of whole files and of the bytes of a log: the one place that knows the order of the
+// steps (write, fdatasync, rename, directory fsync) that makes a write survive a power cut.
+import { dirname } from 'node:path';
+import type { FileSystem } from './file-system.ts';
+import { systemError } from './file-system.ts';
+
+/** A metadata file the broker cannot read: it names the file and what is wrong, and the start stops. */
+export class CorruptFileError extends Error {
+  readonly code = 'CORRUPT_FILE';
+  readonly path: string;
+  constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(`${path}: ${problem}`, options);
+    this.name = 'CorruptFileError';
+    this.path = path;
+  }
+}
+
+/** Writes all of `data` at `position`, going on after short writes; a write of nothing is an error. */
+export function writeAll(fs: FileSystem, fd: number, data: Buffer, position: number): void {
+  let written = 0;
+  while (written < data.length) {
+    const n = fs.write(fd, data, written, data.length - written, position + written);
+    if (n <= 0) throw systemError('EIO', 'write');
+    written += n;
+  }
+}
+
+/**
+ * Replaces `path` with `data` so that after a power cut the file holds either the old or the new
+ * contents, never a mix or nothing: temp file, fdatasync, rename, directory fsync.
+ */
+export async function writeFileAtomic(fs: FileSystem, path: string, data: Buffer | string): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const tmp = `${path}.tmp`;
+  const fd = fs.open(tmp, 'create');
+  try {
+    fs.truncate(fd, 0);
+    writeAll(fs, fd, bytes, 0);
+    await fs.datasync(fd);
+  } finally {
+    fs.close(fd);
+  }
+  fs.rename(tmp, path);
+  await fs.syncDir(dirname(path));
+}
+
+/** Creates a directory and makes its name durable in its parent. */
+export async function mkdirDurable(fs: FileSystem, path: string): Promise<void> {
+  const existed = fs.exists(path);
+  fs.mkdir(path);
+  if (!existed) await fs.syncDir(dirname(path));
+}
+
+/**
+ * Reads a JSON metadata file: undefined when it does not exist, the checked value otherwise. An empty,
+ * unparsable or ill-shaped file throws CorruptFileError (never silently ignored). `check` returns the
+ * value or a description of what is wrong.
+ */
+export function readJsonFile<T>(
+  fs: FileSystem,
+  path: string,
+  check: (value: unknown) => T | { problem: string },
+): T | undefined {
+  if (!fs.exists(path)) return undefined;
+  const bytes = fs.readFile(path);
+  if (bytes.length === 0) throw new CorruptFileError(path, 'the file is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new CorruptFileError(path, `not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  const checked = check(value);
+  if (checked && typeof checked === 'object' && 'problem' in checked && Object.keys(checked).length === 1)
+    throw new CorruptFileError(path, (checked as { problem: string }).problem);
+  return checked as T;
+}
