@@ -5,15 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
-  createOutboxRelay,
   createPgliteDatabase,
   createPostgresDatabase,
   type Database,
-  OUTBOX_MIGRATIONS,
-  type OutboxPublisher,
-  outbox,
   runMigrations,
-} from '@tributary/messaging';
+} from '@tributary/database';
+import { createOutboxRelay, OUTBOX_MIGRATIONS, type OutboxPublisher, outbox } from '@tributary/messaging';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '2000' }, aggregates: { type: 'string', default: '50' } },

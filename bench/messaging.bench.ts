@@ -7,19 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { createPgliteDatabase, type Database, runMigrations } from '@tributary/database';
 import {
   ConsumerRunner,
   createEventRegistry,
   createKafkaTransport,
   createOutboxRelay,
-  createPgliteDatabase,
-  type Database,
   defineEvent,
   EventPublisher,
   OUTBOX_MIGRATIONS,
   type OutboxPublisher,
   outbox,
-  runMigrations,
 } from '@tributary/messaging';
 import { pino } from 'pino';
 import { Type } from 'typebox';

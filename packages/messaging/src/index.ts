@@ -59,19 +59,6 @@ export {
   type Upcaster,
 } from './contracts/event-registry.ts';
 export { type BreakingRule, diffSchemas, type SchemaChange } from './contracts/schema-diff.ts';
-export type {
-  Database,
-  DatabaseKind,
-  Migration,
-  PgliteDatabaseOptions,
-  PostgresDatabaseOptions,
-  QueryResult,
-  SqlExecutor,
-} from './db/database.ts';
-export { DatabaseError, type DatabaseErrorCode, isUniqueViolation, SqlState } from './db/database-error.ts';
-export { runMigrations } from './db/migrations.ts';
-export { createPgliteDatabase } from './db/pglite-database.ts';
-export { createPostgresDatabase } from './db/postgres-database.ts';
 export {
   type CreateEventOptions,
   createEvent,

@@ -1,5 +1,5 @@
 // Builds the Order Service's HTTP app (what tests build): routes on top of service-kit's app factory.
-import type { Database } from '@tributary/messaging';
+import type { Database } from '@tributary/database';
 import { type App, createApp, databaseCheck, type Logger, type ReadinessCheck } from '@tributary/service-kit';
 import { registerOrderRoutes } from './adapters/http/order-routes.ts';
 import { Orders } from './application/orders.ts';

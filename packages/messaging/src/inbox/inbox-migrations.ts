@@ -1,5 +1,5 @@
 // The table the inbox records handled messages in; run with `runMigrations` next to the service's own.
-import type { Migration } from '../db/database.ts';
+import type { Migration } from '@tributary/database';
 
 export const INBOX_MIGRATIONS: readonly Migration[] = [
   {

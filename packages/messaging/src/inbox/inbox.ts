@@ -1,5 +1,5 @@
 // Exactly-once effects over at-least-once delivery: a message's effects commit together with its inbox row.
-import type { Database, SqlExecutor } from '../db/database.ts';
+import type { Database, SqlExecutor } from '@tributary/database';
 
 export class InboxError extends Error {
   readonly code = 'INBOX_INVALID_ARGUMENT';

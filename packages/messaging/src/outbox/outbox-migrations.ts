@@ -1,5 +1,5 @@
 // The outbox table, its indexes and the trigger that wakes relays; run with `runMigrations`.
-import type { Migration } from '../db/database.ts';
+import type { Migration } from '@tributary/database';
 
 /** Channel the outbox trigger notifies on commit; the payload is the schema holding the table. */
 export const OUTBOX_CHANNEL = 'outbox';

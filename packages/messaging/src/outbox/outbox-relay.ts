@@ -1,6 +1,7 @@
 // Moves committed outbox rows to the broker: woken by NOTIFY, polling as a fallback, in order per aggregate.
+
+import type { Database, SqlExecutor } from '@tributary/database';
 import { type Logger, pino } from 'pino';
-import type { Database, SqlExecutor } from '../db/database.ts';
 import { OutboxError } from './outbox-error.ts';
 import { OUTBOX_CHANNEL } from './outbox-migrations.ts';
 import type { OutboxPublisher } from './outbox-publisher.ts';

@@ -1,5 +1,5 @@
 // The SQL behind the relay: claiming the next rows in per-aggregate order, recording outcomes, statistics.
-import type { SqlExecutor } from '../db/database.ts';
+import type { SqlExecutor } from '@tributary/database';
 import { assertOutboxTransition } from './outbox-status.ts';
 
 export interface OutboxRow {

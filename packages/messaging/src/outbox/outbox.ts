@@ -1,5 +1,5 @@
 // Writing events to the outbox inside the transaction that changes the state they describe.
-import type { SqlExecutor } from '../db/database.ts';
+import type { SqlExecutor } from '@tributary/database';
 import { OutboxError } from './outbox-error.ts';
 
 export interface OutboxMessage {

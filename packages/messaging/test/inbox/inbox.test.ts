@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Database, SqlExecutor } from '../../src/db/database.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
+import type { Database, SqlExecutor } from '@tributary/database';
+import { runMigrations } from '@tributary/database';
+import { databaseFixtures } from '@tributary/database/testing';
 import { inbox } from '../../src/inbox/inbox.ts';
 import { INBOX_MIGRATIONS } from '../../src/inbox/inbox-migrations.ts';
-import { databaseFixtures } from '../db/test-databases.ts';
 
 async function prepare(db: Database): Promise<Database> {
   await runMigrations(db, [

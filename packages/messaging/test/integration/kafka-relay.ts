@@ -1,7 +1,8 @@
 // The outbox relay wired as the services wire it (order-service's server.ts): Kafka transport, EventPublisher
 // with its retries and circuit breaker, relay on top; shared by the integration tests and their relay process.
+
+import type { Database } from '@tributary/database';
 import type { Logger } from 'pino';
-import type { Database } from '../../src/db/database.ts';
 import type { KafkaTransportOptions } from '../../src/kafka/kafka-settings.ts';
 import { createKafkaTransport, type KafkaTransport } from '../../src/kafka/kafka-transport.ts';
 import type { OutboxPublisher } from '../../src/outbox/outbox-publisher.ts';

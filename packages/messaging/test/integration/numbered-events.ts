@@ -1,9 +1,9 @@
 // Events numbered per aggregate for the integration tests: committed to the outbox as the services do
 // (CloudEvents binary mode), read back from the broker, and checked for loss and per-aggregate order.
 import assert from 'node:assert/strict';
+import type { Database } from '@tributary/database';
 import { Type } from 'typebox';
 import { defineEvent } from '../../src/contracts/define-event.ts';
-import type { Database } from '../../src/db/database.ts';
 import { decodeEvent } from '../../src/envelope/cloud-event.ts';
 import { toKafkaMessage } from '../../src/envelope/kafka-message.ts';
 import { outbox } from '../../src/outbox/outbox.ts';

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type Broker, startBroker } from '@tributary/broker';
+import type { Database } from '@tributary/database';
+import { runMigrations } from '@tributary/database';
+import { databaseFixtures, eventually } from '@tributary/database/testing';
 import { pino } from 'pino';
-import type { Database } from '../../src/db/database.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
 import { MessagingError } from '../../src/errors.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
 import type { CircuitStateName } from '../../src/producer/publish-policy.ts';
-import { databaseFixtures, eventually } from '../db/test-databases.ts';
 import { createKafkaRelay, flushedWithin, type KafkaRelay } from './kafka-relay.ts';
 import {
   assertAllInOrderPerAggregate,

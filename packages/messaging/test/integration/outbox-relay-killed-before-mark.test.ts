@@ -11,16 +11,15 @@ import { createInterface } from 'node:readline';
 import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Broker, startBroker } from '@tributary/broker';
+import { createPostgresDatabase, runMigrations } from '@tributary/database';
+import { DATABASE_URL, eventually, uniqueSchema } from '@tributary/database/testing';
 import { pino } from 'pino';
 import { ConsumerRunner } from '../../src/consumer/consumer-runner.ts';
 import { createEventRegistry } from '../../src/contracts/event-registry.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
-import { createPostgresDatabase } from '../../src/db/postgres-database.ts';
 import { inbox } from '../../src/inbox/inbox.ts';
 import { INBOX_MIGRATIONS } from '../../src/inbox/inbox-migrations.ts';
 import { createKafkaTransport, type KafkaTransport } from '../../src/kafka/kafka-transport.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
-import { DATABASE_URL, eventually, uniqueSchema } from '../db/test-databases.ts';
 import { createKafkaRelay, flushedWithin, type KafkaRelay } from './kafka-relay.ts';
 import {
   assertAllInOrderPerAggregate,

@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Database } from '../../src/db/database.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
-import { createPostgresDatabase } from '../../src/db/postgres-database.ts';
+import type { Database } from '@tributary/database';
+import { createPostgresDatabase, runMigrations } from '@tributary/database';
+import { DATABASE_URL, eventually, uniqueSchema } from '@tributary/database/testing';
 import { outbox } from '../../src/outbox/outbox.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
-import { DATABASE_URL, eventually, uniqueSchema } from '../db/test-databases.ts';
 
 const relayProcess = fileURLToPath(new URL('./fixtures/relay-process.ts', import.meta.url));
 const schema = uniqueSchema('crash');

@@ -1,14 +1,13 @@
 // Several service instances, each with its own relay, on one PostgreSQL schema.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import type { Database } from '../../src/db/database.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
-import { createPostgresDatabase } from '../../src/db/postgres-database.ts';
+import type { Database } from '@tributary/database';
+import { createPostgresDatabase, runMigrations } from '@tributary/database';
+import { DATABASE_URL, uniqueSchema } from '@tributary/database/testing';
 import { outbox } from '../../src/outbox/outbox.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
 import type { OutboxPublisher } from '../../src/outbox/outbox-publisher.ts';
 import { createOutboxRelay } from '../../src/outbox/outbox-relay.ts';
-import { DATABASE_URL, uniqueSchema } from '../db/test-databases.ts';
 
 const schema = uniqueSchema('instances');
 const databases: Database[] = [];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
-import type { Database, SqlExecutor } from '../../src/db/database.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
+import type { Database, SqlExecutor } from '@tributary/database';
+import { runMigrations } from '@tributary/database';
+import { databaseFixtures, eventually } from '@tributary/database/testing';
 import { type OutboxMessage, outbox } from '../../src/outbox/outbox.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
 import { createOutboxRelay, type OutboxRelayOptions } from '../../src/outbox/outbox-relay.ts';
-import { databaseFixtures, eventually } from '../db/test-databases.ts';
 import { payloadOf, RecordingPublisher } from './recording-publisher.ts';
 
 async function prepare(db: Database): Promise<Database> {

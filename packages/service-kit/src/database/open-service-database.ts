@@ -6,7 +6,7 @@ import {
   type Database,
   type Migration,
   runMigrations,
-} from '@tributary/messaging';
+} from '@tributary/database';
 import type { Logger } from 'pino';
 
 export interface OpenServiceDatabaseOptions {

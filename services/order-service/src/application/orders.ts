@@ -1,7 +1,8 @@
 // Order use cases: place (with Idempotency-Key), read, list and change status; every state change writes
 // its event to the outbox in the same transaction.
 import { createHash, randomUUID } from 'node:crypto';
-import { type Database, isUniqueViolation, outbox, type SqlExecutor } from '@tributary/messaging';
+import { type Database, isUniqueViolation, type SqlExecutor } from '@tributary/database';
+import { outbox } from '@tributary/messaging';
 import { decodePageCursor, encodePageCursor } from '@tributary/service-kit';
 import { ORDER_COLUMNS, type OrderRow, toOrder } from '../adapters/db/order-rows.ts';
 import { type EventContext, orderPlaced, orderStatusChanged } from '../adapters/messaging/order-events.ts';

@@ -1,6 +1,7 @@
 // Applies events from the users topic to the local user projection, exactly once per event id: the inbox
 // row, the projection change and any order cancellations commit in one transaction.
-import { type Database, inbox } from '@tributary/messaging';
+import type { Database } from '@tributary/database';
+import { inbox } from '@tributary/messaging';
 import type { Logger } from 'pino';
 import type { Orders } from './orders.ts';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Database } from '@tributary/messaging';
+import type { Database } from '@tributary/database';
 import type { App } from '@tributary/service-kit';
 import { pino } from 'pino';
 import { buildOrderApp } from '../../src/app.ts';

@@ -1,7 +1,8 @@
 // The Order Service's database for tests, on PGlite (in memory) or PostgreSQL (a throwaway schema).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type Database, INBOX_MIGRATIONS, OUTBOX_MIGRATIONS } from '@tributary/messaging';
+import type { Database } from '@tributary/database';
+import { INBOX_MIGRATIONS, OUTBOX_MIGRATIONS } from '@tributary/messaging';
 import { loadMigrations, openServiceDatabase } from '@tributary/service-kit';
 
 export type DbKind = 'pglite' | 'postgres';

@@ -1,7 +1,8 @@
 // User use cases: register, read, list and deactivate; every change writes its event to the outbox in
 // the same transaction.
 import { randomUUID } from 'node:crypto';
-import { type Database, isUniqueViolation, outbox } from '@tributary/messaging';
+import { type Database, isUniqueViolation } from '@tributary/database';
+import { outbox } from '@tributary/messaging';
 import { decodePageCursor, encodePageCursor } from '@tributary/service-kit';
 import { type EventContext, userDeactivated, userRegistered } from '../adapters/messaging/user-events.ts';
 import {

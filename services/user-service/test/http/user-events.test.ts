@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { UserDeactivatedV1, UserRegisteredV1 } from '@tributary/contracts';
-import type { Database } from '@tributary/messaging';
+import type { Database } from '@tributary/database';
 import type { App } from '@tributary/service-kit';
 import { pino } from 'pino';
 import { buildUserApp } from '../../src/app.ts';

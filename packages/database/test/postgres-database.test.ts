@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { DatabaseError } from '../../src/db/database-error.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
-import { createPostgresDatabase } from '../../src/db/postgres-database.ts';
+import { DatabaseError } from '../src/database-error.ts';
+import { runMigrations } from '../src/migrations.ts';
+import { createPostgresDatabase } from '../src/postgres-database.ts';
+import { DATABASE_URL, eventually, postgresFixture, uniqueSchema } from '../src/testing/test-databases.ts';
 import { databaseSuite } from './database-suite.ts';
-import { DATABASE_URL, eventually, postgresFixture, uniqueSchema } from './test-databases.ts';
 
 databaseSuite(postgresFixture);
 

@@ -1,10 +1,10 @@
 // The behaviour every implementation of the database port must show; run against PostgreSQL and PGlite.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Database, SqlExecutor } from '../../src/db/database.ts';
-import { DatabaseError, isUniqueViolation } from '../../src/db/database-error.ts';
-import { runMigrations } from '../../src/db/migrations.ts';
-import { type DatabaseFixture, eventually } from './test-databases.ts';
+import type { Database, SqlExecutor } from '../src/database.ts';
+import { DatabaseError, isUniqueViolation } from '../src/database-error.ts';
+import { runMigrations } from '../src/migrations.ts';
+import { type DatabaseFixture, eventually } from '../src/testing/test-databases.ts';
 
 /** Records the payloads of one channel. */
 async function record(db: Database, channel: string) {

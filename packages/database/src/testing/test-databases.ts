@@ -1,8 +1,8 @@
 // Databases for tests: a fresh schema per test on the shared PostgreSQL server, a reset PGlite per test file.
 import { randomBytes } from 'node:crypto';
-import type { Database, DatabaseKind } from '../../src/db/database.ts';
-import { createPgliteDatabase } from '../../src/db/pglite-database.ts';
-import { createPostgresDatabase } from '../../src/db/postgres-database.ts';
+import type { Database, DatabaseKind } from '../database.ts';
+import { createPgliteDatabase } from '../pglite-database.ts';
+import { createPostgresDatabase } from '../postgres-database.ts';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

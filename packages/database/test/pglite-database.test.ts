@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { DatabaseError } from '../../src/db/database-error.ts';
-import { createPgliteDatabase } from '../../src/db/pglite-database.ts';
+import type { DatabaseError } from '../src/database-error.ts';
+import { createPgliteDatabase } from '../src/pglite-database.ts';
+import { pgliteFixture } from '../src/testing/test-databases.ts';
 import { databaseSuite } from './database-suite.ts';
-import { pgliteFixture } from './test-databases.ts';
 
 databaseSuite(pgliteFixture);
 

@@ -1,0 +1,19 @@
+export type {
+  Database,
+  DatabaseKind,
+  Migration,
+  PgliteDatabaseOptions,
+  PostgresDatabaseOptions,
+  QueryResult,
+  SqlExecutor,
+} from './database.ts';
+export {
+  DatabaseError,
+  type DatabaseErrorCode,
+  isUniqueViolation,
+  SqlState,
+  toDatabaseError,
+} from './database-error.ts';
+export { runMigrations } from './migrations.ts';
+export { createPgliteDatabase } from './pglite-database.ts';
+export { createPostgresDatabase } from './postgres-database.ts';
