@@ -29,7 +29,17 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 18, name: 'ApiVersions', min: 0, max: 3 },
   { key: 19, name: 'CreateTopics', min: 0, max: 7 },
   { key: 20, name: 'DeleteTopics', min: 0, max: 5 },
+  { key: 21, name: 'DeleteRecords', min: 0, max: 2 },
   { key: 22, name: 'InitProducerId', min: 0, max: 4 },
+  // v4+ are broker-to-broker (KIP-890); clients send 0-3.
+  { key: 24, name: 'AddPartitionsToTxn', min: 0, max: 3 },
+  { key: 32, name: 'DescribeConfigs', min: 0, max: 4 },
+  { key: 33, name: 'AlterConfigs', min: 0, max: 2 },
+  { key: 37, name: 'CreatePartitions', min: 0, max: 3 },
+  { key: 42, name: 'DeleteGroups', min: 0, max: 2 },
+  { key: 44, name: 'IncrementalAlterConfigs', min: 0, max: 1 },
+  { key: 47, name: 'OffsetDelete', min: 0, max: 0 },
+  { key: 60, name: 'DescribeCluster', min: 0, max: 1 },
 ];
 
 interface JsonField {

@@ -23,7 +23,16 @@ export const ApiKeys = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const;
 
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
