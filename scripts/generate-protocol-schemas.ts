@@ -263,5 +263,5 @@ const index = [
   '',
 ].join('\n');
 writeFileSync(join(outDir, 'index.ts'), index);
-spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', outDir], { stdio: 'ignore' });
+spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['check', '--write', outDir], { stdio: 'ignore' });
 console.log(`generate-protocol-schemas: wrote ${APIS.length} schema files to ${outDir}`);
