@@ -13,12 +13,12 @@ export const initProducerIdHandler = defineHandler({
   name: 'InitProducerId',
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { state }) {
+  async handle(request, { state }) {
     let assigned: { producerId: number; epoch: number };
     const txId = request.transactionalId;
     const known = txId === null ? undefined : state.transactionalProducers.get(txId);
     if (known && known.epoch < MAX_EPOCH) assigned = { producerId: known.producerId, epoch: known.epoch + 1 };
-    else assigned = state.logs.producerIds.allocate();
+    else assigned = await state.logs.producerIds.allocate();
     if (txId !== null) state.transactionalProducers.set(txId, assigned);
     return {
       throttleTimeMs: 0,
