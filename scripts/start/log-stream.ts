@@ -46,12 +46,27 @@ export class LogStream {
     });
   }
 
-  /** A line of the launcher's own. */
-  info(message: string): void {
+  /** A line of the launcher's own; `fields` go into the JSON form only. */
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.#own(30, message, fields);
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.#own(40, message, fields);
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.#own(50, message, fields);
+  }
+
+  #own(level: number, message: string, fields: Record<string, unknown> | undefined): void {
     if (this.#format === 'json') {
-      this.#out.write(`${JSON.stringify({ level: 30, time: Date.now(), process: 'start', msg: message })}\n`);
+      this.#out.write(
+        `${JSON.stringify({ level, time: Date.now(), process: 'start', ...fields, msg: message })}\n`,
+      );
     } else {
-      this.#out.write(`${message}\n`);
+      const color = level >= 50 ? '\x1b[31m' : level >= 40 ? '\x1b[33m' : '';
+      this.#out.write(color === '' ? `${message}\n` : `${color}${message}${RESET}\n`);
     }
   }
 

@@ -1,14 +1,20 @@
 // `npm start`: the broker and both services as separate processes, one log stream, a banner when ready.
+// Children run in process groups of their own, so a Ctrl-C in the terminal reaches only this launcher,
+// which stops the services first (they leave their consumer group and flush their outbox through the
+// broker) and the broker last.
+import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadStartConfig } from './config.ts';
+import { loadStartConfig, type StartConfig } from './config.ts';
 import { LogStream } from './log-stream.ts';
+import { portProblems } from './port-check.ts';
 import { Supervisor } from './supervisor.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const launchedAt = performance.now();
 
-let config: ReturnType<typeof loadStartConfig>;
+let config: StartConfig;
 try {
   config = loadStartConfig(process.env);
 } catch (err) {
@@ -18,7 +24,7 @@ try {
 const dataDir = resolve(config.TRIBUTARY_DATA_DIR);
 const format = config.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
 const logs = new LogStream(process.stdout, format, ['broker', 'users', 'orders']);
-const supervisor = new Supervisor(logs);
+const supervisor = new Supervisor(logs, { startupTimeoutMs: config.STARTUP_TIMEOUT_MS });
 const brokers = `${config.HOST}:${config.BROKER_PORT}`;
 const serviceEnv = (port: number, name: string) => ({
   HOST: config.HOST,
@@ -29,10 +35,13 @@ const serviceEnv = (port: number, name: string) => ({
   LOG_PRETTY: 'false',
 });
 // Ready means serving: the broker accepts a TCP connection, a service answers /health/ready with 200.
+// The ports were free before the children started and the supervisor counts a probe only while its child
+// runs, so the answer comes from the process it started.
 const isServiceReady = (port: number) => async () => {
   const res = await fetch(`http://${config.HOST}:${port}/health/ready`, {
     signal: AbortSignal.timeout(3000),
   });
+  await res.body?.cancel();
   return res.status === 200;
 };
 const acceptsConnections = (port: number) => () =>
@@ -45,63 +54,89 @@ const acceptsConnections = (port: number) => () =>
     socket.once('error', () => resolve(false));
   });
 
-let shuttingDown = false;
-async function shutdown(code: number): Promise<never> {
-  if (shuttingDown) process.exit(130);
-  shuttingDown = true;
-  logs.info('stopping: services first (outbox flushed, groups left), then the broker');
-  await supervisor.stopAll();
-  logs.info('stopped');
-  process.exit(code);
+// The same Ctrl-C can arrive twice within moments (from the terminal and from npm forwarding it to its
+// child); only a signal after this long is a second request, and forces.
+const REPEAT_SIGNAL_MS = 1000;
+let stopRequestedAt: number | undefined;
+let stopping: Promise<never> | undefined;
+function stop(code: number): Promise<never> {
+  stopping ??= (async () => {
+    logs.info('stopping: services first (consumer group left, outbox flushed), then the broker');
+    const clean = await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS);
+    logs.info(clean ? 'stopped' : 'stopped; not every process stopped cleanly');
+    process.exit(clean ? code : code || 1);
+  })();
+  return stopping;
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-supervisor.onUnexpectedExit = (name, code) => {
-  logs.info(`${name} exited unexpectedly (code ${code}); stopping everything`);
-  void shutdown(1);
-};
+function onSignal(signal: NodeJS.Signals): void {
+  const now = performance.now();
+  if (stopRequestedAt === undefined) {
+    stopRequestedAt = now;
+    logs.info(`${signal} received`);
+    void stop(0);
+    return;
+  }
+  if (now - stopRequestedAt < REPEAT_SIGNAL_MS) return;
+  logs.warn(`${signal} received again; killing every process`);
+  supervisor.killAll();
+  process.exit(130);
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('SIGHUP', onSignal);
+// Whatever ends the launcher, no child outlives it.
+process.on('exit', () => supervisor.killAll());
+supervisor.onGiveUp = () => void stop(1);
 
-try {
-  logs.info(`starting Tributary (data under ${dataDir})`);
-  await supervisor.start(
-    {
-      name: 'broker',
-      args: [resolve(root, 'packages/broker/src/bin/tributary-broker.ts')],
-      env: {
-        TRIBUTARY_BROKER_HOST: config.HOST,
-        TRIBUTARY_BROKER_PORT: String(config.BROKER_PORT),
-        TRIBUTARY_BROKER_DATA_DIR: resolve(dataDir, 'broker'),
-        TRIBUTARY_BROKER_LOG_LEVEL: config.LOG_LEVEL,
-      },
-      ready: acceptsConnections(config.BROKER_PORT),
-    },
-    config.STARTUP_TIMEOUT_MS,
+async function main(): Promise<void> {
+  const problems = await portProblems(config.HOST, [
+    { port: config.BROKER_PORT, variable: 'BROKER_PORT', owner: 'the broker' },
+    { port: config.USER_SERVICE_PORT, variable: 'USER_SERVICE_PORT', owner: 'the User Service' },
+    { port: config.ORDER_SERVICE_PORT, variable: 'ORDER_SERVICE_PORT', owner: 'the Order Service' },
+  ]);
+  if (problems.length > 0) {
+    process.stderr.write(`npm start: cannot start:\n  ${problems.join('\n  ')}\n`);
+    process.exit(3);
+  }
+  // PGlite does not create parent directories; a fresh checkout has none.
+  await Promise.all(
+    ['broker', 'user-service', 'order-service'].map((d) => mkdir(resolve(dataDir, d), { recursive: true })),
   );
+  logs.info(`starting Tributary (data under ${dataDir})`);
+  await supervisor.start({
+    name: 'broker',
+    stage: 0,
+    args: [resolve(root, 'packages/broker/src/bin/tributary-broker.ts')],
+    env: {
+      TRIBUTARY_BROKER_HOST: config.HOST,
+      TRIBUTARY_BROKER_PORT: String(config.BROKER_PORT),
+      TRIBUTARY_BROKER_DATA_DIR: resolve(dataDir, 'broker'),
+      TRIBUTARY_BROKER_LOG_LEVEL: config.LOG_LEVEL,
+    },
+    ready: acceptsConnections(config.BROKER_PORT),
+  });
   await Promise.all([
-    supervisor.start(
-      {
-        name: 'users',
-        args: [resolve(root, 'services/user-service/src/server.ts')],
-        env: serviceEnv(config.USER_SERVICE_PORT, 'user-service'),
-        ready: isServiceReady(config.USER_SERVICE_PORT),
-      },
-      config.STARTUP_TIMEOUT_MS,
-    ),
-    supervisor.start(
-      {
-        name: 'orders',
-        args: [resolve(root, 'services/order-service/src/server.ts')],
-        env: serviceEnv(config.ORDER_SERVICE_PORT, 'order-service'),
-        ready: isServiceReady(config.ORDER_SERVICE_PORT),
-      },
-      config.STARTUP_TIMEOUT_MS,
-    ),
+    supervisor.start({
+      name: 'users',
+      stage: 1,
+      args: [resolve(root, 'services/user-service/src/server.ts')],
+      env: serviceEnv(config.USER_SERVICE_PORT, 'user-service'),
+      ready: isServiceReady(config.USER_SERVICE_PORT),
+    }),
+    supervisor.start({
+      name: 'orders',
+      stage: 1,
+      args: [resolve(root, 'services/order-service/src/server.ts')],
+      env: serviceEnv(config.ORDER_SERVICE_PORT, 'order-service'),
+      ready: isServiceReady(config.ORDER_SERVICE_PORT),
+    }),
   ]);
   const base = (port: number) => `http://${config.HOST}:${port}`;
+  const readyMs = Math.round(performance.now() - launchedAt);
   logs.info(
     [
       '',
-      'Tributary is up',
+      `Tributary is up (${(readyMs / 1000).toFixed(1)} s)`,
       `  Kafka broker    ${brokers}`,
       `  User Service    ${base(config.USER_SERVICE_PORT)}   Swagger UI: ${base(config.USER_SERVICE_PORT)}/swagger`,
       `  Order Service   ${base(config.ORDER_SERVICE_PORT)}   Swagger UI: ${base(config.ORDER_SERVICE_PORT)}/swagger`,
@@ -109,8 +144,12 @@ try {
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
+    { readyMs },
   );
-} catch (err) {
-  logs.info(`start failed: ${(err as Error).message}`);
-  await shutdown(1);
 }
+
+main().catch((err: Error) => {
+  if (stopping !== undefined) return;
+  logs.error(`start failed: ${err.message}`);
+  void stop(1);
+});
