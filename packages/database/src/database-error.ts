@@ -5,6 +5,7 @@ export type DatabaseErrorCode =
   | 'DB_CONSTRAINT_VIOLATION'
   | 'DB_SERIALIZATION_FAILURE'
   | 'DB_CONNECTION_FAILED'
+  | 'DB_NOT_READY'
   | 'DB_QUERY_FAILED'
   | 'DB_CLOSED'
   | 'DB_INVALID_NAME'
@@ -48,6 +49,8 @@ const connectionErrnos = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 function isSqlState(value: unknown): value is string {
@@ -81,7 +84,9 @@ export function toDatabaseError(error: unknown, context: string): DatabaseError 
   }
   if (
     (typeof fields.code === 'string' && connectionErrnos.has(fields.code)) ||
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(detail)
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|is not queryable/i.test(
+      detail,
+    )
   ) {
     return new DatabaseError('DB_CONNECTION_FAILED', message, { cause: error, retriable: true });
   }
@@ -93,4 +98,20 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof DatabaseError
     ? error.sqlState === SqlState.uniqueViolation
     : toDatabaseError(error, '').sqlState === SqlState.uniqueViolation;
+}
+
+/**
+ * True when the database cannot be reached right now (connection refused or lost, server restarting, the
+ * service still waiting for it at startup): the work may succeed unchanged once it is back. Looks through
+ * `cause` chains, since callers may wrap the error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof DatabaseError) {
+      return current.code === 'DB_CONNECTION_FAILED' || current.code === 'DB_NOT_READY';
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -41,6 +41,8 @@ export interface PostgresDatabaseOptions {
   schema?: string;
   /** Pool size, default 10. */
   max?: number;
+  /** Longest wait for a new connection (or a free pooled one) before the query fails, default 5 s. */
+  connectTimeoutMs?: number;
   /** Reported to PostgreSQL as `application_name` (the listening connection appends `:listen`). */
   applicationName?: string;
   logger?: Logger;

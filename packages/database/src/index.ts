@@ -10,6 +10,7 @@ export type {
 export {
   DatabaseError,
   type DatabaseErrorCode,
+  isDatabaseUnavailable,
   isUniqueViolation,
   SqlState,
   toDatabaseError,
@@ -17,3 +18,4 @@ export {
 export { runMigrations } from './migrations.ts';
 export { createPgliteDatabase } from './pglite-database.ts';
 export { createPostgresDatabase } from './postgres-database.ts';
+export { errorSummary, innermostCause, rootCauseOf } from './root-cause.ts';

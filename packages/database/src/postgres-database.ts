@@ -4,6 +4,7 @@ import { type Logger, pino } from 'pino';
 import type { Database, PostgresDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
 import { DatabaseError, toDatabaseError } from './database-error.ts';
 import { PostgresListener } from './postgres-listener.ts';
+import { errorSummary, rootCauseOf } from './root-cause.ts';
 import { assertSqlName } from './sql-name.ts';
 
 /** SQLSTATE 42P06: the schema exists (two processes creating it at once can also hit 23505). */
@@ -30,11 +31,20 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     ...connection,
     max: options.max ?? 10,
     // Waiting for a pooled connection (or a server that does not answer) fails instead of hanging for ever.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // A server that vanished without closing the socket (host down, network cut) is noticed.
+    keepAlive: true,
     // The schema is the whole search_path: an unqualified name never silently resolves to `public`.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  // pg-pool has already dropped the client; the next query opens a new connection. pg hangs the client on
+  // the error (`err.client`), so only a summary is logged.
+  pool.on('error', (error) =>
+    logger.warn(
+      { err: errorSummary(error) },
+      `${rootCauseOf(error)}: idle PostgreSQL connection lost; the pool opens a new one when needed`,
+    ),
+  );
   const listener = new PostgresListener(
     {
       ...connection,
@@ -84,6 +94,18 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
       } catch (error) {
         throw toDatabaseError(error, 'cannot get a connection');
       }
+      // While this transaction holds the client the pool listens for nothing on it: an 'error' event (the
+      // server terminated the backend or went away) without a listener would end the process.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
+      const release = (error?: Error) => {
+        client.removeListener('error', onError);
+        // A client that failed is destroyed instead of returned to the pool.
+        client.release(error ?? broken);
+      };
       let open = true;
       const tx: SqlExecutor = {
         query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
@@ -107,16 +129,23 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
           );
         }
         open = false;
-        client.release();
+        release();
         return result;
       } catch (error) {
         open = false;
+        if (broken !== undefined) {
+          release();
+          // The body may have failed on something else first (or caught the failure): the lost connection
+          // is what the caller has to know about, and it is retriable.
+          throw error instanceof DatabaseError && error.code === 'DB_CONNECTION_FAILED'
+            ? error
+            : toDatabaseError(broken, 'connection lost during the transaction');
+        }
         try {
           await client.query('ROLLBACK');
-          client.release();
+          release();
         } catch (rollbackError) {
-          // The connection is unusable: destroy it instead of returning it to the pool.
-          client.release(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
+          release(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
         }
         throw error;
       }

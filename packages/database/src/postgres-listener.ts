@@ -1,10 +1,12 @@
 // One dedicated PostgreSQL connection that carries every LISTEN of a database, reconnecting after errors.
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { DatabaseError, toDatabaseError } from './database-error.ts';
+import { errorSummary, rootCauseOf } from './root-cause.ts';
 
-const reconnectInitialMs = 100;
-const reconnectMaxMs = 5_000;
+/** Reconnect delays: exponential with decorrelated jitter, so many listeners do not reconnect in step. */
+const reconnectBackoff = new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 });
 
 type Callback = (payload: string) => void;
 
@@ -15,7 +17,7 @@ export class PostgresListener {
   #client: pg.Client | undefined;
   #connecting: Promise<pg.Client> | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
-  #reconnectAttempt = 0;
+  #backoff: IBackoff<unknown> | undefined;
   #closed = false;
 
   constructor(config: pg.ClientConfig, logger: Logger) {
@@ -88,9 +90,8 @@ export class PostgresListener {
       lost = true;
       if (this.#client === client) this.#client = undefined;
       if (this.#closed) return;
-      this.#logger.warn({ err: error }, 'listening connection lost; reconnecting');
       client.end().catch(() => undefined);
-      this.#scheduleReconnect();
+      this.#scheduleReconnect(error, 'listening connection lost');
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
@@ -101,7 +102,10 @@ export class PostgresListener {
         try {
           callback(message.payload ?? '');
         } catch (error) {
-          this.#logger.error({ err: error, channel: message.channel }, 'notification callback threw');
+          this.#logger.error(
+            { err: errorSummary(error), channel: message.channel },
+            `${rootCauseOf(error)}: notification callback threw`,
+          );
         }
       }
     });
@@ -121,24 +125,26 @@ export class PostgresListener {
     return client;
   }
 
-  #scheduleReconnect(): void {
+  #scheduleReconnect(error: unknown, what: string): void {
     if (this.#closed || this.#reconnectTimer !== undefined || this.#channels.size === 0) return;
-    const delay = Math.min(reconnectMaxMs, reconnectInitialMs * 2 ** this.#reconnectAttempt);
-    this.#reconnectAttempt += 1;
+    this.#backoff = (this.#backoff ?? reconnectBackoff).next(undefined);
+    const delayMs = Math.round(this.#backoff.duration);
+    this.#logger.warn(
+      { err: errorSummary(error), retryInMs: delayMs },
+      `${error === undefined ? 'connection closed' : rootCauseOf(error)}: ${what}; reconnecting in ${delayMs} ms`,
+    );
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       if (this.#closed || this.#channels.size === 0) return;
       this.#connect().then(
         () => {
-          this.#reconnectAttempt = 0;
+          this.#backoff = undefined;
           this.#logger.info({ channels: [...this.#channels.keys()] }, 'listening again');
         },
-        (error: unknown) => {
-          this.#logger.warn({ err: error }, 'reconnecting the listening connection failed');
-          this.#scheduleReconnect();
-        },
+        (reconnectError: unknown) =>
+          this.#scheduleReconnect(reconnectError, 'reconnecting the listener failed'),
       );
-    }, delay);
+    }, delayMs);
     this.#reconnectTimer.unref();
   }
 }

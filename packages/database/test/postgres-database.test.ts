@@ -80,6 +80,88 @@ describe('database port on postgres only', () => {
     await stop();
   });
 
+  it('survives its backend being terminated while a transaction holds the connection, and recovers', async () => {
+    const applicationName = `held_${uniqueSchema()}`;
+    const db = open(uniqueSchema(), applicationName);
+    const admin = open(uniqueSchema());
+    await db.query('CREATE TABLE things (id int)');
+    const transaction = db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // No statement is running on the held connection when its backend goes: pg reports that as an
+      // 'error' event on the client, which ends the process unless someone listens.
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      await eventually(
+        async () =>
+          (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).rowCount === 0
+            ? true
+            : undefined,
+        'the backend to be gone',
+        10_000,
+      );
+      await admin.query('SELECT 1');
+      await tx.query('INSERT INTO things VALUES (1)');
+    });
+    await assert.rejects(
+      transaction,
+      (error) => error instanceof DatabaseError && error.code === 'DB_CONNECTION_FAILED' && error.retriable,
+    );
+    await db.transaction((tx) => tx.query('INSERT INTO things VALUES (2)'));
+    assert.deepEqual((await db.query('SELECT id FROM things')).rows, [{ id: 2 }]);
+  });
+
+  it('keeps serving after every backend is terminated repeatedly under load', async () => {
+    const applicationName = `load_${uniqueSchema()}`;
+    const db = open(uniqueSchema(), applicationName);
+    const admin = open(uniqueSchema());
+    await db.query('CREATE TABLE things (id int PRIMARY KEY)');
+    let next = 0;
+    const committed: number[] = [];
+    const failures: unknown[] = [];
+    let running = true;
+    const workers = Array.from({ length: 3 }, async () => {
+      while (running) {
+        const id = next++;
+        try {
+          await db.transaction(async (tx) => {
+            await tx.query('INSERT INTO things VALUES ($1)', [id]);
+            await tx.query('SELECT pg_sleep(0.005)');
+          });
+          committed.push(id);
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    });
+    for (let round = 0; round < 4; round++) {
+      await eventually(() => (committed.length > (round + 1) * 5 ? true : undefined), 'commits', 20_000);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
+    }
+    const before = committed.length;
+    await eventually(
+      () => (committed.length > before + 5 ? true : undefined),
+      'commits after the kills',
+      20_000,
+    );
+    running = false;
+    await Promise.all(workers);
+    for (const failure of failures) {
+      assert.ok(
+        failure instanceof DatabaseError && failure.code === 'DB_CONNECTION_FAILED' && failure.retriable,
+        `unexpected failure: ${String(failure)}`,
+      );
+    }
+    const stored = (await db.query<{ id: number }>('SELECT id FROM things ORDER BY id')).rows.map(
+      (r) => r.id,
+    );
+    assert.deepEqual(
+      stored,
+      [...committed].sort((a, b) => a - b),
+    );
+  });
+
   it('reports an unreachable server as a retriable connection failure', async () => {
     const db = createPostgresDatabase({ connectionString: 'postgres://postgres@127.0.0.1:1/test' });
     closers.push(() => db.close());
