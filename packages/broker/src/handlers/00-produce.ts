@@ -5,6 +5,7 @@
 // (KIP-107), v8 per-record errors (KIP-467), v9 flexible, v10 currentLeader/nodeEndpoints tagged fields
 // (KIP-951, left empty: the leader never moves), v11 no change.
 // Differs from Kafka: transactional batches are appended but transactions are not coordinated yet.
+// The next request of the connection starts once this one's appends are done, before its flush wait.
 import { ErrorCode } from '../error-codes.ts';
 import { defineHandler } from './handler.ts';
 
@@ -35,7 +36,7 @@ export const produceHandler = defineHandler({
   name: 'Produce',
   minVersion: 3,
   maxVersion: 11,
-  async handle(request, { state }) {
+  async handle(request, { state, applied }) {
     const { acks } = request;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const durables: Promise<void>[] = [];
@@ -43,7 +44,6 @@ export const produceHandler = defineHandler({
     const now = Date.now();
     for (const topic of request.topicData) {
       const partitionResponses: PartitionResult[] = [];
-      // The common case (topic exists) stays synchronous so batches of one connection append in order.
       const info = !validAcks
         ? ErrorCode.INVALID_REQUIRED_ACKS
         : (state.logs.getTopic(topic.name) ?? (await state.topicOrAutoCreate(topic.name)));
@@ -91,6 +91,8 @@ export const produceHandler = defineHandler({
       }
       responses.push({ name: topic.name, partitionResponses });
     }
+    // Every append is done: the connection's next request may append while this one waits for its flush.
+    applied();
     if (acks === 0) return null;
     if (durables.length > 0) {
       try {

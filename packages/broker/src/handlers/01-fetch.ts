@@ -37,10 +37,21 @@ function partitionResult(
   };
 }
 
-async function readAll(
-  targets: Target[][],
-  maxBytes: number,
-): Promise<{ bytes: number; results: Buffer[][] }> {
+function positions(targets: Target[][]): number[] {
+  return targets.flatMap((topic) =>
+    topic.flatMap((t) => (t.log ? [t.log.logEndOffset, t.log.highWatermark] : [])),
+  );
+}
+
+interface ReadResult {
+  bytes: number;
+  results: Buffer[][];
+  /** Each partition's log end offset and high watermark when the read started. */
+  seen: number[];
+}
+
+async function readAll(targets: Target[][], maxBytes: number): Promise<ReadResult> {
+  const seen = positions(targets);
   let remaining = maxBytes;
   let bytes = 0;
   const results: Buffer[][] = [];
@@ -62,7 +73,12 @@ async function readAll(
     }
     results.push(out);
   }
-  return { bytes, results };
+  return { bytes, results, seen };
+}
+
+/** True when a partition's log moved since `read` began: read again rather than wait for the next append. */
+function movedSince(targets: Target[][], read: ReadResult): boolean {
+  return positions(targets).some((v, k) => v !== read.seen[k]);
 }
 
 function waitForAppend(targets: Target[][], ms: number, context: RequestContext): Promise<void> {
@@ -104,10 +120,15 @@ export const fetchHandler = defineHandler({
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     const maxBytes = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
     let read = await readAll(targets, maxBytes);
+    // The first read saw everything the connection's earlier requests appended; the long-poll that may
+    // follow does not hold up the requests behind this one.
+    context.applied();
     while (!anyError && read.bytes < Math.max(1, request.minBytes) && !state.closing) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await waitForAppend(targets, left, context);
+      // A request behind this one may have appended between the read and now (it starts as soon as the
+      // first read is done); an append listener subscribed now would miss it.
+      if (!movedSince(targets, read)) await waitForAppend(targets, left, context);
       read = await readAll(targets, maxBytes);
     }
     return {

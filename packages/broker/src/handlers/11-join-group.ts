@@ -9,8 +9,8 @@ export const joinGroupHandler = defineHandler({
   name: 'JoinGroup',
   minVersion: 0,
   maxVersion: 9,
-  async handle(request, { state, apiVersion, clientId, connection }) {
-    const result = await state.groups.joinGroup({
+  async handle(request, { state, apiVersion, clientId, connection, applied }) {
+    const joining = state.groups.joinGroup({
       groupId: request.groupId,
       sessionTimeoutMs: request.sessionTimeoutMs,
       rebalanceTimeoutMs: apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
@@ -23,6 +23,10 @@ export const joinGroupHandler = defineHandler({
       clientId: clientId ?? '',
       clientHost: connection.remoteAddress,
     });
+    // The member has joined (the coordinator applies it at once); waiting for the rebalance to end must not
+    // hold up other requests on the connection, such as another member's JoinGroup on a shared socket.
+    applied();
+    const result = await joining;
     return {
       throttleTimeMs: 0,
       ...result,

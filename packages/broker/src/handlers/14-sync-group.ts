@@ -7,8 +7,8 @@ export const syncGroupHandler = defineHandler({
   name: 'SyncGroup',
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, { state, apiVersion }) {
-    const result = await state.groups.syncGroup({
+  async handle(request, { state, apiVersion, applied }) {
+    const syncing = state.groups.syncGroup({
       groupId: request.groupId,
       generationId: request.generationId,
       memberId: request.memberId,
@@ -17,6 +17,9 @@ export const syncGroupHandler = defineHandler({
       protocolName: apiVersion >= 5 ? request.protocolName : null,
       assignments: request.assignments,
     });
+    // A follower waits for the leader's assignment, which may come on this same connection.
+    applied();
+    const result = await syncing;
     return { throttleTimeMs: 0, ...result };
   },
 });

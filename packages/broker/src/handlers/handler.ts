@@ -8,6 +8,12 @@ export interface RequestContext {
   readonly clientId: string | null;
   readonly connection: ConnectionInfo;
   readonly state: BrokerState;
+  /**
+   * Says that this request's state changes (appends, commits, group changes, topic creation) are done,
+   * so the connection may start applying its next request while this one waits (for a flush, for data,
+   * for a rebalance). A handler that never calls it holds the next request back until it returns.
+   */
+  readonly applied: () => void;
 }
 
 export type ApiKeyNumber = keyof RequestBodies & keyof ResponseBodies;

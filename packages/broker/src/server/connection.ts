@@ -1,4 +1,13 @@
-// One client TCP connection: Kafka framing (int32 size prefix), dispatch, and responses in request order.
+// One client TCP connection: Kafka framing (int32 size prefix) and one order for its requests.
+//
+// The ordering rule, which idempotent producers with several requests in flight rely on (as Kafka keeps
+// it): frames are read as they arrive, but a request starts applying its state changes (appends, offset
+// commits, group operations, topic creation) only once the previous request of this connection has
+// applied its own; the handler says so by calling `applied()` from its context, or by returning. What a
+// request waits for afterwards (an acks=-1 flush, a Fetch long-poll after its first read, the end of a
+// rebalance) overlaps the requests behind it, so a waiting Fetch never holds up a Heartbeat sent by
+// another thread sharing the socket. Responses are written strictly in request order. Connections are
+// independent of each other.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { isClientError } from './client-error.ts';
@@ -7,8 +16,13 @@ export interface FrameHandler {
   /**
    * Handles one request frame (without its size prefix). Returns the encoded response frame, `null` when
    * the request gets no response (Produce with acks=0), or throws to have the connection closed.
+   * `applied` may be called once the request's state changes are done (see the rule above).
    */
-  handle(frame: Buffer, connection: ConnectionInfo): Buffer | null | Promise<Buffer | null>;
+  handle(
+    frame: Buffer,
+    connection: ConnectionInfo,
+    applied: () => void,
+  ): Buffer | null | Promise<Buffer | null>;
 }
 
 export interface ConnectionInfo {
@@ -18,12 +32,11 @@ export interface ConnectionInfo {
 }
 
 interface Slot {
+  frame: Buffer | undefined; // until the request starts
   response: Buffer | null | undefined; // undefined while pending
 }
 
-// Kafka processes one request per connection at a time; we let requests run concurrently (a long-polling
-// Fetch must not hold up a Heartbeat from a different client thread sharing the socket) but still write
-// responses strictly in request order, which is what clients rely on to match correlation ids cheaply.
+// Requests read but not yet answered; beyond this the socket is paused (backpressure on the client).
 const MAX_IN_FLIGHT = 256;
 
 export class Connection {
@@ -33,7 +46,13 @@ export class Connection {
   readonly #maxFrameBytes: number;
   #chunks: Buffer[] = [];
   #buffered = 0;
+  /** Every request read and not yet answered, in arrival order. */
   #queue: Slot[] = [];
+  /** Requests read but not started, in arrival order (a suffix of #queue). */
+  #waiting: Slot[] = [];
+  /** A request is applying its state changes; the next one waits. */
+  #applying = false;
+  #starting = false;
   #closed = false;
   #paused = false;
 
@@ -88,20 +107,43 @@ export class Connection {
         return;
       }
       if (this.#buffered < 4 + size) return;
-      const frame = this.#take(4 + size).subarray(4);
-      this.#dispatch(frame);
+      this.#enqueue(this.#take(4 + size).subarray(4));
       if (this.#queue.length >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain) this.#pause();
     }
+    this.#startWaiting();
   }
 
-  #dispatch(frame: Buffer): void {
-    const slot: Slot = { response: undefined };
+  #enqueue(frame: Buffer): void {
+    const slot: Slot = { frame, response: undefined };
     this.#queue.push(slot);
+    this.#waiting.push(slot);
+  }
+
+  /** Starts waiting requests one after another, as long as none is applying state changes. */
+  #startWaiting(): void {
+    if (this.#starting) return; // called back from a handler that said `applied()` synchronously
+    this.#starting = true;
+    while (!this.#applying && !this.#closed && this.#waiting.length > 0) this.#start(this.#waiting.shift()!);
+    this.#starting = false;
+  }
+
+  #start(slot: Slot): void {
+    const frame = slot.frame!;
+    slot.frame = undefined;
+    this.#applying = true;
+    let released = false;
+    const applied = () => {
+      if (released) return;
+      released = true;
+      this.#applying = false;
+      this.#startWaiting();
+    };
     let result: Buffer | null | Promise<Buffer | null>;
     try {
-      result = this.#handler.handle(frame, this.info);
+      result = this.#handler.handle(frame, this.info, applied);
     } catch (err) {
       this.#fail(err);
+      applied();
       return;
     }
     if (result instanceof Promise) {
@@ -109,12 +151,17 @@ export class Connection {
         (response) => {
           slot.response = response;
           this.#flush();
+          applied();
         },
-        (err: unknown) => this.#fail(err),
+        (err: unknown) => {
+          this.#fail(err);
+          applied();
+        },
       );
     } else {
       slot.response = result;
       this.#flush();
+      applied();
     }
   }
 

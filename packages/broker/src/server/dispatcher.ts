@@ -30,7 +30,11 @@ export class Dispatcher implements FrameHandler {
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 
-  handle(frame: Buffer, connection: ConnectionInfo): Buffer | null | Promise<Buffer | null> {
+  handle(
+    frame: Buffer,
+    connection: ConnectionInfo,
+    applied: () => void,
+  ): Buffer | null | Promise<Buffer | null> {
     const { header, bodyOffset } = decodeRequestHeader(frame);
     const handler = this.#handlers.get(header.apiKey);
     if (!handler) throw new BadRequestError('UNKNOWN_API_KEY', `unknown API key ${header.apiKey}`);
@@ -44,7 +48,13 @@ export class Dispatcher implements FrameHandler {
     }
     const apiKey = header.apiKey as ApiKeyNumber;
     const body = decodeRequestBody(apiKey, version, frame, bodyOffset);
-    const context = { apiVersion: version, clientId: header.clientId, connection, state: this.#state };
+    const context = {
+      apiVersion: version,
+      clientId: header.clientId,
+      connection,
+      state: this.#state,
+      applied,
+    };
     const result = handler.handle(body as never, context);
     const encode = (response: ResponseBodies[ApiKeyNumber] | null): Buffer | null =>
       response === null ? null : encodeResponse(apiKey, version, header.correlationId, response as never);
