@@ -1,7 +1,6 @@
 // The embedded broker: starts the log, the group coordinator and the TCP server; usable from code
 // (tests, `npm start`) and from the CLI.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
@@ -9,6 +8,7 @@ import { BrokerState } from './broker-state.ts';
 import { type BrokerConfig, type BrokerOptions, resolveBrokerConfig } from './config.ts';
 import { GroupCoordinator } from './groups/index.ts';
 import { handlers } from './handlers/registry.ts';
+import { type FileSystem, mkdirDurable, nodeFileSystem, readJsonFile, writeFileAtomic } from './io/index.ts';
 import { LogManager } from './log/index.ts';
 import { Connection } from './server/connection.ts';
 import { Dispatcher } from './server/dispatcher.ts';
@@ -27,17 +27,15 @@ export interface StartBrokerOptions extends BrokerOptions {
   logger?: Logger;
 }
 
-async function loadClusterId(dataDir: string): Promise<string> {
+async function loadClusterId(fs: FileSystem, dataDir: string): Promise<string> {
   const file = join(dataDir, 'cluster.json');
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { clusterId?: unknown };
-    if (typeof parsed.clusterId === 'string' && parsed.clusterId.length > 0) return parsed.clusterId;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const existing = readJsonFile(fs, file, (value) => {
+    const id = (value as { clusterId?: unknown } | null)?.clusterId;
+    return typeof id === 'string' && id.length > 0 ? id : { problem: 'expected {"clusterId": "<id>"}' };
+  });
+  if (existing !== undefined) return existing;
   const clusterId = randomBytes(16).toString('base64url');
-  await writeFile(`${file}.tmp`, JSON.stringify({ clusterId }));
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomic(fs, file, JSON.stringify({ clusterId }));
   return clusterId;
 }
 
@@ -46,8 +44,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const config = resolveBrokerConfig(rest);
   const logger = (given ?? pino({ name: 'broker', level: config.logLevel })).child({ component: 'broker' });
   const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const clusterId = await loadClusterId(dataDir);
+  const fs = nodeFileSystem;
+  await mkdirDurable(fs, dataDir);
+  const clusterId = await loadClusterId(fs, dataDir);
   const logs = await LogManager.open({
     dataDir: join(dataDir, 'topics'),
     segmentBytes: config.segmentBytes,

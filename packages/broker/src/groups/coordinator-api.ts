@@ -1,6 +1,7 @@
 // What goes in and out of the group coordinator: plain objects shaped like the Kafka request and response
 // bodies (camelCase field names), offsets as numbers. The request handlers translate to and from the wire.
 import type { Logger } from 'pino';
+import type { FileSystem } from '../io/index.ts';
 import type { TimerSource } from './deadline-queue.ts';
 import type { GroupState } from './group-state.ts';
 
@@ -8,6 +9,8 @@ export interface GroupCoordinatorConfig {
   /** Directory of the committed-offsets journal (created when missing). */
   dataDir: string;
   logger: Logger;
+  /** The file system of the offsets journal (default node:fs; tests pass a simulated disk). */
+  fs?: FileSystem;
   /** Kafka's group.min.session.timeout.ms (default 6000). */
   minSessionTimeoutMs?: number;
   /** Kafka's group.max.session.timeout.ms (default 1800000). */

@@ -29,6 +29,7 @@ import { joinGroup, type SessionTimeoutLimits } from './join-group.ts';
 import { heartbeat, leaveGroup, syncGroup } from './membership.ts';
 import { type OffsetCommitEntry, OffsetStore } from './offset-store.ts';
 import { Rebalancer } from './rebalance.ts';
+import { subscribedTopics } from './subscribed-topics.ts';
 
 /** Kafka's offset.metadata.max.bytes (checked, as Kafka does, on the string length). */
 export const MAX_OFFSET_METADATA_LENGTH = 4096;
@@ -91,6 +92,7 @@ export class GroupCoordinator {
     const store = await OffsetStore.open({
       dir: config.dataDir,
       logger,
+      fs: config.fs,
       compactMinBytes: config.offsetsCompactMinBytes,
       compactRatio: config.offsetsCompactRatio,
     });
@@ -329,6 +331,86 @@ export class GroupCoordinator {
       return;
     }
     for (const group of this.#rebalancer.groups.values()) this.#rebalancer.scheduleCleanup(group);
+  }
+
+  /**
+   * Deletes groups and their committed offsets (DeleteGroups): only a group without members may go
+   * (NON_EMPTY_GROUP otherwise), an unknown one is GROUP_ID_NOT_FOUND. Resolves once the deletion is
+   * durable; a group whose offsets could not be forgotten answers COORDINATOR_NOT_AVAILABLE and may be
+   * deleted again.
+   */
+  async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    return Promise.all(
+      groupIds.map(async (groupId) => ({ groupId, errorCode: await this.#deleteGroup(groupId) })),
+    );
+  }
+
+  async #deleteGroup(groupId: string): Promise<number> {
+    if (this.#closed) return ErrorCodes.COORDINATOR_NOT_AVAILABLE;
+    if (groupId === '') return ErrorCodes.INVALID_GROUP_ID;
+    const group = this.#rebalancer.groups.get(groupId);
+    if (group && (!group.is('Empty') || group.members.size > 0)) return ErrorCodes.NON_EMPTY_GROUP;
+    if (!group && !this.#store.hasOffsets(groupId)) return ErrorCodes.GROUP_ID_NOT_FOUND;
+    if (group) {
+      // Dead at once, so that a JoinGroup arriving while the deletion is written starts a new group.
+      group.cleanupDeadline?.cancel();
+      group.cleanupDeadline = null;
+      group.transitionTo('Dead');
+      this.#rebalancer.groups.delete(groupId);
+    }
+    if (!this.#store.hasOffsets(groupId)) return ErrorCodes.NONE;
+    try {
+      await this.#store.deleteGroup(groupId);
+    } catch (err) {
+      this.#rebalancer.logger.error({ err, groupId }, 'could not delete the offsets of a group');
+      return ErrorCodes.COORDINATOR_NOT_AVAILABLE;
+    }
+    this.#rebalancer.logger.info({ groupId }, 'group deleted');
+    return ErrorCodes.NONE;
+  }
+
+  /**
+   * Deletes some committed offsets of a group (OffsetDelete, KIP-496). A group with members keeps the
+   * offsets of topics they consume (GROUP_SUBSCRIBED_TO_TOPIC); a group with members that does not use
+   * the consumer protocol keeps all of them (NON_EMPTY_GROUP).
+   */
+  async deleteOffsets(
+    groupId: string,
+    topics: { name: string; partitionIndexes: number[] }[],
+  ): Promise<{
+    errorCode: number;
+    topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+  }> {
+    const all = (errorCode: number) => ({ errorCode, topics: [] });
+    if (this.#closed) return all(ErrorCodes.COORDINATOR_NOT_AVAILABLE);
+    if (groupId === '') return all(ErrorCodes.INVALID_GROUP_ID);
+    const group = this.#rebalancer.groups.get(groupId);
+    if (!group || group.is('Dead')) return all(ErrorCodes.GROUP_ID_NOT_FOUND);
+    if (group.members.size > 0 && group.protocolType !== 'consumer') return all(ErrorCodes.NON_EMPTY_GROUP);
+    const consumed = subscribedTopics(group);
+    const deletable: { name: string; partitions: number[] }[] = [];
+    const output = topics.map((t) => {
+      const subscribed = consumed === null || consumed.has(t.name);
+      if (!subscribed) {
+        const stored = t.partitionIndexes.filter((p) => this.#store.get(groupId, t.name, p) !== undefined);
+        if (stored.length > 0) deletable.push({ name: t.name, partitions: stored });
+      }
+      const errorCode = subscribed ? ErrorCodes.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCodes.NONE;
+      return {
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })),
+      };
+    });
+    if (deletable.length === 0) return { errorCode: ErrorCodes.NONE, topics: output };
+    try {
+      await this.#store.deleteOffsets(groupId, deletable);
+    } catch (err) {
+      this.#rebalancer.logger.error({ err, groupId }, 'could not delete committed offsets');
+      return all(ErrorCodes.COORDINATOR_NOT_AVAILABLE);
+    }
+    // A group left with neither members nor offsets is forgotten after a while, as any empty group.
+    if (!this.#closed) this.#rebalancer.scheduleCleanup(group);
+    return { errorCode: ErrorCodes.NONE, topics: output };
   }
 
   /**

@@ -8,10 +8,9 @@
 // membership is not persisted here (after a restart members rejoin, as they must anyway when their
 // coordinator moves), and offsets do not expire (offsets.retention.minutes is not implemented).
 
-import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { type FileSystem, mkdirDurable, nodeFileSystem, writeAll, writeFileAtomic } from '../io/index.ts';
 import {
   type CommittedOffset,
   encodeRecord,
@@ -24,6 +23,8 @@ import {
 export interface OffsetStoreOptions {
   dir: string;
   logger: Logger;
+  /** The file system (default node:fs; tests pass a simulated disk). */
+  fs?: FileSystem;
   /** Never compact a journal smaller than this (default 4 MiB). */
   compactMinBytes?: number;
   /** Compact once the journal is this many times its live size (default 4). */
@@ -59,12 +60,12 @@ export const JOURNAL_FILE = 'offsets.log';
 
 export class OffsetStore {
   readonly path: string;
-  readonly #dir: string;
   readonly #logger: Logger;
   readonly #compactMinBytes: number;
   readonly #compactRatio: number;
+  readonly #fs: FileSystem;
   readonly #groups = new Map<string, GroupOffsets>();
-  #fd: FileHandle;
+  #fd: number;
   #size: number;
   #compactedSize = 0;
   #pending: PendingWrite[] = [];
@@ -74,8 +75,8 @@ export class OffsetStore {
   #closed = false;
   #syncs = 0;
 
-  private constructor(dir: string, options: OffsetStoreOptions, fd: FileHandle, size: number) {
-    this.#dir = dir;
+  private constructor(dir: string, options: OffsetStoreOptions, fd: number, size: number) {
+    this.#fs = options.fs ?? nodeFileSystem;
     this.path = join(dir, JOURNAL_FILE);
     this.#logger = options.logger;
     this.#compactMinBytes = options.compactMinBytes ?? 4 * 1024 * 1024;
@@ -86,24 +87,20 @@ export class OffsetStore {
 
   static async open(options: OffsetStoreOptions): Promise<OffsetStore> {
     const dir = options.dir;
-    await mkdir(dir, { recursive: true });
+    const fs = options.fs ?? nodeFileSystem;
+    await mkdirDurable(fs, dir);
     const path = join(dir, JOURNAL_FILE);
-    let file: Buffer | null = null;
-    try {
-      file = await readFile(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    let file: Buffer | null = fs.exists(path) ? fs.readFile(path) : null;
     // A file shorter than the magic is a creation that never finished: start over.
     if (
       file === null ||
       (file.length < JOURNAL_MAGIC.length && JOURNAL_MAGIC.subarray(0, file.length).equals(file))
     ) {
-      await writeAtomically(dir, path, [JOURNAL_MAGIC]);
+      await writeFileAtomic(fs, path, JOURNAL_MAGIC);
       file = JOURNAL_MAGIC;
     }
     const scan = scanJournal(file);
-    const fd = await open(path, 'r+');
+    const fd = fs.open(path, 'write');
     const store = new OffsetStore(dir, options, fd, scan.validBytes);
     for (const record of scan.records) store.#apply(record);
     if (scan.validBytes < file.length) {
@@ -111,9 +108,10 @@ export class OffsetStore {
         { path, droppedBytes: file.length - scan.validBytes },
         'offsets journal had an incomplete tail (interrupted write); cutting it',
       );
-      await fd.truncate(scan.validBytes);
-      await fd.datasync();
+      fs.truncate(fd, scan.validBytes);
     }
+    // What a killed process left in the page cache is made durable before it is served.
+    await fs.datasync(fd);
     const live = store.#snapshot();
     store.#compactedSize = JOURNAL_MAGIC.length + live.reduce((n, b) => n + b.length, 0);
     if (store.#shouldCompact()) await store.#compact(live);
@@ -180,12 +178,22 @@ export class OffsetStore {
     return this.#append({ type: 'topic-deleted', topic });
   }
 
+  /** Forgets all of a group's offsets (DeleteGroups), durably. */
+  deleteGroup(groupId: string): Promise<void> {
+    return this.#append({ type: 'group-deleted', groupId });
+  }
+
+  /** Forgets some of a group's offsets (OffsetDelete, KIP-496), durably. */
+  deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): Promise<void> {
+    return this.#append({ type: 'offsets-deleted', groupId, topics });
+  }
+
   /** Waits for pending commits, then closes the journal. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     while (this.#flushing || this.#pending.length > 0) await (this.#flushing ?? this.#flush());
-    await this.#fd.close();
+    this.#fs.close(this.#fd);
   }
 
   #append(record: JournalRecord): Promise<void> {
@@ -243,20 +251,11 @@ export class OffsetStore {
 
   async #writeAndSync(bytes: Buffer): Promise<void> {
     try {
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await this.#fd.write(
-          bytes,
-          written,
-          bytes.length - written,
-          this.#size + written,
-        );
-        written += bytesWritten;
-      }
+      writeAll(this.#fs, this.#fd, bytes, this.#size);
     } catch (err) {
       // Cut what was partly written, so that later records do not follow a broken one.
       try {
-        await this.#fd.truncate(this.#size);
+        this.#fs.truncate(this.#fd, this.#size);
       } catch (truncateErr) {
         this.#fail('cannot cut a failed write from the offsets journal', truncateErr);
       }
@@ -265,7 +264,7 @@ export class OffsetStore {
     }
     try {
       this.#syncs++;
-      await this.#fd.datasync();
+      await this.#fs.datasync(this.#fd);
     } catch (err) {
       // After a failed fsync the kernel may have dropped the dirty pages: nothing written since the last
       // good sync can be trusted, so stop accepting commits rather than acknowledge them.
@@ -281,6 +280,22 @@ export class OffsetStore {
   }
 
   #apply(record: JournalRecord): void {
+    if (record.type === 'group-deleted') {
+      this.#groups.delete(record.groupId);
+      return;
+    }
+    if (record.type === 'offsets-deleted') {
+      const topics = this.#groups.get(record.groupId);
+      if (!topics) return;
+      for (const t of record.topics) {
+        const partitions = topics.get(t.name);
+        if (!partitions) continue;
+        for (const p of t.partitions) partitions.delete(p);
+        if (partitions.size === 0) topics.delete(t.name);
+      }
+      if (topics.size === 0) this.#groups.delete(record.groupId);
+      return;
+    }
     if (record.type === 'topic-deleted') {
       for (const [groupId, topics] of this.#groups) {
         topics.delete(record.topic);
@@ -334,43 +349,18 @@ export class OffsetStore {
 
   async #compact(live: Buffer[]): Promise<void> {
     const before = this.#size;
-    const size = await writeAtomically(this.#dir, this.path, [JOURNAL_MAGIC, ...live]);
-    const fd = await open(this.path, 'r+');
-    await this.#fd.close().catch(() => {});
+    const bytes = Buffer.concat([JOURNAL_MAGIC, ...live]);
+    await writeFileAtomic(this.#fs, this.path, bytes);
+    const size = bytes.length;
+    const fd = this.#fs.open(this.path, 'write');
+    try {
+      this.#fs.close(this.#fd);
+    } catch {
+      // The old descriptor is gone either way.
+    }
     this.#fd = fd;
     this.#size = size;
     this.#compactedSize = size;
     this.#logger.info({ path: this.path, before, after: size }, 'offsets journal compacted');
   }
-}
-
-/** Writes a file under a temporary name, syncs it, renames it into place and syncs the directory. */
-async function writeAtomically(dir: string, path: string, chunks: Buffer[]): Promise<number> {
-  const tmp = `${path}.tmp`;
-  const fd = await open(tmp, 'w');
-  let size = 0;
-  try {
-    for (const chunk of chunks) {
-      let written = 0;
-      while (written < chunk.length) {
-        const { bytesWritten } = await fd.write(chunk, written, chunk.length - written, size + written);
-        written += bytesWritten;
-      }
-      size += chunk.length;
-    }
-    await fd.sync();
-  } catch (err) {
-    await fd.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  await fd.close();
-  await rename(tmp, path);
-  const dirFd = await open(dir, 'r');
-  try {
-    await dirFd.sync();
-  } finally {
-    await dirFd.close();
-  }
-  return size;
 }

@@ -1,12 +1,16 @@
-// One scheduler flushes every dirty segment file, so the cost does not grow with the number of partitions.
-// Policies (what an acknowledged acks=-1 produce survives):
-// - interval: dirty files are fdatasynced every `intervalMs`; an acks=-1 produce asks for a flush at once
-//   (group commit: every waiter that arrives while a flush runs shares the next one) and is answered after
-//   it: survives a killed process and a power cut. acks=1 is answered before any flush: survives a killed
-//   process, and reaches the disk within `intervalMs`.
-// - every-append: every append is flushed at once (appends in one tick share a sync), whatever its acks.
-// - os: never fsync explicitly; the kernel writes back on its own: survives a killed process only.
-import { fdatasync } from 'node:fs';
+// One scheduler flushes every partition with unsynced data, so the cost does not grow with the number of
+// partitions, and every acks=-1 produce that arrives while a flush runs shares the next one (group commit
+// across partitions and connections).
+//
+// Policies (what an acknowledged produce survives, and what consumers may read):
+// - interval: dirty partitions are synced every `intervalMs`; an acks=-1 produce asks for a flush at once
+//   and is answered after it: it survives a killed process and a power cut. acks=1 is answered before any
+//   flush: it survives a killed process and reaches the disk within `intervalMs`. The high watermark is
+//   the synced end of the log: consumers never read what a power cut could take back.
+// - every-append: every append is synced at once (appends in one tick share a sync), whatever its acks;
+//   the high watermark is the synced end, as above.
+// - os: never sync explicitly; the kernel writes back on its own. Everything survives a killed process,
+//   nothing is promised across a power cut, and the high watermark is the end of the log.
 import type { Logger } from 'pino';
 
 export type FlushPolicy =
@@ -14,101 +18,87 @@ export type FlushPolicy =
   | { mode: 'every-append' }
   | { mode: 'os' };
 
-interface Pending {
-  resolve: () => void;
-  reject: (err: Error) => void;
+/** What the scheduler flushes: a partition log syncs its dirty segments and moves its high watermark. */
+export interface Flushable {
+  flush(): Promise<void>;
+}
+
+export interface FlushSchedulerOptions {
+  /** Run the interval timer (default true); a simulation turns it off and calls `flushNow` itself. */
+  timer?: boolean;
 }
 
 export class FlushScheduler {
   readonly policy: FlushPolicy;
   readonly #logger: Logger;
-  #dirty = new Set<number>();
-  #waiting: Pending[] = [];
+  #dirty = new Set<Flushable>();
   #timer: NodeJS.Timeout | undefined;
-  #flushing = false;
+  #running: Promise<void> | null = null;
+  #again = false;
   #scheduled = false;
   #closed = false;
 
-  constructor(policy: FlushPolicy, logger: Logger) {
+  constructor(policy: FlushPolicy, logger: Logger, options: FlushSchedulerOptions = {}) {
     this.policy = policy;
     this.#logger = logger;
-    if (policy.mode === 'interval') {
-      this.#timer = setInterval(() => this.#flush(), policy.intervalMs);
+    if (policy.mode === 'interval' && options.timer !== false) {
+      this.#timer = setInterval(() => void this.flushNow(), policy.intervalMs);
       this.#timer.unref();
     }
   }
 
-  /** Records that `fd` has unflushed data. */
-  written(fd: number): void {
-    if (this.policy.mode === 'os') return;
-    this.#dirty.add(fd);
-    if (this.policy.mode === 'every-append') this.#flushSoon();
+  /** True when appends are synced by this scheduler (every policy but `os`). */
+  get syncs(): boolean {
+    return this.policy.mode !== 'os';
   }
 
-  /** Resolves once everything written so far is durable under the policy (what acks=-1 waits for). */
-  durable(): Promise<void> {
-    if (this.policy.mode === 'os') return Promise.resolve();
-    const done = new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    this.#flushSoon();
-    return done;
+  /** Records that `log` has unsynced data. */
+  dirty(log: Flushable): void {
+    if (!this.syncs) return;
+    this.#dirty.add(log);
+    if (this.policy.mode === 'every-append') this.requestFlush();
   }
 
-  #flushSoon(): void {
-    if (this.#scheduled) return;
+  /** Asks for a flush soon: every request made in the same tick shares it. */
+  requestFlush(): void {
+    if (this.#scheduled || this.#closed) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      this.#flush();
+      void this.flushNow();
     });
   }
 
-  /** Forgets a file that is about to be closed, after flushing it. */
-  async release(fd: number): Promise<void> {
-    if (this.#dirty.delete(fd)) await syncFd(fd);
-  }
-
-  // One flush at a time: a waiter that arrives during a flush is served by the next one, so it never
-  // counts on a sync that started before its data was written.
-  #flush(): void {
-    if (this.#flushing || (this.#waiting.length === 0 && this.#dirty.size === 0)) return;
-    this.#flushing = true;
-    const fds = [...this.#dirty];
-    const waiting = this.#waiting;
-    this.#dirty = new Set();
-    this.#waiting = [];
-    Promise.all(fds.map(syncFd))
-      .then(
-        () => {
-          for (const w of waiting) w.resolve();
-        },
-        (err: Error) => {
-          this.#logger.error({ err }, 'fdatasync failed');
-          for (const w of waiting) w.reject(err);
-        },
-      )
+  /**
+   * Runs a flush round, or, when one is running, the round after it, so that every caller is served by a
+   * sync that started after its data was written. Errors stay with the partition that had them.
+   */
+  flushNow(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    const run = async () => {
+      do {
+        this.#again = false;
+        const logs = [...this.#dirty];
+        this.#dirty = new Set();
+        if (logs.length > 0) await Promise.all(logs.map((l) => l.flush()));
+      } while (this.#again && this.#dirty.size > 0);
+    };
+    this.#running = run()
+      .catch((err: unknown) => this.#logger.error({ err }, 'flush round failed'))
       .finally(() => {
-        this.#flushing = false;
-        if (this.#closed) return;
-        if (this.#waiting.length > 0 || (this.policy.mode === 'every-append' && this.#dirty.size > 0))
-          this.#flush();
+        this.#running = null;
       });
+    return this.#running;
   }
 
   /** Flushes everything outstanding and stops the timer. */
   async close(): Promise<void> {
-    this.#closed = true;
     clearInterval(this.#timer);
-    const fds = [...this.#dirty];
-    const waiting = this.#waiting;
-    this.#dirty = new Set();
-    this.#waiting = [];
-    await Promise.all(fds.map(syncFd));
-    for (const w of waiting) w.resolve();
+    await this.flushNow();
+    if (this.#dirty.size > 0) await this.flushNow();
+    this.#closed = true;
   }
-}
-
-function syncFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) =>
-    fdatasync(fd, (err) => (err && err.code !== 'EBADF' ? reject(err) : resolve())),
-  );
 }

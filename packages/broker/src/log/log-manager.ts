@@ -1,8 +1,20 @@
 // All topics and their partition logs, with topic metadata persisted beside them.
+//
+// `topics.json` is the truth about which topics exist: it is replaced atomically, after the directories
+// of a new topic are durable and before those of a deleted one are removed, so a crash at any step leaves
+// a topic either whole or absent. Directories that no topic owns (a creation or deletion cut short) are
+// removed on open.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import {
+  errorCode,
+  type FileSystem,
+  mkdirDurable,
+  nodeFileSystem,
+  readJsonFile,
+  writeFileAtomic,
+} from '../io/index.ts';
 import { ProducerIdManager } from '../producers/index.ts';
 import { type FlushPolicy, FlushScheduler } from './flush-scheduler.ts';
 import { LogError, validateTopicName } from './log-error.ts';
@@ -19,6 +31,10 @@ export interface LogConfig {
   retentionBytes?: number;
   retentionCheckIntervalMs?: number;
   logger: Logger;
+  /** The file system (default node:fs; tests pass a simulated disk). */
+  fs?: FileSystem;
+  /** Background timers for flushing and retention (default true; a simulation drives them itself). */
+  timers?: boolean;
 }
 
 export interface TopicInfo {
@@ -37,14 +53,40 @@ const TOPIC_CONFIGS: Record<string, (v: string) => boolean> = {
 };
 
 const MAX_PARTITIONS = 100_000;
+const METADATA_FILE = 'topics.json';
+const OWN_FILES = new Set([METADATA_FILE, 'producer-ids.json']);
+
+function checkTopics(value: unknown): TopicInfo[] | { problem: string } {
+  const topics = (value as { topics?: unknown } | null)?.topics;
+  if (!Array.isArray(topics)) return { problem: 'expected {"topics": [...]}' };
+  for (const [i, t] of topics.entries()) {
+    const ok =
+      t &&
+      typeof t === 'object' &&
+      typeof t.name === 'string' &&
+      validateTopicName(t.name) === null &&
+      typeof t.topicId === 'string' &&
+      Number.isInteger(t.partitions) &&
+      t.partitions >= 1 &&
+      t.configs &&
+      typeof t.configs === 'object' &&
+      Object.values(t.configs).every((v) => typeof v === 'string');
+    if (!ok) return { problem: `topic entry ${i} is malformed` };
+  }
+  return topics as TopicInfo[];
+}
 
 export class LogManager {
   readonly producerIds: ProducerIdManager;
-  readonly #config: Required<Omit<LogConfig, 'flush'>> & { flush: FlushPolicy };
-  readonly #flush: FlushScheduler;
+  readonly fs: FileSystem;
+  readonly flushScheduler: FlushScheduler;
+  readonly #config: Required<Omit<LogConfig, 'flush' | 'fs'>> & { flush: FlushPolicy };
   readonly #topics = new Map<string, TopicInfo>();
   readonly #logs = new Map<string, PartitionLog[]>();
   #retentionTimer: NodeJS.Timeout | undefined;
+  /** Topic creations and deletions run one at a time, each with its metadata write. */
+  #mutations: Promise<unknown> = Promise.resolve();
+  #creating = new Set<string>();
 
   private constructor(config: LogConfig) {
     this.#config = {
@@ -54,52 +96,92 @@ export class LogManager {
       retentionMs: 7 * 24 * 3600 * 1000,
       retentionBytes: -1,
       retentionCheckIntervalMs: 300_000,
+      timers: true,
       ...config,
     };
-    mkdirSync(config.dataDir, { recursive: true });
-    this.#flush = new FlushScheduler(this.#config.flush, config.logger);
-    this.producerIds = new ProducerIdManager(config.dataDir);
+    this.fs = config.fs ?? nodeFileSystem;
+    this.flushScheduler = new FlushScheduler(this.#config.flush, config.logger, {
+      timer: this.#config.timers,
+    });
+    this.producerIds = new ProducerIdManager(this.fs, config.dataDir);
   }
 
   static async open(config: LogConfig): Promise<LogManager> {
     const manager = new LogManager(config);
-    for (const topic of manager.#readMetadata()) {
-      manager.#topics.set(topic.name, topic);
-      manager.#logs.set(topic.name, manager.#openPartitions(topic));
+    await mkdirDurable(manager.fs, config.dataDir);
+    await manager.producerIds.load();
+    const topics = readJsonFile(manager.fs, manager.#metadataPath, checkTopics) ?? [];
+    await manager.#removeOrphans(topics);
+    try {
+      for (const topic of topics) {
+        manager.#topics.set(topic.name, topic);
+        manager.#logs.set(topic.name, await manager.#openPartitions(topic));
+      }
+    } catch (err) {
+      for (const logs of manager.#logs.values()) for (const log of logs) log.closeForDelete();
+      throw err;
     }
-    manager.#retentionTimer = setInterval(
-      () => manager.applyRetention(Date.now()),
-      manager.#config.retentionCheckIntervalMs,
-    );
-    manager.#retentionTimer.unref();
+    if (manager.#config.timers) {
+      manager.#retentionTimer = setInterval(
+        () => manager.applyRetention(Date.now()),
+        manager.#config.retentionCheckIntervalMs,
+      );
+      manager.#retentionTimer.unref();
+    }
     return manager;
   }
 
-  #openPartitions(topic: TopicInfo): PartitionLog[] {
-    return Array.from({ length: topic.partitions }, (_, i) =>
-      PartitionLog.open(topic.name, i, join(this.#config.dataDir, `${topic.name}-${i}`), {
-        segmentBytes: this.#config.segmentBytes,
-        indexIntervalBytes: this.#config.indexIntervalBytes,
-        flush: this.#flush,
-        logger: this.#config.logger,
-      }),
+  /** Removes directories no topic owns and temp files of writes that never finished. */
+  async #removeOrphans(topics: TopicInfo[]): Promise<void> {
+    const owned = new Set<string>();
+    for (const t of topics) for (let i = 0; i < t.partitions; i++) owned.add(`${t.name}-${i}`);
+    const orphans = this.fs
+      .readdir(this.#config.dataDir)
+      .filter((name) => !owned.has(name) && !OWN_FILES.has(name));
+    if (orphans.length === 0) return;
+    for (const name of orphans) this.fs.removeTree(join(this.#config.dataDir, name));
+    await this.fs.syncDir(this.#config.dataDir);
+    this.#config.logger.warn(
+      { removed: orphans.slice(0, 20), count: orphans.length },
+      'removed files and directories no topic owns (a topic creation or deletion cut short)',
     );
   }
 
+  async #openPartitions(topic: TopicInfo): Promise<PartitionLog[]> {
+    const logs: PartitionLog[] = [];
+    try {
+      for (let i = 0; i < topic.partitions; i++) {
+        logs.push(
+          await PartitionLog.open(topic.name, i, PartitionLog.dirFor(this.#config.dataDir, topic.name, i), {
+            fs: this.fs,
+            segmentBytes: this.#config.segmentBytes,
+            indexIntervalBytes: this.#config.indexIntervalBytes,
+            flush: this.flushScheduler,
+            logger: this.#config.logger,
+          }),
+        );
+      }
+    } catch (err) {
+      for (const log of logs) log.closeForDelete();
+      throw err;
+    }
+    return logs;
+  }
+
   get #metadataPath(): string {
-    return join(this.#config.dataDir, 'topics.json');
+    return join(this.#config.dataDir, METADATA_FILE);
   }
 
-  #readMetadata(): TopicInfo[] {
-    if (!existsSync(this.#metadataPath)) return [];
-    const parsed = JSON.parse(readFileSync(this.#metadataPath, 'utf8')) as { topics?: TopicInfo[] };
-    return parsed.topics ?? [];
+  /** Persists the topic list (atomically); callers change `topics` first and undo it when this fails. */
+  saveTopics(): Promise<void> {
+    const data = JSON.stringify({ topics: [...this.#topics.values()] }, null, 1);
+    return writeFileAtomic(this.fs, this.#metadataPath, data);
   }
 
-  #writeMetadata(): void {
-    const tmp = `${this.#metadataPath}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ topics: [...this.#topics.values()] }, null, 1));
-    renameSync(tmp, this.#metadataPath);
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#mutations.then(work, work);
+    this.#mutations = run.catch(() => {});
+    return run;
   }
 
   async createTopic(
@@ -109,7 +191,8 @@ export class LogManager {
   ): Promise<TopicInfo> {
     const nameError = validateTopicName(name);
     if (nameError) throw new LogError('INVALID_TOPIC_NAME', nameError);
-    if (this.#topics.has(name)) throw new LogError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`);
+    if (this.#topics.has(name) || this.#creating.has(name))
+      throw new LogError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`);
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
       throw new LogError(
         'INVALID_PARTITIONS',
@@ -122,20 +205,71 @@ export class LogManager {
       if (!valid(value))
         throw new LogError('INVALID_CONFIG', `invalid value '${value}' for topic config '${key}'`);
     }
+    this.#creating.add(name);
+    try {
+      return await this.#serial(() => this.#create(name, partitions, configs));
+    } finally {
+      this.#creating.delete(name);
+    }
+  }
+
+  async #create(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
+    const dirs = Array.from({ length: partitions }, (_, i) =>
+      PartitionLog.dirFor(this.#config.dataDir, name, i),
+    );
     const topic: TopicInfo = { name, topicId: randomUUID(), partitions, configs: { ...configs } };
-    this.#topics.set(name, topic);
-    this.#logs.set(name, this.#openPartitions(topic));
-    this.#writeMetadata();
-    return topic;
+    let logs: PartitionLog[] = [];
+    try {
+      for (const dir of dirs) this.fs.mkdir(dir);
+      await this.fs.syncDir(this.#config.dataDir);
+      logs = await this.#openPartitions(topic);
+      this.#topics.set(name, topic);
+      this.#logs.set(name, logs);
+      await this.saveTopics();
+      return topic;
+    } catch (err) {
+      // All or nothing: no partial topic, no directories left behind.
+      this.#topics.delete(name);
+      this.#logs.delete(name);
+      for (const log of logs) log.closeForDelete();
+      try {
+        for (const dir of dirs) this.fs.removeTree(dir);
+        await this.fs.syncDir(this.#config.dataDir);
+      } catch (cleanupErr) {
+        this.#config.logger.error({ err: cleanupErr, topic: name }, 'cannot remove a failed topic creation');
+      }
+      const cause = errorCode(err) ?? (err instanceof Error ? err.message : String(err));
+      this.#config.logger.error({ err, topic: name, partitions }, 'topic creation failed');
+      throw new LogError(
+        'STORAGE_ERROR',
+        `cannot create topic '${name}' with ${partitions} partitions (${cause}); nothing of it was kept`,
+        { cause: err },
+      );
+    }
   }
 
   async deleteTopic(name: string): Promise<void> {
-    const logs = this.#logs.get(name);
-    if (!logs) throw new LogError('UNKNOWN_TOPIC', `topic '${name}' does not exist`);
-    this.#topics.delete(name);
-    this.#logs.delete(name);
-    this.#writeMetadata();
-    for (const log of logs) await log.deleteAll();
+    if (!this.#logs.has(name)) throw new LogError('UNKNOWN_TOPIC', `topic '${name}' does not exist`);
+    await this.#serial(async () => {
+      const logs = this.#logs.get(name);
+      const topic = this.#topics.get(name);
+      if (!logs || !topic) throw new LogError('UNKNOWN_TOPIC', `topic '${name}' does not exist`);
+      this.#topics.delete(name);
+      this.#logs.delete(name);
+      try {
+        await this.saveTopics();
+      } catch (err) {
+        this.#topics.set(name, topic);
+        this.#logs.set(name, logs);
+        throw new LogError('STORAGE_ERROR', `cannot delete topic '${name}': ${errorCode(err) ?? err}`, {
+          cause: err,
+        });
+      }
+      for (const log of logs) log.closeForDelete();
+      // The topic is gone from the metadata; directories left by a crash here are removed on open.
+      for (const log of logs) this.fs.removeTree(log.dir);
+      await this.fs.syncDir(this.#config.dataDir);
+    });
   }
 
   getTopic(name: string): TopicInfo | undefined {
@@ -172,7 +306,8 @@ export class LogManager {
 
   async close(): Promise<void> {
     clearInterval(this.#retentionTimer);
+    await this.#mutations;
     for (const logs of this.#logs.values()) for (const log of logs) await log.close();
-    await this.#flush.close();
+    await this.flushScheduler.close();
   }
 }

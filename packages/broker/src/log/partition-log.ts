@@ -1,30 +1,31 @@
 // The log of one partition: segments, appends in order with offsets assigned in place, reads of whole
-// batches, recovery of a torn tail, retention, and the idempotent-producer check made with each append.
-import {
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+// batches up to the high watermark, recovery after a crash or power cut, retention, and the
+// idempotent-producer check made with each append.
+//
+// Durability: an append reaches the page cache at once; the flush scheduler syncs the partition's dirty
+// segments (oldest first, with the directory entry of a new segment) and only then moves the high
+// watermark, resolves acks=-1 waiters and wakes fetches. A failed write or sync takes the partition
+// offline (KAFKA_STORAGE_ERROR) until the broker restarts: after a failed fsync the kernel may have
+// dropped the dirty pages, so nothing written since the last good sync can be trusted ("fsyncgate").
 import { join } from 'node:path';
 import { crc32c } from '@tributary/kafka-protocol';
 import type { Logger } from 'pino';
+import { errorCode, type FileSystem } from '../io/index.ts';
 import { ProducerStateTable } from '../producers/index.ts';
-import type { FlushScheduler } from './flush-scheduler.ts';
+import type { Flushable, FlushScheduler } from './flush-scheduler.ts';
+import { ProducerSnapshots } from './producer-snapshots.ts';
 import { type BatchInfo, Segment } from './segment.ts';
 
 const HEADER = 61;
 const CORRUPT_MESSAGE = 2;
+const KAFKA_STORAGE_ERROR = 56;
 const INVALID_RECORD = 87;
 const LOG_APPEND_TIME_FLAG = 0x08;
 const EMPTY = Buffer.alloc(0);
+const SEGMENT_FILE = /^\d{20}\.log$/;
 
 export interface PartitionLogOptions {
+  fs: FileSystem;
   segmentBytes: number;
   indexIntervalBytes: number;
   flush: FlushScheduler;
@@ -42,6 +43,15 @@ export interface AppendResult {
   durable: Promise<void>;
 }
 
+/** The partition's storage failed; it refuses appends and reads until the broker restarts. */
+export class StorageError extends Error {
+  readonly code = 'KAFKA_STORAGE_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}
+
 interface Parsed {
   start: number;
   size: number;
@@ -51,6 +61,12 @@ interface Parsed {
   producerEpoch: number;
   baseSequence: number;
   records: number;
+}
+
+interface Waiter {
+  offset: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 /** Splits and validates a produce payload: whole batches, magic 2, CRC intact. */
@@ -83,28 +99,46 @@ function parseBatches(buf: Buffer): Parsed[] | string {
   return out.length > 0 ? out : 'no record batch';
 }
 
-export class PartitionLog {
+export class PartitionLog implements Flushable {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
   readonly #options: PartitionLogOptions;
+  readonly #fs: FileSystem;
   readonly #segments: Segment[] = [];
   readonly #listeners = new Set<() => void>();
   readonly #scratch = Buffer.allocUnsafe(HEADER);
+  readonly #snapshots: ProducerSnapshots;
   #producers = new ProducerStateTable();
   #logStartOffset = 0;
+  #durableOffset = 0;
+  #waiters: Waiter[] = [];
+  #offline: StorageError | null = null;
+  #closed = false;
 
   private constructor(topic: string, partition: number, dir: string, options: PartitionLogOptions) {
     this.topic = topic;
     this.partition = partition;
     this.dir = dir;
     this.#options = options;
+    this.#fs = options.fs;
+    this.#snapshots = new ProducerSnapshots(options.fs, dir, options.logger);
   }
 
-  static open(topic: string, partition: number, dir: string, options: PartitionLogOptions): PartitionLog {
-    mkdirSync(dir, { recursive: true });
+  /** Opens (or creates) the partition's directory, recovers its log and makes what it serves durable. */
+  static async open(
+    topic: string,
+    partition: number,
+    dir: string,
+    options: PartitionLogOptions,
+  ): Promise<PartitionLog> {
     const log = new PartitionLog(topic, partition, dir, options);
-    log.#load();
+    try {
+      await log.#load();
+    } catch (err) {
+      for (const s of log.#segments) s.close();
+      throw err;
+    }
     return log;
   }
 
@@ -114,34 +148,72 @@ export class PartitionLog {
   get logEndOffset(): number {
     return this.#active.nextOffset;
   }
+  /** The end of what consumers may read: the synced end of the log (the log end under `os`). */
   get highWatermark(): number {
-    return this.#active.nextOffset;
+    return this.#options.flush.syncs ? this.#durableOffset : this.logEndOffset;
+  }
+  /** Set once a write or sync failed: the partition refuses appends and reads until restart. */
+  get offline(): StorageError | null {
+    return this.#offline;
   }
   get #active(): Segment {
     return this.#segments[this.#segments.length - 1];
   }
 
-  #load(): void {
-    const bases = readdirSync(this.dir)
-      .filter((f) => /^\d{20}\.log$/.test(f))
+  async #load(): Promise<void> {
+    const fs = this.#fs;
+    fs.mkdir(this.dir);
+    const bases = fs
+      .readdir(this.dir)
+      .filter((f) => SEGMENT_FILE.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
-    const snapshot = this.#loadProducerSnapshot();
-    if (bases.length === 0) bases.push(snapshot?.offset ?? 0);
-    bases.forEach((base, i) => {
-      const segment = new Segment(
-        this.dir,
-        base,
-        this.#options.indexIntervalBytes,
-        !existsSync(join(this.dir, `${String(base).padStart(20, '0')}.log`)),
-      );
-      const fileSize = fstatSync(segment.fd).size;
-      const last = i === bases.length - 1;
-      if (last || !segment.loadIndex(fileSize)) this.#recover(segment, fileSize, last);
+    if (bases.length === 0) bases.push(0);
+    let dirChanged = false;
+    for (let i = 0; i < bases.length; i++) {
+      const segment = new Segment(fs, this.dir, bases[i], this.#options.indexIntervalBytes, true);
       this.#segments.push(segment);
-    });
+      const fileSize = segment.fileSize();
+      const last = i === bases.length - 1;
+      if (!last && segment.loadIndex(fileSize)) continue;
+      this.#recover(segment, fileSize);
+      if (segment.unnamed) dirChanged = true;
+    }
+    // The log must be contiguous. A segment that ends short of the next one's base (its unsynced tail was
+    // lost while a later segment's data reached the disk) or overlaps it (a deletion that did not survive)
+    // ends the log: nothing after a gap was ever acknowledged as durable, since a partition syncs its
+    // segments oldest first and moves its high watermark only when all of them are synced.
+    for (let i = 1; i < this.#segments.length; i++) {
+      const previous = this.#segments[i - 1];
+      if (this.#segments[i].baseOffset === previous.nextOffset) continue;
+      const dropped = this.#segments.splice(i);
+      for (const s of dropped) s.deleteFiles();
+      dirChanged = true;
+      this.#options.logger.warn(
+        {
+          topic: this.topic,
+          partition: this.partition,
+          logEndOffset: previous.nextOffset,
+          droppedSegments: dropped.map((s) => s.baseOffset),
+        },
+        'dropped segments after a gap in the log',
+      );
+      break;
+    }
+    this.#active.removeIndexFile();
+    if (dirChanged) await fs.syncDir(this.dir);
+    for (const s of this.#segments) s.unnamed = false;
+    // What is served must be on disk: after a killed process the page cache may still hold data the
+    // disk does not, so every segment is synced (cheap when clean) before the high watermark covers it.
+    await Promise.all(this.#segments.map((s) => s.sync()));
     this.#logStartOffset = this.#segments[0].baseOffset;
-    // Rebuild producer state: the snapshot covers everything before its offset, the scan the rest.
+    this.#durableOffset = this.logEndOffset;
+    this.#loadProducers();
+  }
+
+  /** Rebuilds producer state: the newest snapshot within the log covers what precedes it, a scan the rest. */
+  #loadProducers(): void {
+    const snapshot = this.#snapshots.load(this.logEndOffset);
     this.#producers = snapshot?.table ?? new ProducerStateTable();
     const from = snapshot?.offset ?? this.#logStartOffset;
     for (const segment of this.#segments) {
@@ -168,8 +240,8 @@ export class PartitionLog {
     );
   }
 
-  /** Scans a segment batch by batch; a torn or corrupt tail is cut at the last good batch. */
-  #recover(segment: Segment, fileSize: number, last: boolean): void {
+  /** Scans a segment batch by batch; a torn or corrupt tail is cut at the last good batch. True if cut. */
+  #recover(segment: Segment, fileSize: number): boolean {
     segment.size = fileSize;
     let position = 0;
     let expected = segment.baseOffset;
@@ -200,20 +272,19 @@ export class PartitionLog {
     }
     segment.size = position;
     segment.nextOffset = expected;
-    if (reason !== null) {
-      ftruncateSync(segment.fd, position);
-      this.#options.logger.warn(
-        {
-          topic: this.topic,
-          partition: this.partition,
-          segment: segment.baseOffset,
-          truncatedBytes: fileSize - position,
-          reason,
-        },
-        'truncated a torn tail of the log',
-      );
-    }
-    if (last) segment.removeIndexFile();
+    if (reason === null) return false;
+    segment.truncate(position);
+    this.#options.logger.warn(
+      {
+        topic: this.topic,
+        partition: this.partition,
+        segment: segment.baseOffset,
+        truncatedBytes: fileSize - position,
+        reason,
+      },
+      'truncated a torn tail of the log',
+    );
+    return true;
   }
 
   appendBatches(records: Buffer, opts: { logAppendTime?: number } = {}): AppendResult {
@@ -226,6 +297,7 @@ export class PartitionLog {
       duplicate: false,
       durable: Promise.resolve(),
     });
+    if (this.#offline) return fail(KAFKA_STORAGE_ERROR, this.#offline.message);
     const batches = parseBatches(records);
     if (typeof batches === 'string')
       return fail(batches.includes('CRC') ? CORRUPT_MESSAGE : INVALID_RECORD, batches);
@@ -238,19 +310,39 @@ export class PartitionLog {
         b.lastOffsetDelta + 1,
       );
       if (check.kind === 'duplicate') {
-        if (batches.length === 1) {
-          return { ...fail(0, ''), errorMessage: undefined, baseOffset: check.baseOffset, duplicate: true };
-        }
-        return fail(46, 'duplicate batch within a multi-batch request');
+        if (batches.length > 1) return fail(46, 'duplicate batch within a multi-batch request');
+        // A retry of a batch that is already in the log is answered with the original's offset, but only
+        // once the original is durable: the retry may arrive before the first attempt's flush.
+        const lastOffset = check.baseOffset + b.lastOffsetDelta;
+        return {
+          errorCode: 0,
+          baseOffset: check.baseOffset,
+          logAppendTime: -1,
+          logStartOffset: this.#logStartOffset,
+          duplicate: true,
+          durable: this.waitDurable(lastOffset + 1),
+        };
       }
       if (check.kind === 'error') return fail(check.errorCode, check.message);
     }
+    // One request's batches go to one segment in one write (Kafka rolls per append, not per batch).
+    if (this.#active.size > 0 && this.#active.size + records.length > this.#options.segmentBytes) {
+      try {
+        this.#roll();
+      } catch (err) {
+        this.#options.logger.error(
+          { err, topic: this.topic, partition: this.partition },
+          'cannot roll a new segment',
+        );
+        return fail(KAFKA_STORAGE_ERROR, `cannot roll a new segment: ${errorCode(err) ?? String(err)}`);
+      }
+    }
     const firstOffset = this.logEndOffset;
-    let fd = -1;
+    const infos: BatchInfo[] = [];
+    let next = firstOffset;
     for (const b of batches) {
       const batch = records.subarray(b.start, b.start + b.size);
-      const baseOffset = this.logEndOffset;
-      batch.writeBigInt64BE(BigInt(baseOffset), 0);
+      batch.writeBigInt64BE(BigInt(next), 0);
       let maxTimestamp = b.maxTimestamp;
       if (opts.logAppendTime !== undefined) {
         batch.writeInt16BE(batch.readInt16BE(21) | LOG_APPEND_TIME_FLAG, 21);
@@ -258,59 +350,126 @@ export class PartitionLog {
         batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
         maxTimestamp = opts.logAppendTime;
       }
-      if (this.#active.size > 0 && this.#active.size + b.size > this.#options.segmentBytes) this.#roll();
-      const info: BatchInfo = {
-        baseOffset,
-        lastOffset: baseOffset + b.lastOffsetDelta,
-        size: b.size,
-        maxTimestamp,
-      };
-      this.#active.append(batch, info);
-      fd = this.#active.fd;
+      infos.push({ baseOffset: next, lastOffset: next + b.lastOffsetDelta, size: b.size, maxTimestamp });
+      next += b.lastOffsetDelta + 1;
+    }
+    const active = this.#active;
+    let position = active.size;
+    try {
+      active.write(records);
+    } catch (err) {
+      this.#goOffline('append failed', err);
+      return fail(KAFKA_STORAGE_ERROR, this.#offline!.message);
+    }
+    for (let i = 0; i < batches.length; i++) {
+      active.track(infos[i], position);
+      position += infos[i].size;
+      const b = batches[i];
       if (b.producerId >= 0)
         this.#producers.record(
           b.producerId,
           b.producerEpoch,
           b.baseSequence,
           b.lastOffsetDelta + 1,
-          baseOffset,
+          infos[i].baseOffset,
         );
     }
-    this.#options.flush.written(fd);
-    const flush = this.#options.flush;
-    for (const listener of this.#listeners) listener();
+    const end = this.logEndOffset;
+    if (this.#options.flush.syncs) this.#options.flush.dirty(this);
+    else this.#notify();
+    const log = this;
+    let durable: Promise<void> | undefined;
     return {
       errorCode: 0,
       baseOffset: firstOffset,
       logAppendTime: opts.logAppendTime ?? -1,
       logStartOffset: this.#logStartOffset,
       duplicate: false,
-      // Asked for only by acks=-1 produces, so acks=0/1 never trigger a flush of their own.
+      // Made on first read: asked for only by acks=-1 produces, so acks=0/1 never trigger a flush.
       get durable() {
-        return flush.durable();
+        durable ??= log.waitDurable(end);
+        return durable;
       },
     };
   }
 
-  #roll(): void {
-    const old = this.#active;
-    old.writeIndex();
-    this.#writeProducerSnapshot(old.nextOffset);
-    this.#segments.push(new Segment(this.dir, old.nextOffset, this.#options.indexIntervalBytes, true));
-    // The old segment's data is flushed by the scheduler; its descriptor stays open for reads.
+  /** Resolves once offsets below `offset` are durable; rejects when the partition goes offline first. */
+  waitDurable(offset: number): Promise<void> {
+    if (this.#offline) return Promise.reject(this.#offline);
+    if (!this.#options.flush.syncs || this.#durableOffset >= offset) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ offset, resolve, reject });
+      this.#options.flush.requestFlush();
+    });
   }
 
-  /** Whole batches from the one containing `fetchOffset`, at least one even when larger than maxBytes (KIP-74). */
+  /** Syncs the dirty segments, oldest first, then moves the high watermark (called by the scheduler). */
+  async flush(): Promise<void> {
+    if (this.#offline || this.#closed) return;
+    const target = this.logEndOffset;
+    const dirty = this.#segments.filter((s) => s.dirty || s.unnamed);
+    try {
+      for (const s of dirty) await s.sync();
+    } catch (err) {
+      this.#goOffline('fdatasync failed', err);
+      return;
+    }
+    if (this.#offline) return;
+    if (target > this.#durableOffset) {
+      this.#durableOffset = target;
+      this.#notify();
+    }
+    if (this.#waiters.length > 0) {
+      const ready = this.#waiters.filter((w) => w.offset <= this.#durableOffset);
+      this.#waiters = this.#waiters.filter((w) => w.offset > this.#durableOffset);
+      for (const w of ready) w.resolve();
+    }
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  #goOffline(what: string, err: unknown): void {
+    if (this.#offline) return;
+    const cause = errorCode(err) ?? (err instanceof Error ? err.message : String(err));
+    this.#offline = new StorageError(
+      `${cause}: ${what} on ${this.topic}-${this.partition}; the partition is offline until the broker restarts`,
+      { cause: err },
+    );
+    this.#options.logger.error({ err, topic: this.topic, partition: this.partition }, this.#offline.message);
+    for (const w of this.#waiters.splice(0)) w.reject(this.#offline);
+    this.#notify();
+  }
+
+  #roll(): void {
+    const old = this.#active;
+    const segment = new Segment(this.#fs, this.dir, old.nextOffset, this.#options.indexIntervalBytes, true);
+    this.#segments.push(segment);
+    try {
+      old.writeIndex();
+    } catch (err) {
+      // Only a cache: without it the segment is scanned on the next start.
+      this.#options.logger.warn({ err, segment: old.baseOffset }, 'cannot write a segment index');
+    }
+    this.#snapshots.write(old.nextOffset, this.#producers);
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, at least one even when larger than maxBytes
+   * (KIP-74), never past the high watermark.
+   */
   read(fetchOffset: number, maxBytes: number): Buffer {
-    if (fetchOffset >= this.logEndOffset || fetchOffset < this.#logStartOffset) return EMPTY;
+    const hw = this.highWatermark;
+    if (this.#offline || fetchOffset >= hw || fetchOffset < this.#logStartOffset) return EMPTY;
     const segment = this.#segmentFor(fetchOffset);
     const found = segment.positionOf(fetchOffset, this.#scratch);
-    if (!found) return EMPTY;
+    if (!found || found.info.lastOffset >= hw) return EMPTY;
     let end = found.position + found.info.size;
     let position = end;
     while (position < segment.size) {
       const info = segment.peek(position, this.#scratch);
-      if (!info || position + info.size - found.position > maxBytes) break;
+      if (!info || info.lastOffset >= hw || position + info.size - found.position > maxBytes) break;
       position += info.size;
       end = position;
     }
@@ -330,12 +489,13 @@ export class PartitionLog {
 
   /** The first offset whose batch has a timestamp at or after `timestampMs`. */
   offsetForTimestamp(timestampMs: number): { offset: number; timestamp: number } | null {
+    const hw = this.highWatermark;
     for (const segment of this.#segments) {
       if (segment.maxTimestamp < timestampMs) continue;
       let position = 0;
       for (;;) {
         const info = segment.peek(position, this.#scratch);
-        if (!info) break;
+        if (!info || info.baseOffset >= hw) break;
         if (info.maxTimestamp >= timestampMs) {
           return { offset: Math.max(info.baseOffset, this.#logStartOffset), timestamp: info.maxTimestamp };
         }
@@ -347,13 +507,14 @@ export class PartitionLog {
 
   /** The batch holding the newest timestamp (ListOffsets MAX_TIMESTAMP, KIP-734). */
   maxTimestampOffset(): { offset: number; timestamp: number } | null {
+    const hw = this.highWatermark;
     let best: { offset: number; timestamp: number } | null = null;
     for (const segment of this.#segments) {
       if (best && segment.maxTimestamp <= best.timestamp) continue;
       let position = 0;
       for (;;) {
         const info = segment.peek(position, this.#scratch);
-        if (!info) break;
+        if (!info || info.lastOffset >= hw) break;
         if (!best || info.maxTimestamp > best.timestamp)
           best = { offset: info.lastOffset, timestamp: info.maxTimestamp };
         position += info.size;
@@ -362,6 +523,7 @@ export class PartitionLog {
     return best;
   }
 
+  /** Calls `listener` whenever the high watermark moves (or the partition goes offline). */
   onAppend(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -369,20 +531,29 @@ export class PartitionLog {
 
   /** Deletes whole old segments beyond the retention limits; never the active one. */
   applyRetention(nowMs: number, retentionMs: number, retentionBytes: number): number {
+    if (this.#offline) return 0;
     let deleted = 0;
     const total = () => this.#segments.reduce((sum, s) => sum + s.size, 0);
     while (this.#segments.length > 1) {
       const oldest = this.#segments[0];
+      // Only what consumers could already read is ever deleted.
+      if (oldest.nextOffset > this.highWatermark) break;
       const expired =
         retentionMs >= 0 && oldest.maxTimestamp >= 0 && oldest.maxTimestamp < nowMs - retentionMs;
       const tooBig = retentionBytes >= 0 && total() - oldest.size >= retentionBytes;
       if (!expired && !tooBig) break;
       this.#segments.shift();
-      oldest.deleteFiles();
+      try {
+        oldest.deleteFiles();
+      } catch (err) {
+        this.#goOffline('deleting a segment failed', err);
+        return deleted;
+      }
       deleted++;
     }
     if (deleted > 0) {
       this.#logStartOffset = this.#segments[0].baseOffset;
+      this.#fs.syncDir(this.dir).catch((err: unknown) => this.#goOffline('directory sync failed', err));
       this.#options.logger.info(
         { topic: this.topic, partition: this.partition, deleted, logStartOffset: this.#logStartOffset },
         'retention deleted segments',
@@ -391,43 +562,37 @@ export class PartitionLog {
     return deleted;
   }
 
-  get #snapshotPath(): string {
-    return join(this.dir, 'producer-state.json');
-  }
-
-  #writeProducerSnapshot(offset: number): void {
-    writeFileSync(
-      `${this.#snapshotPath}.tmp`,
-      JSON.stringify({ offset, producers: this.#producers.toJSON() }),
-    );
-    renameSync(`${this.#snapshotPath}.tmp`, this.#snapshotPath);
-  }
-
-  #loadProducerSnapshot(): { offset: number; table: ProducerStateTable } | null {
-    try {
-      const parsed = JSON.parse(readFileSync(this.#snapshotPath, 'utf8')) as {
-        offset?: unknown;
-        producers?: unknown;
-      };
-      if (typeof parsed.offset !== 'number') return null;
-      return { offset: parsed.offset, table: ProducerStateTable.fromJSON(parsed.producers) };
-    } catch {
-      return null;
-    }
-  }
-
+  /** Syncs what is left, persists the active segment's index and a producer snapshot, closes the files. */
   async close(): Promise<void> {
-    for (const s of this.#segments) await this.#options.flush.release(s.fd);
-    this.#active.writeIndex();
-    this.#writeProducerSnapshot(this.logEndOffset);
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    if (!this.#offline) {
+      try {
+        this.#active.writeIndex();
+        await this.#snapshots.writeNow(this.logEndOffset, this.#producers);
+      } catch (err) {
+        this.#options.logger.warn(
+          { err, topic: this.topic, partition: this.partition },
+          'cannot write the index or producer snapshot at close',
+        );
+      }
+    }
+    for (const w of this.#waiters.splice(0)) w.reject(new StorageError('the partition log is closed'));
     for (const s of this.#segments) s.close();
     this.#listeners.clear();
   }
 
-  async deleteAll(): Promise<void> {
-    for (const s of this.#segments) await this.#options.flush.release(s.fd);
+  /** Closes the files without syncing (the directory is about to be removed). */
+  closeForDelete(): void {
+    this.#closed = true;
+    for (const w of this.#waiters.splice(0)) w.reject(new StorageError('the topic was deleted'));
     for (const s of this.#segments) s.close();
     this.#listeners.clear();
-    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The path of a partition's directory under the log directory. */
+  static dirFor(dataDir: string, topic: string, partition: number): string {
+    return join(dataDir, `${topic}-${partition}`);
   }
 }

@@ -1,16 +1,9 @@
 // One segment file of a partition log: batches appended as they are, a sparse in-memory offset index
-// (persisted beside it when the segment is closed) and the newest timestamp it holds.
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+// (persisted beside it, with a checksum, when the segment stops being the active one) and the newest
+// timestamp it holds. All file access goes through the file-system port.
 import { join } from 'node:path';
+import { crc32c } from '@tributary/kafka-protocol';
+import { errorCode, type FileSystem, writeAll } from '../io/index.ts';
 
 /** Batch header fields the log needs, read without decoding the batch. */
 export interface BatchInfo {
@@ -21,6 +14,8 @@ export interface BatchInfo {
 }
 
 const HEADER_PEEK = 61;
+const INDEX_MAGIC = 0x54494432; // "TID2"
+const INDEX_HEADER = 32;
 
 export function segmentFileName(baseOffset: number): string {
   return String(baseOffset).padStart(20, '0');
@@ -30,21 +25,28 @@ export class Segment {
   readonly dir: string;
   readonly baseOffset: number;
   readonly fd: number;
+  readonly #fs: FileSystem;
   size: number;
   /** Offset after the last batch. */
   nextOffset: number;
   maxTimestamp = -1;
+  /** Bytes written since the last successful datasync (what a power cut may take). */
+  dirty = false;
+  /** The file's name is not yet durable in its directory. */
+  unnamed: boolean;
   /** Sparse index: batch base offsets and their file positions, ascending. */
   readonly indexOffsets: number[] = [];
   readonly indexPositions: number[] = [];
   #bytesSinceIndex = Number.POSITIVE_INFINITY;
   readonly #indexInterval: number;
 
-  constructor(dir: string, baseOffset: number, indexInterval: number, create: boolean) {
+  constructor(fs: FileSystem, dir: string, baseOffset: number, indexInterval: number, create: boolean) {
+    this.#fs = fs;
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.#indexInterval = indexInterval;
-    this.fd = openSync(this.logPath, create ? 'a+' : 'r+');
+    this.unnamed = create && !fs.exists(this.logPath);
+    this.fd = fs.open(this.logPath, create ? 'create' : 'write');
     this.size = 0;
     this.nextOffset = baseOffset;
   }
@@ -57,10 +59,15 @@ export class Segment {
     return join(this.dir, `${segmentFileName(this.baseOffset)}.index`);
   }
 
+  /** Size of the file on disk (may exceed `size` before recovery cuts a torn tail). */
+  fileSize(): number {
+    return this.#fs.size(this.fd);
+  }
+
   /** Reads the header of the batch at `position`, or null when there is no whole header there. */
   peek(position: number, scratch: Buffer): BatchInfo | null {
     if (position + HEADER_PEEK > this.size) return null;
-    readSync(this.fd, scratch, 0, HEADER_PEEK, position);
+    if (this.#fs.read(this.fd, scratch, 0, HEADER_PEEK, position) < HEADER_PEEK) return null;
     const baseOffset = Number(scratch.readBigInt64BE(0));
     const size = scratch.readInt32BE(8) + 12;
     return {
@@ -71,12 +78,27 @@ export class Segment {
     };
   }
 
-  append(batch: Buffer, info: BatchInfo): void {
+  /**
+   * Writes bytes at the end of the segment. On a failed or short write the file is cut back to where it
+   * was, so nothing half-written stays for later appends to follow; if even that fails, the error says so
+   * and the caller must stop using the log.
+   */
+  write(bytes: Buffer): void {
     const position = this.size;
-    let written = 0;
-    while (written < batch.length)
-      written += writeSync(this.fd, batch, written, batch.length - written, position + written);
-    this.track(info, position);
+    try {
+      writeAll(this.#fs, this.fd, bytes, position);
+    } catch (err) {
+      try {
+        this.#fs.truncate(this.fd, position);
+      } catch (cutErr) {
+        throw new AggregateError(
+          [err, cutErr],
+          `${errorCode(err) ?? 'write failed'}; cutting it back failed`,
+        );
+      }
+      throw err;
+    }
+    this.dirty = true;
   }
 
   /** Updates the in-memory state for a batch now at `position` (on append and on recovery). */
@@ -90,6 +112,28 @@ export class Segment {
     if (position + info.size > this.size) this.size = position + info.size;
     this.nextOffset = info.lastOffset + 1;
     if (info.maxTimestamp > this.maxTimestamp) this.maxTimestamp = info.maxTimestamp;
+  }
+
+  /** Cuts the file at `position` (recovery of a torn tail, or of a gap). */
+  truncate(position: number): void {
+    this.#fs.truncate(this.fd, position);
+    this.size = position;
+    this.dirty = true;
+  }
+
+  /** Makes the segment's bytes (and, for a new file, its name) durable. */
+  async sync(): Promise<void> {
+    if (this.unnamed) {
+      await this.#fs.syncDir(this.dir);
+      this.unnamed = false;
+    }
+    this.dirty = false;
+    try {
+      await this.#fs.datasync(this.fd);
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
   }
 
   /** File position of the batch containing `offset` (scanning from the nearest index entry). */
@@ -117,58 +161,70 @@ export class Segment {
     const out = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
-      const n = readSync(this.fd, out, got, length - got, position + got);
+      const n = this.#fs.read(this.fd, out, got, length - got, position + got);
       if (n === 0) break;
       got += n;
     }
     return got === length ? out : out.subarray(0, got);
   }
 
-  /** Persists the index and the segment summary so reopening a closed segment needs no scan. */
+  /**
+   * Persists the index and the segment summary so reopening the segment needs no scan. Not synced: a
+   * lost or torn index fails its checksum on open and the segment is scanned instead.
+   */
   writeIndex(): void {
     const n = this.indexOffsets.length;
-    const buf = Buffer.alloc(28 + n * 16);
-    buf.writeInt32BE(0x54494458, 0); // "TIDX"
-    buf.writeBigInt64BE(BigInt(this.nextOffset), 4);
-    buf.writeBigInt64BE(BigInt(this.maxTimestamp), 12);
-    buf.writeInt32BE(this.size, 20);
-    buf.writeInt32BE(n, 24);
+    const buf = Buffer.alloc(INDEX_HEADER + n * 16);
+    buf.writeInt32BE(INDEX_MAGIC, 0);
+    buf.writeBigInt64BE(BigInt(this.nextOffset), 8);
+    buf.writeBigInt64BE(BigInt(this.maxTimestamp), 16);
+    buf.writeInt32BE(this.size, 24);
+    buf.writeInt32BE(n, 28);
     for (let i = 0; i < n; i++) {
-      buf.writeBigInt64BE(BigInt(this.indexOffsets[i]), 28 + i * 16);
-      buf.writeBigInt64BE(BigInt(this.indexPositions[i]), 36 + i * 16);
+      buf.writeBigInt64BE(BigInt(this.indexOffsets[i]), INDEX_HEADER + i * 16);
+      buf.writeBigInt64BE(BigInt(this.indexPositions[i]), INDEX_HEADER + 8 + i * 16);
     }
-    writeFileSync(this.indexPath, buf);
+    buf.writeUInt32BE(crc32c(buf, 8, buf.length), 4);
+    const fd = this.#fs.open(this.indexPath, 'create');
+    try {
+      this.#fs.truncate(fd, 0);
+      writeAll(this.#fs, fd, buf, 0);
+    } finally {
+      this.#fs.close(fd);
+    }
   }
 
-  /** Loads a persisted index when it matches the file; false means the segment must be scanned. */
+  /** Loads a persisted index when it is intact and matches the file; false means the segment must be scanned. */
   loadIndex(fileSize: number): boolean {
-    if (!existsSync(this.indexPath)) return false;
-    const buf = readFileSync(this.indexPath);
-    if (buf.length < 28 || buf.readInt32BE(0) !== 0x54494458) return false;
-    const size = buf.readInt32BE(20);
-    const n = buf.readInt32BE(24);
-    if (size !== fileSize || buf.length !== 28 + n * 16) return false;
-    this.nextOffset = Number(buf.readBigInt64BE(4));
-    this.maxTimestamp = Number(buf.readBigInt64BE(12));
+    if (!this.#fs.exists(this.indexPath)) return false;
+    const buf = this.#fs.readFile(this.indexPath);
+    if (buf.length < INDEX_HEADER || buf.readInt32BE(0) !== INDEX_MAGIC) return false;
+    if (crc32c(buf, 8, buf.length) !== buf.readUInt32BE(4)) return false;
+    const size = buf.readInt32BE(24);
+    const n = buf.readInt32BE(28);
+    if (size !== fileSize || buf.length !== INDEX_HEADER + n * 16) return false;
+    this.nextOffset = Number(buf.readBigInt64BE(8));
+    this.maxTimestamp = Number(buf.readBigInt64BE(16));
     this.size = size;
     for (let i = 0; i < n; i++) {
-      this.indexOffsets.push(Number(buf.readBigInt64BE(28 + i * 16)));
-      this.indexPositions.push(Number(buf.readBigInt64BE(36 + i * 16)));
+      this.indexOffsets.push(Number(buf.readBigInt64BE(INDEX_HEADER + i * 16)));
+      this.indexPositions.push(Number(buf.readBigInt64BE(INDEX_HEADER + 8 + i * 16)));
     }
     return true;
   }
 
   removeIndexFile(): void {
-    if (existsSync(this.indexPath)) unlinkSync(this.indexPath);
+    if (this.#fs.exists(this.indexPath)) this.#fs.unlink(this.indexPath);
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.#fs.close(this.fd);
   }
 
+  /** Closes and unlinks the files; the caller makes the removal durable with a directory sync. */
   deleteFiles(): void {
     this.close();
-    unlinkSync(this.logPath);
+    this.#fs.unlink(this.logPath);
     this.removeIndexFile();
   }
 }

@@ -1,34 +1,48 @@
-// Hands out producer ids that never repeat, across restarts: ids are reserved in blocks whose upper bound
-// is persisted before any id of the block is used.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Hands out producer ids that never repeat, across restarts and power cuts: ids are reserved in blocks
+// whose upper bound is durable (written atomically and synced) before any id of the block is used.
 import { join } from 'node:path';
+import { type FileSystem, readJsonFile, writeFileAtomic } from '../io/index.ts';
 
 const BLOCK = 1000;
 
 export class ProducerIdManager {
+  readonly #fs: FileSystem;
   readonly #file: string;
-  #next: number;
-  #reservedUpTo: number;
+  #next = 0;
+  #reservedUpTo = 0;
+  #reserving: Promise<void> | null = null;
 
-  constructor(dataDir: string) {
+  constructor(fs: FileSystem, dataDir: string) {
+    this.#fs = fs;
     this.#file = join(dataDir, 'producer-ids.json');
-    let reserved = 0;
-    try {
-      const parsed = JSON.parse(readFileSync(this.#file, 'utf8')) as { reservedUpTo?: unknown };
-      if (typeof parsed.reservedUpTo === 'number' && Number.isSafeInteger(parsed.reservedUpTo))
-        reserved = parsed.reservedUpTo;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+  }
+
+  /** Reads the reservation; a damaged file stops the start (reusing ids would corrupt idempotence). */
+  async load(): Promise<void> {
+    const reserved =
+      readJsonFile(this.#fs, this.#file, (value) => {
+        const n = (value as { reservedUpTo?: unknown } | null)?.reservedUpTo;
+        return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+          ? n
+          : { problem: 'expected {"reservedUpTo": <non-negative integer>}' };
+      }) ?? 0;
     this.#next = reserved;
     this.#reservedUpTo = reserved;
   }
 
-  allocate(): { producerId: number; epoch: number } {
-    if (this.#next >= this.#reservedUpTo) {
-      this.#reservedUpTo = this.#next + BLOCK;
-      writeFileSync(`${this.#file}.tmp`, JSON.stringify({ reservedUpTo: this.#reservedUpTo }));
-      renameSync(`${this.#file}.tmp`, this.#file);
+  async allocate(): Promise<{ producerId: number; epoch: number }> {
+    while (this.#next >= this.#reservedUpTo) {
+      if (!this.#reserving) {
+        const upTo = this.#next + BLOCK;
+        this.#reserving = writeFileAtomic(this.#fs, this.#file, JSON.stringify({ reservedUpTo: upTo }))
+          .then(() => {
+            this.#reservedUpTo = upTo;
+          })
+          .finally(() => {
+            this.#reserving = null;
+          });
+      }
+      await this.#reserving;
     }
     return { producerId: this.#next++, epoch: 0 };
   }

@@ -67,6 +67,9 @@ describe('partition log', () => {
     for (let i = 0; i < 40; i++) assert.equal(log.appendBatches(batch([`a${i}`, `b${i}`])).baseOffset, i * 2);
     assert.equal(log.logEndOffset, 80);
     assert.ok(readdirSync(join(dir, 't-0')).filter((f) => f.endsWith('.log')).length > 1, 'rolled');
+    assert.equal(log.read(0, 1 << 20).length, 0, 'nothing is served before it is synced');
+    await m.flushScheduler.flushNow();
+    assert.equal(log.highWatermark, 80);
     const middle = log.read(41, 1);
     const decoded = decodeRecordBatches(middle);
     assert.equal(decoded.length, 1, 'at least one whole batch even when over maxBytes');
@@ -89,6 +92,7 @@ describe('partition log', () => {
     const log = m.partition('keep', 0)!;
     assert.equal(log.logEndOffset, 15);
     assert.equal(log.appendBatches(batch(['after'])).baseOffset, 15);
+    await m.flushScheduler.flushNow();
     assert.deepEqual(valuesOf(log.read(14, 1 << 20)), ['v28', 'after']);
   });
 
@@ -119,6 +123,7 @@ describe('partition log', () => {
         warnings.some((w) => w.msg === 'truncated a torn tail of the log' && (w.truncatedBytes ?? 0) > 0),
       );
       assert.equal(log.appendBatches(batch(['new'])).baseOffset, expectedEnd);
+      await m.flushScheduler.flushNow();
       assert.equal(valuesOf(log.read(0, 1 << 20)).at(-1), 'new');
     });
   }
@@ -129,6 +134,7 @@ describe('partition log', () => {
     const log = m.partition('ret', 0)!;
     for (let i = 0; i < 10; i++) log.appendBatches(batch([`old-${i}`.padEnd(200, '.')], { ts: 1_000 }));
     log.appendBatches(batch(['new'.padEnd(200, '.')], { ts: 50_000 }));
+    await m.flushScheduler.flushNow();
     assert.equal(log.applyRetention(60_000, 20_000, -1), 10);
     assert.equal(log.logStartOffset, 10);
     assert.deepEqual(
@@ -136,6 +142,7 @@ describe('partition log', () => {
       ['new'],
     );
     for (let i = 0; i < 5; i++) log.appendBatches(batch([`more-${i}`.padEnd(200, '.')], { ts: 50_000 }));
+    await m.flushScheduler.flushNow();
     const deleted = log.applyRetention(60_000, -1, 600);
     assert.ok(deleted >= 3, `deleted ${deleted} segments by size`);
     assert.equal(log.logStartOffset, 16 - (6 - deleted));
@@ -155,6 +162,7 @@ describe('partition log', () => {
     log.appendBatches(batch(['a'], { ts: 100 }));
     log.appendBatches(batch(['b', 'c'], { ts: 200 }));
     log.appendBatches(batch(['d'], { ts: 300 }));
+    await m.flushScheduler.flushNow();
     assert.deepEqual(log.offsetForTimestamp(150), { offset: 1, timestamp: 200 });
     assert.deepEqual(log.offsetForTimestamp(300), { offset: 3, timestamp: 300 });
     assert.equal(log.offsetForTimestamp(301), null);
@@ -164,7 +172,7 @@ describe('partition log', () => {
     const dir = tempDir();
     let m = await open(dir);
     await m.createTopic('idem', 1);
-    const { producerId, epoch } = m.producerIds.allocate();
+    const { producerId, epoch } = await m.producerIds.allocate();
     const producer = { id: BigInt(producerId), epoch, seq: 0 };
     let log = m.partition('idem', 0)!;
     assert.equal(log.appendBatches(batch(['one', 'two'], { producer })).baseOffset, 0);
@@ -181,7 +189,7 @@ describe('partition log', () => {
     const again = log.appendBatches(batch(['one', 'two'], { producer }));
     assert.deepEqual([again.baseOffset, again.duplicate], [0, true]);
     assert.equal(log.logEndOffset, 2);
-    const next = m.producerIds.allocate();
+    const next = await m.producerIds.allocate();
     assert.ok(next.producerId > producerId, 'producer ids never repeat across restarts');
   });
 
