@@ -1,64 +1,17 @@
 // The whole platform as `npm start` runs it: broker and both services as separate processes, a temp data
-// directory and free ports; one user's journey through both services, a restart, and one correlation id.
+// directory and free ports; one user's journey through both services, a crashed service restarted by the
+// launcher, Ctrl-C to the whole process group (services stop before the broker, exit code 0), a restart,
+// and one correlation id.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { freePort } from './support/free-port.ts';
+import { Launcher, type LogLine } from './support/launcher.ts';
 
-const LAUNCHER = fileURLToPath(new URL('../../scripts/start/main.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-interface Platform {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-function startPlatform(env: Record<string, string>): Promise<Platform> {
-  const child = spawn(process.execPath, [LAUNCHER], {
-    env: { ...process.env, ...env, LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        lines.push(entry);
-        if (entry.process === 'start' && String(entry.msg).includes('Tributary is up'))
-          resolve({ child, lines, exited });
-      } catch {
-        // not JSON
-      }
-    });
-    exited.then((code) => reject(new Error(`launcher exited with ${code} before ready\n${stderr}`)));
-  });
-}
-
-async function stopPlatform(p: Platform): Promise<number | null> {
-  p.child.kill('SIGINT');
-  return p.exited;
-}
-
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -68,15 +21,24 @@ async function eventually<T>(fn: () => Promise<T | undefined>, what: string, tim
   }
 }
 
-describe('the platform end to end', { timeout: 240_000 }, () => {
-  let dataDir: string;
+const isStart = (l: LogLine, text: string) => l.process === 'start' && String(l.msg).includes(text);
+
+describe('the platform end to end', { timeout: 480_000 }, () => {
+  let tempDir: string | undefined;
   let env: Record<string, string>;
-  let platform: Platform;
+  let platform: Launcher | undefined;
   let users: string;
   let orders: string;
 
+  after(async () => {
+    await platform?.cleanup();
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+  });
+
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'tributary-e2e-'));
+    tempDir = await mkdtemp(join(tmpdir(), 'tributary-e2e-'));
+    // Nested and missing: the launcher creates what a fresh checkout lacks.
+    const dataDir = join(tempDir, 'fresh', 'data');
     const [broker, userPort, orderPort] = [await freePort(), await freePort(), await freePort()];
     env = {
       TRIBUTARY_DATA_DIR: dataDir,
@@ -87,14 +49,12 @@ describe('the platform end to end', { timeout: 240_000 }, () => {
     };
     users = `http://127.0.0.1:${userPort}`;
     orders = `http://127.0.0.1:${orderPort}`;
-    platform = await startPlatform(env);
-  });
-  after(async () => {
-    if (platform && platform.child.exitCode === null) await stopPlatform(platform);
-    await rm(dataDir, { recursive: true, force: true });
+    platform = new Launcher(env);
+    await platform.ready();
   });
 
   it('registers a user, orders, walks the lifecycle, deactivates, restarts and keeps one correlation id', async () => {
+    assert.ok(platform);
     const correlationId = `e2e-${randomUUID()}`;
     const json = { 'content-type': 'application/json', 'x-correlation-id': correlationId };
     const created = await fetch(`${users}/users`, {
@@ -152,14 +112,59 @@ describe('the platform end to end', { timeout: 240_000 }, () => {
     assert.equal(delivered.status, 'Delivered', 'a delivered order stays delivered');
 
     const inLogs = (proc: string) =>
-      platform.lines.some((l) => l.process === proc && JSON.stringify(l).includes(correlationId));
+      platform!.lines.some((l) => l.process === proc && JSON.stringify(l).includes(correlationId));
     await eventually(
       async () => (inLogs('users') && inLogs('orders') ? true : undefined),
       'the correlation id in both services logs',
     );
 
-    assert.equal(await stopPlatform(platform), 0, 'Ctrl-C stops everything cleanly');
-    platform = await startPlatform(env);
+    // A crashed service is restarted by the launcher, which says so, and serves again.
+    const crashed = platform.pids.get('orders');
+    assert.ok(crashed !== undefined, 'the launcher names the pid of each child');
+    process.kill(-crashed, 'SIGKILL');
+    await platform.waitFor((l) => isStart(l, 'orders ended unexpectedly'), 'the crash to be noticed');
+    await platform.waitFor((l) => isStart(l, 'orders restarted and ready again'), 'orders to be restarted');
+    assert.notEqual(platform.pids.get('orders'), crashed);
+    const afterCrash = await fetch(`${orders}/orders/${second.id}`);
+    assert.equal(afterCrash.status, 200);
+
+    // Ctrl-C in a terminal signals the launcher's whole process group; the children are in groups of their
+    // own, so only the launcher decides the order: both services complete their shutdown (consumer group
+    // left, outbox flushed) before the broker is asked to stop, and everything exits 0.
+    const fromLine = platform.lines.length;
+    platform.signalGroup('SIGINT');
+    const { code } = await platform.exited;
+    assert.equal(code, 0, `Ctrl-C stops everything cleanly\n${platform.stderr}`);
+    const shutdown = platform.lines.slice(fromLine);
+    const position = (match: (l: LogLine) => boolean, what: string) => {
+      const at = shutdown.findIndex(match);
+      assert.ok(at >= 0, `${what} is logged`);
+      return at;
+    };
+    const brokerAsked = position((l) => isStart(l, 'stopping broker'), 'the broker being stopped');
+    for (const service of ['users', 'orders']) {
+      const done = position(
+        (l) => l.process === service && l.msg === 'shutdown complete',
+        `${service} completing its shutdown`,
+      );
+      assert.ok(done < brokerAsked, `${service} stops before the broker`);
+      assert.ok(
+        shutdown.some((l) => isStart(l, `${service} stopped (exit code 0)`)),
+        `${service} exits 0`,
+      );
+    }
+    assert.ok(
+      shutdown.some((l) => l.process === 'orders' && l.msg === 'consumer runner stopped'),
+      'the Order Service leaves its consumer group',
+    );
+    assert.ok(shutdown.some((l) => isStart(l, 'broker stopped (exit code 0)')));
+    assert.ok(
+      !shutdown.some((l) => /second signal|forcing exit/.test(String(l.msg))),
+      'no process sees a second signal',
+    );
+
+    platform = new Launcher(env);
+    await platform.ready();
     const again = (await (await fetch(`${users}/users/${user.id}`)).json()) as { status: string };
     assert.equal(again.status, 'inactive');
     const afterRestart = (await (await fetch(`${orders}/orders/${second.id}`)).json()) as { status: string };
