@@ -39,7 +39,7 @@ export const produceHandler = defineHandler({
   async handle(request, { state, applied }) {
     const { acks } = request;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
-    const durables: Promise<void>[] = [];
+    const durables: { result: PartitionResult; durable: Promise<void> }[] = [];
     const responses = [];
     const now = Date.now();
     for (const topic of request.topicData) {
@@ -78,8 +78,7 @@ export const produceHandler = defineHandler({
           partitionResponses.push(failure(p.index, result.errorCode, result.errorMessage ?? null));
           continue;
         }
-        if (acks === -1) durables.push(result.durable);
-        partitionResponses.push({
+        const done: PartitionResult = {
           index: p.index,
           errorCode: 0,
           baseOffset: BigInt(result.baseOffset),
@@ -87,26 +86,23 @@ export const produceHandler = defineHandler({
           logStartOffset: BigInt(result.logStartOffset),
           recordErrors: [],
           errorMessage: null,
-        });
+        };
+        if (acks === -1) durables.push({ result: done, durable: result.durable });
+        partitionResponses.push(done);
       }
       responses.push({ name: topic.name, partitionResponses });
     }
     // Every append is done: the connection's next request may append while this one waits for its flush.
     applied();
     if (acks === 0) return null;
-    if (durables.length > 0) {
-      try {
-        await Promise.all(durables);
-      } catch (err) {
-        state.logger.error({ err }, 'flush failed; acks=-1 produce answered with an error');
-        for (const t of responses) {
-          for (const p of t.partitionResponses) {
-            if (p.errorCode === 0)
-              Object.assign(p, failure(p.index, ErrorCode.UNKNOWN_SERVER_ERROR, 'flush failed'));
-          }
-        }
-      }
-    }
+    // A partition whose flush failed is offline: only its own result turns into KAFKA_STORAGE_ERROR.
+    const outcomes = await Promise.allSettled(durables.map((d) => d.durable));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return;
+      const { result } = durables[i];
+      const message = outcome.reason instanceof Error ? outcome.reason.message : 'flush failed';
+      Object.assign(result, failure(result.index, ErrorCode.KAFKA_STORAGE_ERROR, message));
+    });
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   },
 });

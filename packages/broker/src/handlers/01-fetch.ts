@@ -110,7 +110,8 @@ export const fetchHandler = defineHandler({
         const log = info ? state.logs.partition(topic.topic, p.partition) : undefined;
         const fetchOffset = Number(p.fetchOffset);
         let errorCode: number = log ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        if (log && (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset)) {
+        if (log?.offline) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        else if (log && (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset)) {
           errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
         }
         return { log, errorCode, fetchOffset, partitionMaxBytes: p.partitionMaxBytes };
