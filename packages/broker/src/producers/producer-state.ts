@@ -1,6 +1,9 @@
 // Idempotent producer state of one partition (KIP-98): the last five batches of each producer, so a
 // retried batch is acknowledged with its original offset and a gap in sequence numbers is refused.
-// Follows Kafka since KIP-360: a producer id the partition has not seen yet may start at any sequence.
+// A producer id the partition has never seen must start at sequence 0, as before KIP-360: Kafka since then
+// accepts any sequence there, to survive producer state lost to retention, but it also accepts a batch
+// whose predecessors never arrived (a reordered request) and stores a log with a hole in it. Here the
+// producer gets OUT_OF_ORDER_SEQUENCE_NUMBER (a client may then bump its epoch, KIP-360, and start at 0).
 // The per-producer entry is where transaction state (ongoing txn first offset) will live.
 
 export const KEEP_BATCHES = 5;
@@ -36,7 +39,15 @@ export class ProducerStateTable {
 
   check(producerId: number, epoch: number, firstSeq: number, recordCount: number): SequenceCheck {
     const entry = this.producers.get(producerId);
-    if (!entry) return { kind: 'ok' };
+    if (!entry) {
+      return firstSeq === 0
+        ? { kind: 'ok' }
+        : {
+            kind: 'error',
+            errorCode: OUT_OF_ORDER_SEQUENCE_NUMBER,
+            message: `producer ${producerId} is unknown to this partition and must start at sequence 0, got ${firstSeq}`,
+          };
+    }
     if (epoch < entry.epoch) {
       return {
         kind: 'error',

@@ -90,6 +90,27 @@ describe('requests pipelined on one connection', () => {
     assert.deepEqual(values(p1.responses[0].partitions[0].records), ['a1', 'b1', 'c1']);
   });
 
+  it('refuses a producer whose first batch on a partition does not start at sequence 0, appending nothing', async () => {
+    const client = await connect(durable);
+    await client.request(19, 7, createTopicsBody('first-sequence', 1));
+    const producer = await initProducerId(client);
+    const late = await client.request(
+      0,
+      9,
+      produceBody('first-sequence', [{ index: 0, records: batch(['x'], { ...producer, seq: 3 }) }]),
+    );
+    const result = late.responses[0].partitionResponses[0];
+    assert.equal(result.errorCode, 45, 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+    assert.match(result.errorMessage ?? '', /sequence 0, got 3/);
+    const fromZero = await client.request(
+      0,
+      9,
+      produceBody('first-sequence', [{ index: 0, records: batch(['y'], { ...producer, seq: 0 }) }]),
+    );
+    assert.equal(fromZero.responses[0].partitionResponses[0].errorCode, 0);
+    assert.equal(fromZero.responses[0].partitionResponses[0].baseOffset, 0n, 'nothing was appended before');
+  });
+
   it('lets a fetch written right after a produce see what that produce appended', async () => {
     const client = await connect(os);
     await client.request(19, 7, createTopicsBody('produce-then-fetch', 2));
