@@ -6,6 +6,9 @@
 //   topic:                       name str16 | partitionCount u32 | partitions...
 //   partition:                   index i32 | offset i64 | leaderEpoch i32 | commitTimestamp i64 | metadata str32
 // Payload, type 2 (topic gone):  u8 2 | topic str16
+// Payload, type 3 (group gone):  u8 3 | groupId str16
+// Payload, type 4 (offsets gone): u8 4 | groupId str16 | topicCount u32 | topics...
+//   topic:                       name str16 | partitionCount u32 | index i32...
 // str16/str32: byte length u16/u32 BE then UTF-8. All integers big-endian.
 import { crc32c } from '@tributary/kafka-protocol';
 
@@ -27,10 +30,14 @@ export interface JournalPartition extends CommittedOffset {
 
 export type JournalRecord =
   | { type: 'offsets'; groupId: string; topics: { name: string; partitions: JournalPartition[] }[] }
-  | { type: 'topic-deleted'; topic: string };
+  | { type: 'topic-deleted'; topic: string }
+  | { type: 'group-deleted'; groupId: string }
+  | { type: 'offsets-deleted'; groupId: string; topics: { name: string; partitions: number[] }[] };
 
 const TYPE_OFFSETS = 1;
 const TYPE_TOPIC_DELETED = 2;
+const TYPE_GROUP_DELETED = 3;
+const TYPE_OFFSETS_DELETED = 4;
 
 /** A CRC-valid record that cannot be decoded: written by another format version, or a bug. */
 export class OffsetJournalCorruptError extends Error {
@@ -54,6 +61,11 @@ export function encodeRecord(record: JournalRecord): Buffer {
       size += 2 + strBytes(t.name) + 4;
       for (const p of t.partitions) size += 4 + 8 + 4 + 8 + 4 + strBytes(p.metadata);
     }
+  } else if (record.type === 'offsets-deleted') {
+    size += 2 + strBytes(record.groupId) + 4;
+    for (const t of record.topics) size += 2 + strBytes(t.name) + 4 + 4 * t.partitions.length;
+  } else if (record.type === 'group-deleted') {
+    size += 2 + strBytes(record.groupId);
   } else {
     size += 2 + strBytes(record.topic);
   }
@@ -84,6 +96,23 @@ export function encodeRecord(record: JournalRecord): Buffer {
         pos += 28 + n;
       }
     }
+  } else if (record.type === 'offsets-deleted') {
+    buf.writeUInt8(TYPE_OFFSETS_DELETED, pos++);
+    str16(record.groupId);
+    buf.writeUInt32BE(record.topics.length, pos);
+    pos += 4;
+    for (const t of record.topics) {
+      str16(t.name);
+      buf.writeUInt32BE(t.partitions.length, pos);
+      pos += 4;
+      for (const p of t.partitions) {
+        buf.writeInt32BE(p, pos);
+        pos += 4;
+      }
+    }
+  } else if (record.type === 'group-deleted') {
+    buf.writeUInt8(TYPE_GROUP_DELETED, pos++);
+    str16(record.groupId);
   } else {
     buf.writeUInt8(TYPE_TOPIC_DELETED, pos++);
     str16(record.topic);
@@ -136,6 +165,25 @@ function decodePayload(buf: Buffer, start: number, end: number): JournalRecord {
     record = { type: 'offsets', groupId, topics };
   } else if (type === TYPE_TOPIC_DELETED) {
     record = { type: 'topic-deleted', topic: str(2) };
+  } else if (type === TYPE_GROUP_DELETED) {
+    record = { type: 'group-deleted', groupId: str(2) };
+  } else if (type === TYPE_OFFSETS_DELETED) {
+    const groupId = str(2);
+    need(4);
+    const topicCount = buf.readUInt32BE(pos);
+    pos += 4;
+    const topics: { name: string; partitions: number[] }[] = [];
+    for (let t = 0; t < topicCount; t++) {
+      const name = str(2);
+      need(4);
+      const partitionCount = buf.readUInt32BE(pos);
+      pos += 4;
+      need(4 * partitionCount);
+      const partitions: number[] = [];
+      for (let p = 0; p < partitionCount; p++, pos += 4) partitions.push(buf.readInt32BE(pos));
+      topics.push({ name, partitions });
+    }
+    record = { type: 'offsets-deleted', groupId, topics };
   } else {
     throw new OffsetJournalCorruptError(`record at byte ${start} has unknown type ${type}`);
   }
