@@ -1,4 +1,5 @@
 // The database port on PGlite: embedded PostgreSQL (WASM) in this process, one connection.
+import { mkdir } from 'node:fs/promises';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import { type Logger, pino } from 'pino';
 import type { Database, PgliteDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
@@ -32,6 +33,9 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
   });
   let pglite: PGlite;
   try {
+    // PGlite creates its directory but not the parents; a fresh checkout has no `.data` yet.
+    if (options.dataDir !== undefined && !options.dataDir.includes('://'))
+      await mkdir(options.dataDir, { recursive: true });
     pglite = await PGlite.create(options.dataDir);
   } catch (error) {
     throw new DatabaseError(
