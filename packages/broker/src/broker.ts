@@ -1,7 +1,6 @@
 // The embedded broker: starts the log, the group coordinator and the TCP server; usable from code
 // (tests, `npm start`) and from the CLI.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { BrokerState } from './broker-state.ts';
@@ -10,7 +9,7 @@ import { GroupCoordinator } from './groups/index.ts';
 import { handlers } from './handlers/registry.ts';
 import { type FileSystem, mkdirDurable, nodeFileSystem, readJsonFile, writeFileAtomic } from './io/index.ts';
 import { LogManager } from './log/index.ts';
-import { Connection } from './server/connection.ts';
+import { BrokerServer } from './server/broker-server.ts';
 import { Dispatcher } from './server/dispatcher.ts';
 
 export interface Broker {
@@ -76,29 +75,27 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const dispatcher = new Dispatcher(handlers, state);
   state.supportedApis = () => dispatcher.supportedApis();
 
-  const connections = new Set<Connection>();
-  let nextId = 0;
-  const server: Server = createServer((socket: Socket) => {
-    const connection = new Connection(socket, ++nextId, dispatcher, config.maxFrameBytes, logger);
-    connections.add(connection);
-    socket.on('close', () => connections.delete(connection));
-  });
-  server.on('error', (err) => logger.error({ err }, 'server error'));
+  let server: BrokerServer;
   try {
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolveListen();
-      });
+    server = await BrokerServer.listen({
+      host: config.host,
+      port: config.port,
+      handler: dispatcher,
+      limits: {
+        maxConnections: config.maxConnections,
+        maxBufferedBytes: config.maxBufferedBytes,
+        maxFrameBytes: config.maxFrameBytes,
+        idleTimeoutMs: config.connectionIdleTimeoutMs,
+        frameTimeoutMs: config.frameTimeoutMs,
+      },
+      logger,
     });
   } catch (err) {
     await groups.close();
     await logs.close();
     throw err;
   }
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  const port = server.port;
   state.advertisedPort = port;
   const address = `${state.advertisedHost}:${port}`;
   logger.info({ address, dataDir, clusterId, topics: logs.listTopics().length }, 'broker listening');
@@ -114,9 +111,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       stopping ??= (async () => {
         state.closing = true;
         for (const wake of [...state.fetchWaiters]) wake();
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        for (const c of connections) c.close();
-        await closed;
+        await server.close();
         await groups.close();
         await logs.close();
         logger.info('broker stopped');

@@ -28,6 +28,37 @@ export const BrokerConfigSchema = Type.Object(
     logAppendTime: Type.Boolean({ default: false, description: 'stamp batches with the broker time' }),
     maxFrameBytes: Type.Integer({ minimum: 1024, default: 100 * 1024 * 1024 }),
     maxMessageBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 + 12 }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description: 'connections beyond this are closed at once',
+    }),
+    connectionIdleTimeoutMs: Type.Integer({
+      minimum: 0,
+      default: 600_000,
+      description:
+        'close a connection without requests for this long (Kafka connections.max.idle.ms); 0 never',
+    }),
+    frameTimeoutMs: Type.Integer({
+      minimum: 0,
+      default: 30_000,
+      description: 'close a connection whose started request does not arrive whole in this time; 0 never',
+    }),
+    maxBufferedBytes: Type.Integer({
+      minimum: 1024,
+      default: 256 * 1024 * 1024,
+      description: 'partially received requests across all connections; beyond it the largest is closed',
+    }),
+    maxPartitionsPerTopic: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description: 'larger topics are refused with INVALID_PARTITIONS',
+    }),
+    maxPartitionsPerBroker: Type.Integer({
+      minimum: 1,
+      default: 10_000,
+      description: 'topics that would exceed it are refused with POLICY_VIOLATION',
+    }),
     groupMinSessionTimeoutMs: Type.Integer({ minimum: 1, default: 6000 }),
     groupMaxSessionTimeoutMs: Type.Integer({ minimum: 1, default: 1_800_000 }),
     groupInitialRebalanceDelayMs: Type.Integer({ minimum: 0, default: 0 }),
@@ -70,6 +101,15 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   if (withDefaults.groupMinSessionTimeoutMs > withDefaults.groupMaxSessionTimeoutMs) {
     problems.push('groupMinSessionTimeoutMs: must not exceed groupMaxSessionTimeoutMs');
   }
+  if (withDefaults.maxBufferedBytes < withDefaults.maxFrameBytes + 4) {
+    problems.push('maxBufferedBytes: must hold at least one frame of maxFrameBytes (plus its 4-byte size)');
+  }
+  if (withDefaults.defaultPartitions > withDefaults.maxPartitionsPerTopic) {
+    problems.push('defaultPartitions: must not exceed maxPartitionsPerTopic');
+  }
+  if (withDefaults.maxPartitionsPerTopic > withDefaults.maxPartitionsPerBroker) {
+    problems.push('maxPartitionsPerTopic: must not exceed maxPartitionsPerBroker');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults;
 }
@@ -105,6 +145,9 @@ function coerce(name: keyof BrokerConfig, raw: string): unknown {
   if (schema?.type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
   return raw;
 }
+
+/** Every option's command-line flag, without the dashes (`data-dir`). */
+export const CLI_FLAGS: readonly string[] = OPTION_NAMES.map(kebab);
 
 /** `--data-dir x` style flags (as parsed by node:util parseArgs) to options. */
 export function brokerOptionsFromArgs(values: Record<string, string | boolean | undefined>): BrokerOptions {

@@ -2,7 +2,7 @@
 // CLI: `tributary-broker --port 9092 --data-dir ./.data/broker` (flags override TRIBUTARY_BROKER_* env).
 import { parseArgs } from 'node:util';
 import { startBroker } from '../broker.ts';
-import { brokerOptionsFromArgs, brokerOptionsFromEnv, CLI_HELP, ConfigError } from '../config.ts';
+import { brokerOptionsFromArgs, brokerOptionsFromEnv, CLI_FLAGS, CLI_HELP, ConfigError } from '../config.ts';
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof brokerOptionsFromArgs>;
@@ -45,27 +45,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+// Every option of the configuration schema is a flag; a few also have a short form.
 function brokerCliOptions() {
-  return {
+  const short: Record<string, string> = { port: 'p', 'data-dir': 'd' };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
-    host: { type: 'string' },
-    port: { type: 'string', short: 'p' },
-    'advertised-host': { type: 'string' },
-    'data-dir': { type: 'string', short: 'd' },
-    'node-id': { type: 'string' },
-    'auto-create-topics': { type: 'string' },
-    'default-partitions': { type: 'string' },
-    'retention-ms': { type: 'string' },
-    'retention-bytes': { type: 'string' },
-    'retention-check-interval-ms': { type: 'string' },
-    'segment-bytes': { type: 'string' },
-    flush: { type: 'string' },
-    'flush-interval-ms': { type: 'string' },
-    'log-append-time': { type: 'string' },
-    'max-frame-bytes': { type: 'string' },
-    'max-message-bytes': { type: 'string' },
-    'log-level': { type: 'string' },
-  } as const;
+  };
+  for (const flag of CLI_FLAGS)
+    options[flag] = short[flag] ? { type: 'string', short: short[flag] } : { type: 'string' };
+  return options;
 }
 
 await main();

@@ -8,9 +8,15 @@
 // rebalance) overlaps the requests behind it, so a waiting Fetch never holds up a Heartbeat sent by
 // another thread sharing the socket. Responses are written strictly in request order. Connections are
 // independent of each other.
+//
+// A connection also answers to the broker's limits: the bytes of its partial frame count against a budget
+// shared by all connections, and `sweep` closes it when a started frame takes too long to arrive or when
+// it has been idle (nothing in flight, nothing received) for too long.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { BudgetHolder, BufferBudget } from './buffer-budget.ts';
 import { isClientError } from './client-error.ts';
+import { FrameReader, FrameSizeError } from './frame-reader.ts';
 
 export interface FrameHandler {
   /**
@@ -31,6 +37,16 @@ export interface ConnectionInfo {
   readonly logger: Logger;
 }
 
+export interface ConnectionLimits {
+  maxFrameBytes: number;
+  /** Shared by every connection of the server. */
+  budget: BufferBudget;
+  /** 0: never close an idle connection. */
+  idleTimeoutMs: number;
+  /** 0: no limit on how long a started frame may take. */
+  frameTimeoutMs: number;
+}
+
 interface Slot {
   frame: Buffer | undefined; // until the request starts
   response: Buffer | null | undefined; // undefined while pending
@@ -39,13 +55,12 @@ interface Slot {
 // Requests read but not yet answered; beyond this the socket is paused (backpressure on the client).
 const MAX_IN_FLIGHT = 256;
 
-export class Connection {
+export class Connection implements BudgetHolder {
   readonly info: ConnectionInfo;
   readonly #socket: Socket;
   readonly #handler: FrameHandler;
-  readonly #maxFrameBytes: number;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
+  readonly #limits: ConnectionLimits;
+  readonly #reader: FrameReader;
   /** Every request read and not yet answered, in arrival order. */
   #queue: Slot[] = [];
   /** Requests read but not started, in arrival order (a suffix of #queue). */
@@ -55,61 +70,115 @@ export class Connection {
   #starting = false;
   #closed = false;
   #paused = false;
+  /** When the last request arrived or the last response was written (performance.now()). */
+  #lastActivity: number;
+  /** When the first byte of the frame being received arrived; 0 when none is. */
+  #frameStarted = 0;
 
-  constructor(socket: Socket, id: number, handler: FrameHandler, maxFrameBytes: number, logger: Logger) {
+  constructor(socket: Socket, id: number, handler: FrameHandler, limits: ConnectionLimits, logger: Logger) {
     this.#socket = socket;
     this.#handler = handler;
-    this.#maxFrameBytes = maxFrameBytes;
+    this.#limits = limits;
+    this.#reader = new FrameReader(limits.maxFrameBytes, (delta) => limits.budget.change(delta));
+    this.#lastActivity = performance.now();
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.info = { id, remoteAddress, logger: logger.child({ connection: id, remote: remoteAddress }) };
+    limits.budget.add(this);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#maybeResume());
     socket.on('error', (err) => this.info.logger.debug({ err }, 'socket error'));
-    socket.on('close', () => {
-      this.#closed = true;
-    });
+    socket.on('close', () => this.#release());
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
+  /** Bytes of requests received and not yet read out as frames (counted against the shared budget). */
+  get held(): number {
+    return this.#reader.held;
+  }
+
   /** Closes the connection because of what the client sent; the broker itself keeps serving. */
   abort(reason: string, details: Record<string, unknown> = {}): void {
     if (this.#closed) return;
     this.info.logger.warn({ ...details, reason }, 'closing connection after bad input');
-    this.#closed = true;
-    this.#socket.destroy();
+    this.close();
   }
 
   close(): void {
-    this.#closed = true;
+    this.#release();
     this.#socket.destroy();
+  }
+
+  evict(total: number, limit: number): void {
+    if (this.#closed) return;
+    this.info.logger.warn(
+      { held: this.held, bufferedBytes: total, maxBufferedBytes: limit },
+      'closing the connection holding the largest partial request: partial requests over maxBufferedBytes',
+    );
+    this.close();
+  }
+
+  /** Applies the idle and frame timeouts; the server calls it periodically. */
+  sweep(now: number): void {
+    if (this.#closed) return;
+    const { frameTimeoutMs, idleTimeoutMs } = this.#limits;
+    if (frameTimeoutMs > 0 && this.#frameStarted > 0 && now - this.#frameStarted > frameTimeoutMs) {
+      this.info.logger.warn(
+        { held: this.held, frameTimeoutMs },
+        'closing connection: a started request did not arrive whole within frameTimeoutMs',
+      );
+      this.close();
+    } else if (
+      idleTimeoutMs > 0 &&
+      this.#queue.length === 0 &&
+      this.held === 0 &&
+      now - this.#lastActivity > idleTimeoutMs
+    ) {
+      this.info.logger.info({ idleTimeoutMs }, 'closing idle connection');
+      this.close();
+    }
+  }
+
+  #release(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reader.release();
+    this.#limits.budget.remove(this);
+    this.#queue = [];
+    this.#waiting = [];
   }
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
+    this.#reader.push(chunk); // may evict this very connection
     this.#drainFrames();
   }
 
   #drainFrames(): void {
-    while (!this.#closed && !this.#paused && this.#buffered >= 4) {
-      const head = this.#peek(4);
-      const size = head.readInt32BE(0);
-      if (size < 8 || size > this.#maxFrameBytes) {
-        this.abort(size < 8 ? 'frame too small' : 'frame over the maximum size', {
-          size,
-          maxFrameBytes: this.#maxFrameBytes,
-        });
+    let took = false;
+    while (!this.#closed && !this.#paused) {
+      let frame: Buffer | undefined;
+      try {
+        frame = this.#reader.next();
+      } catch (err) {
+        if (!(err instanceof FrameSizeError)) throw err;
+        this.abort(err.message, { size: err.size, maxFrameBytes: err.maxFrameBytes });
         return;
       }
-      if (this.#buffered < 4 + size) return;
-      this.#enqueue(this.#take(4 + size).subarray(4));
+      if (!frame) break;
+      took = true;
+      this.#enqueue(frame);
       if (this.#queue.length >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain) this.#pause();
     }
+    if (this.#closed) return;
+    const now = performance.now();
+    if (took) this.#lastActivity = now;
+    // A paused connection holds whole frames we have not read yet: no frame of the client's is late.
+    if (this.#paused || this.held === 0) this.#frameStarted = 0;
+    else if (took || this.#frameStarted === 0) this.#frameStarted = now;
     this.#startWaiting();
   }
 
@@ -178,10 +247,13 @@ export class Connection {
   }
 
   #flush(): void {
+    let wrote = false;
     while (this.#queue.length > 0 && this.#queue[0].response !== undefined) {
       const slot = this.#queue.shift()!;
+      wrote = true;
       if (slot.response && !this.#closed) this.#socket.write(slot.response);
     }
+    if (wrote) this.#lastActivity = performance.now();
     this.#maybeResume();
   }
 
@@ -198,27 +270,5 @@ export class Connection {
       this.#socket.resume();
       this.#drainFrames();
     }
-  }
-
-  #peek(n: number): Buffer {
-    if (this.#chunks[0].length >= n) return this.#chunks[0];
-    this.#chunks = [Buffer.concat(this.#chunks)];
-    return this.#chunks[0];
-  }
-
-  #take(n: number): Buffer {
-    const first = this.#chunks[0];
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-    } else {
-      const all = Buffer.concat(this.#chunks);
-      out = all.subarray(0, n);
-      this.#chunks = all.length > n ? [all.subarray(n)] : [];
-    }
-    this.#buffered -= n;
-    return out;
   }
 }

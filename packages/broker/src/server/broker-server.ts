@@ -1,0 +1,131 @@
+// The broker's TCP listener: accepts connections within the connection limit, shares one budget for
+// partially received requests among them, and applies the idle and frame timeouts. Closing it closes
+// every connection.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { BufferBudget } from './buffer-budget.ts';
+import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
+
+export interface ServerLimits {
+  maxConnections: number;
+  /** Total bytes of partially received requests across all connections. */
+  maxBufferedBytes: number;
+  maxFrameBytes: number;
+  /** 0: never. */
+  idleTimeoutMs: number;
+  /** 0: never. */
+  frameTimeoutMs: number;
+}
+
+export interface BrokerServerOptions {
+  host: string;
+  port: number;
+  handler: FrameHandler;
+  limits: ServerLimits;
+  logger: Logger;
+}
+
+// A burst of refused connections is logged once per this interval, with how many there were.
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+export class BrokerServer {
+  readonly #server: Server;
+  readonly #connections = new Set<Connection>();
+  readonly #budget: BufferBudget;
+  readonly #connectionLimits: ConnectionLimits;
+  readonly #options: BrokerServerOptions;
+  readonly #sweeper: NodeJS.Timeout | undefined;
+  #nextId = 0;
+  #refused = 0;
+  #lastRefusalLog = -Infinity;
+
+  private constructor(options: BrokerServerOptions) {
+    this.#options = options;
+    this.#budget = new BufferBudget(options.limits.maxBufferedBytes);
+    this.#connectionLimits = { ...options.limits, budget: this.#budget };
+    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server.on('error', (err) => options.logger.error({ err }, 'server error'));
+    const { idleTimeoutMs, frameTimeoutMs } = options.limits;
+    const shortest = Math.min(...[idleTimeoutMs, frameTimeoutMs].filter((ms) => ms > 0));
+    if (Number.isFinite(shortest)) {
+      // Checked often enough that a connection is closed at most a quarter of its timeout late.
+      const every = Math.min(1000, Math.max(10, Math.floor(shortest / 4)));
+      this.#sweeper = setInterval(() => this.#sweep(), every);
+      this.#sweeper.unref();
+    }
+  }
+
+  static async listen(options: BrokerServerOptions): Promise<BrokerServer> {
+    const server = new BrokerServer(options);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.#server.once('error', reject);
+        server.#server.listen(options.port, options.host, () => {
+          server.#server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      clearInterval(server.#sweeper);
+      throw err;
+    }
+    return server;
+  }
+
+  get port(): number {
+    const bound = this.#server.address();
+    return typeof bound === 'object' && bound ? bound.port : this.#options.port;
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Bytes of partially received requests held across all connections. */
+  get bufferedBytes(): number {
+    return this.#budget.total;
+  }
+
+  /** Stops accepting, closes every connection and resolves once the listener is closed. */
+  close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const c of this.#connections) c.close();
+    return closed;
+  }
+
+  #accept(socket: Socket): void {
+    const { limits, logger, handler } = this.#options;
+    if (this.#connections.size >= limits.maxConnections) {
+      this.#refuse(socket);
+      return;
+    }
+    const connection = new Connection(socket, ++this.#nextId, handler, this.#connectionLimits, logger);
+    this.#connections.add(connection);
+    socket.on('close', () => this.#connections.delete(connection));
+  }
+
+  #refuse(socket: Socket): void {
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.on('error', () => {});
+    socket.destroy();
+    this.#refused++;
+    const now = performance.now();
+    if (now - this.#lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.#options.logger.warn(
+      {
+        remote,
+        refused: this.#refused,
+        maxConnections: this.#options.limits.maxConnections,
+      },
+      'refusing connection: maxConnections reached',
+    );
+    this.#refused = 0;
+    this.#lastRefusalLog = now;
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    for (const c of this.#connections) c.sweep(now);
+  }
+}

@@ -1,0 +1,145 @@
+// Kafka framing (an int32 size, then the request) over a byte stream, holding as little memory as it can.
+// Small frames are cut from the socket's chunks. A large frame gets one buffer of its declared size as soon
+// as its header is known, and each chunk is copied in and dropped at once: the socket's small read buffers
+// are reused instead of piling up, nothing is concatenated twice, and the big buffer (malloc serves large
+// blocks with mmap) goes back to the operating system once dropped, so a client that parks a huge partial
+// frame and is then closed does not leave the broker's RSS high. Pages of the big buffer become resident
+// only when written, so the bytes received, not the size declared, are what a partial frame costs.
+import { BadRequestError } from './client-error.ts';
+
+/** Frames at least this large are assembled in a buffer of their own. */
+const LARGE_FRAME_BYTES = 256 * 1024;
+
+export class FrameReader {
+  readonly #maxFrameBytes: number;
+  readonly #onHeldChange: (delta: number) => void;
+  #chunks: Buffer[] = [];
+  #chunkBytes = 0;
+  /** The large frame being filled (without its size prefix). */
+  #large: Buffer | undefined;
+  #largeFilled = 0;
+  #released = false;
+
+  /** `onHeldChange` learns every change of the bytes held, for a budget shared by all connections. */
+  constructor(maxFrameBytes: number, onHeldChange: (delta: number) => void) {
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#onHeldChange = onHeldChange;
+  }
+
+  /** Bytes received and not yet handed out as frames. */
+  get held(): number {
+    return this.#chunkBytes + this.#largeFilled;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.#released) return;
+    this.#chunks.push(chunk);
+    this.#chunkBytes += chunk.length;
+    this.#onHeldChange(chunk.length);
+    if (this.#large) this.#fillLarge();
+  }
+
+  /**
+   * The next complete frame (without its size prefix), or undefined until more bytes arrive. Throws a
+   * BadRequestError for a size below the smallest request header or above the maximum frame size.
+   */
+  next(): Buffer | undefined {
+    if (this.#released) return undefined;
+    if (this.#large) {
+      if (this.#largeFilled < this.#large.length) return undefined;
+      const frame = this.#large;
+      this.#large = undefined;
+      this.#largeFilled = 0;
+      this.#onHeldChange(-frame.length);
+      return frame;
+    }
+    if (this.#chunkBytes < 4) return undefined;
+    const size = this.#peekSize();
+    if (size < 8) throw new FrameSizeError('frame too small', size, this.#maxFrameBytes);
+    if (size > this.#maxFrameBytes)
+      throw new FrameSizeError('frame over the maximum size', size, this.#maxFrameBytes);
+    if (this.#chunkBytes >= 4 + size) {
+      const frame = this.#take(4 + size).subarray(4);
+      this.#onHeldChange(-(4 + size));
+      return frame;
+    }
+    if (size >= LARGE_FRAME_BYTES) {
+      this.#take(4);
+      this.#onHeldChange(-4);
+      this.#large = Buffer.allocUnsafeSlow(size);
+      this.#fillLarge();
+    }
+    return undefined;
+  }
+
+  /** Drops every byte held; later pushes are ignored. */
+  release(): void {
+    if (this.#released) return;
+    const held = this.held;
+    this.#released = true;
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    this.#large = undefined;
+    this.#largeFilled = 0;
+    if (held > 0) this.#onHeldChange(-held);
+  }
+
+  #fillLarge(): void {
+    const large = this.#large!;
+    while (this.#chunks.length > 0 && this.#largeFilled < large.length) {
+      const chunk = this.#chunks[0];
+      const n = Math.min(chunk.length, large.length - this.#largeFilled);
+      chunk.copy(large, this.#largeFilled, 0, n);
+      this.#largeFilled += n;
+      this.#chunkBytes -= n;
+      if (n === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(n);
+    }
+  }
+
+  #peekSize(): number {
+    const first = this.#chunks[0];
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = Buffer.alloc(4);
+    let filled = 0;
+    for (const c of this.#chunks) {
+      filled += c.copy(head, filled, 0, Math.min(c.length, 4 - filled));
+      if (filled === 4) break;
+    }
+    return head.readInt32BE(0);
+  }
+
+  #take(n: number): Buffer {
+    const first = this.#chunks[0];
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const c = this.#chunks[0];
+        const k = Math.min(c.length, n - filled);
+        c.copy(out, filled, 0, k);
+        filled += k;
+        if (k === c.length) this.#chunks.shift();
+        else this.#chunks[0] = c.subarray(k);
+      }
+    }
+    this.#chunkBytes -= n;
+    return out;
+  }
+}
+
+export class FrameSizeError extends BadRequestError {
+  readonly size: number;
+  readonly maxFrameBytes: number;
+  constructor(message: string, size: number, maxFrameBytes: number) {
+    super('INVALID_FRAME_SIZE', message);
+    this.name = 'FrameSizeError';
+    this.size = size;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+}
