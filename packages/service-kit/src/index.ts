@@ -3,6 +3,11 @@ export { type Environment, loadConfig } from './config/load-config.ts';
 export { serviceConfigSchema } from './config/service-config.ts';
 export { loadMigrations, MigrationLoadError, type SqlMigration } from './database/load-migrations.ts';
 export { type OpenServiceDatabaseOptions, openServiceDatabase } from './database/open-service-database.ts';
+export {
+  ServiceDatabase,
+  type ServiceDatabaseOptions,
+  startServiceDatabase,
+} from './database/service-database.ts';
 export { AppError, type AppErrorOptions } from './errors/app-error.ts';
 export {
   buildProblem,
@@ -22,7 +27,13 @@ export {
   ReadinessChecks,
   ReadinessReport,
 } from './health/readiness.ts';
-export { brokerCheck, circuitBreakerCheck, databaseCheck } from './health/standard-checks.ts';
+export {
+  brokerCheck,
+  circuitBreakerCheck,
+  consumerCheck,
+  databaseCheck,
+  outboxCheck,
+} from './health/standard-checks.ts';
 export { type App, type CreateAppOptions, createApp, DEFAULT_BODY_LIMIT } from './http/create-app.ts';
 export { decodePageCursor, encodePageCursor } from './http/page-cursor.ts';
 export { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './http/request-context.ts';
@@ -33,6 +44,7 @@ export {
   type TextOptions,
   textSchema,
 } from './http/text-schema.ts';
+export { type KeepTryingOptions, keepTrying } from './lifecycle/keep-trying.ts';
 export {
   type RunningService,
   type RunServiceOptions,

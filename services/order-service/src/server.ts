@@ -13,10 +13,13 @@ import {
   brokerCheck,
   ConfigError,
   circuitBreakerCheck,
+  consumerCheck,
   createLogger,
+  keepTrying,
   loadMigrations,
-  openServiceDatabase,
+  outboxCheck,
   runService,
+  startServiceDatabase,
 } from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/order-events.ts';
 import { buildOrderApp } from './app.ts';
@@ -32,7 +35,9 @@ try {
 }
 const logger = createLogger({ name: 'order-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
-const db = await openServiceDatabase({
+// The HTTP server starts at once: until the database is reachable and migrated the service answers 503
+// (not ready) and keeps trying with backoff.
+const db = startServiceDatabase({
   databaseUrl: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   dataDir: config.DATA_DIR,
@@ -56,21 +61,16 @@ const runner = new ConsumerRunner({
   logger,
   publisher,
 });
-let joined = false;
-runner.on('assigned', () => {
-  joined = true;
-});
 const { app, orders } = await buildOrderApp({
   db,
   logger,
+  // Ready = the API can be served and user events are consumed; the broker, the circuit and the outbox's
+  // age only degrade the service (writes land in the outbox).
   readinessChecks: [
+    consumerCheck(runner),
     brokerCheck(transport, Topics.users),
     circuitBreakerCheck(publisher),
-    {
-      name: 'consumer-group',
-      check: async () =>
-        joined ? { ok: true } : { ok: false, detail: `not a member of ${CONSUMER_GROUP} yet` },
-    },
+    outboxCheck(relay),
   ],
 });
 for (const definition of [UserRegisteredV1, UserDeactivatedV1]) {
@@ -87,17 +87,18 @@ for (const definition of [UserRegisteredV1, UserDeactivatedV1]) {
     ).then(() => undefined),
   );
 }
-await relay.start();
-await runner.start();
+const starting = new AbortController();
 const running = await runService({
   app,
   port: config.PORT,
   host: config.HOST,
   logger,
   onShutdown: [
+    { name: 'stop-starting', run: () => starting.abort() },
     {
       name: 'flush-outbox',
       run: async () => {
+        if (!relay.running) return;
         await Promise.race([relay.flushed(), new Promise((r) => setTimeout(r, 5000))]);
         await relay.stop();
       },
@@ -108,4 +109,23 @@ const running = await runService({
     { name: 'close-database', run: () => db.close() },
   ],
 });
-logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
+logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service listening');
+db.ready.then(
+  async () => {
+    // The database may drop again before the relay's first query: keep trying rather than exit. The runner
+    // waits for the broker on its own (topics created with backoff).
+    const options = { logger, signal: starting.signal };
+    if (!(await keepTrying('starting the outbox relay', () => relay.start(), options))) return;
+    try {
+      await runner.start();
+    } catch (error) {
+      if (starting.signal.aborted) return;
+      logger.error({ err: error }, 'the consumer runner cannot start');
+      process.exit(await running.shutdown('the consumer runner cannot start'));
+    }
+    if (starting.signal.aborted) return;
+    logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
+  },
+  // Only a fault retrying cannot fix gets here (a migration that fails): stop rather than serve 503s.
+  async () => process.exit(await running.shutdown('the database cannot be prepared')),
+);

@@ -12,9 +12,11 @@ import {
   ConfigError,
   circuitBreakerCheck,
   createLogger,
+  keepTrying,
   loadMigrations,
-  openServiceDatabase,
+  outboxCheck,
   runService,
+  startServiceDatabase,
 } from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/user-events.ts';
 import { buildUserApp } from './app.ts';
@@ -29,7 +31,9 @@ try {
 }
 const logger = createLogger({ name: 'user-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
-const db = await openServiceDatabase({
+// The HTTP server starts at once: until the database is reachable and migrated the service answers 503
+// (not ready) and keeps trying with backoff.
+const db = startServiceDatabase({
   databaseUrl: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   dataDir: config.DATA_DIR,
@@ -48,30 +52,22 @@ const relay = createOutboxRelay({ db, publisher, logger, pollIntervalMs: config.
 const { app } = await buildUserApp({
   db,
   logger,
-  readinessChecks: [
-    brokerCheck(transport, Topics.users),
-    circuitBreakerCheck(publisher),
-    {
-      name: 'outbox',
-      check: async () => {
-        const age = await relay.oldestUnpublishedAgeMs();
-        return age < 60_000
-          ? { ok: true }
-          : { ok: false, detail: `oldest unpublished event is ${Math.round(age / 1000)} s old` };
-      },
-    },
-  ],
+  // The broker, the circuit and the outbox's age degrade the service but never take the API out of
+  // rotation: writes land in the outbox.
+  readinessChecks: [brokerCheck(transport, Topics.users), circuitBreakerCheck(publisher), outboxCheck(relay)],
 });
-await relay.start();
+const starting = new AbortController();
 const running = await runService({
   app,
   port: config.PORT,
   host: config.HOST,
   logger,
   onShutdown: [
+    { name: 'stop-starting', run: () => starting.abort() },
     {
       name: 'flush-outbox',
       run: async () => {
+        if (!relay.running) return;
         await Promise.race([relay.flushed(), new Promise((r) => setTimeout(r, 5000))]);
         await relay.stop();
       },
@@ -81,4 +77,20 @@ const running = await runService({
     { name: 'close-database', run: () => db.close() },
   ],
 });
-logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
+logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service listening');
+db.ready.then(
+  async () => {
+    // The database may drop again before the relay's first query: keep trying rather than exit.
+    if (
+      !(await keepTrying('starting the outbox relay', () => relay.start(), {
+        logger,
+        signal: starting.signal,
+      }))
+    ) {
+      return;
+    }
+    logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
+  },
+  // Only a fault retrying cannot fix gets here (a migration that fails): stop rather than serve 503s.
+  async () => process.exit(await running.shutdown('the database cannot be prepared')),
+);

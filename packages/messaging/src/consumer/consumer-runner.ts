@@ -2,6 +2,8 @@
 // `concurrency`), offsets committed only once a record's handler has resolved (or the record was moved to
 // the retry/dead-letter topic), failures retried in place, then through the retry topic, then dead-lettered.
 import { EventEmitter } from 'node:events';
+import { errorSummary, isDatabaseUnavailable, rootCauseOf } from '@tributary/database';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { type Logger, pino } from 'pino';
 import { type Clock, systemClock } from '../clock.ts';
 import type { AnyEventDefinition, EventData } from '../contracts/define-event.ts';
@@ -71,6 +73,10 @@ export interface ConsumerRunnerOptions {
   maxQueued?: number;
   /** Partitions of topics this runner has to create (default 3). */
   defaultPartitions?: number;
+  /** Replication factor of the topics it creates (default: the transport's, on Kafka the cluster default). */
+  replicationFactor?: number;
+  /** Without a successful fetch for this long, an assigned, unpaused runner reports unhealthy (default 15 s). */
+  staleFetchMs?: number;
   retry?: {
     inPlace?: InPlaceRetryOptions;
     /** Delay before each round in the retry topic (default 1 s, 10 s, 60 s); then the dead-letter topic. */
@@ -103,7 +109,13 @@ export interface ConsumerRunnerEvents {
 
 type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
 
-const INFRASTRUCTURE_BACKOFF_MS = [100, 250, 500, 1_000, 2_000];
+/**
+ * Pauses between attempts at a record whose failure is not the handler's (the transport or the database is
+ * down): exponential with jitter, up to 2 s, so the partition resumes soon after the dependency is back.
+ */
+const infrastructureBackoff = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 });
+/** Pauses between attempts to create the topics the runner needs (broker down or refusing). */
+const topicsBackoff = new ExponentialBackoff({ initialDelay: 200, maxDelay: 10_000 });
 /** Longest a partition waits for its retry partition's backlog before it runs anyway. */
 const CATCH_UP_TIMEOUT_MS = 10_000;
 
@@ -120,6 +132,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   readonly #options: ConsumerRunnerOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #baseLogger: Logger;
   readonly #handlers = new Map<string, { definition: AnyEventDefinition; handler: EventHandler<never> }>();
   readonly #stopping = new AbortController();
   readonly #assigned = new Set<string>();
@@ -134,6 +147,8 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   #parked = new ParkedKeys();
   #pipeline: ((message: InboundMessage) => Promise<void>) | undefined;
   #paused = false;
+  /** The consumer has been started (start() may still be waiting for the broker to create topics). */
+  #consuming = false;
 
   constructor(options: ConsumerRunnerOptions) {
     super();
@@ -145,7 +160,8 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     this.#options = { ...options, retry: { ...options.retry, delaysMs: delays } };
     this.group = options.group;
     this.#clock = options.clock ?? systemClock;
-    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
+    this.#baseLogger = options.logger ?? pino({ level: 'silent' });
+    this.#logger = this.#baseLogger.child({
       component: 'consumer-runner',
       group: options.group,
     });
@@ -153,6 +169,29 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
 
   get state(): RunnerState {
     return this.#state;
+  }
+
+  /**
+   * Whether events are being consumed: running, a current member of the group, and (with partitions
+   * assigned and not paused for backpressure) a fetch succeeded within `staleFetchMs`.
+   */
+  health(): { ok: boolean; detail?: string } {
+    if (this.#state !== 'running') return { ok: false, detail: `consumer runner is ${this.#state}` };
+    if (!this.#consuming) return { ok: false, detail: 'waiting for the broker to create the topics' };
+    const status = this.#consumer?.status?.();
+    if (status === undefined) return { ok: true };
+    const cause = status.lastError === undefined ? '' : ` (${status.lastError})`;
+    if (!status.member) return { ok: false, detail: `not a member of group ${this.group}${cause}` };
+    if (status.paused || status.assigned === 0) return { ok: true };
+    const staleMs = this.#options.staleFetchMs ?? 15_000;
+    const sinceMs = status.lastFetchAt === undefined ? undefined : this.#clock.now() - status.lastFetchAt;
+    if (sinceMs === undefined || sinceMs > staleMs) {
+      return {
+        ok: false,
+        detail: `no successful fetch ${sinceMs === undefined ? 'yet' : `for ${Math.round(sinceMs / 1000)} s`}${cause}`,
+      };
+    }
+    return { ok: true };
   }
 
   /** Records received and waiting to be handled (a gauge for metrics). */
@@ -189,13 +228,13 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   async #open(): Promise<void> {
     const { transport } = this.#options;
     const topics = [...new Set([...this.#handlers.values()].map((h) => h.definition.topic))];
-    await this.#ensureTopics(topics);
+    await this.#ensureTopicsPatiently(topics);
     for (const topic of topics) this.#retryTopics.set(retryTopicOf(topic, this.group), topic);
 
     this.#publisher = new EventPublisher({
       ...(this.#options.publisher ? { publisher: this.#options.publisher } : { transport }),
       resilience: this.#options.publishPolicy,
-      logger: this.#logger,
+      logger: this.#baseLogger,
     });
     const router = new RetryRouter({
       group: this.group,
@@ -236,11 +275,11 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       onRecords: (records) => this.#receive(records),
       onAssigned: (partitions) => this.#assign(partitions),
       onRevoking: (partitions) => this.#revoking(partitions),
-      onError: (error) => {
-        this.#logger.error({ err: error }, 'consumer error');
-        this.emit('failure', error);
-      },
+      // The transport logs each failure once; the runner only reports it.
+      onError: (error) => this.emit('failure', error),
+      onTopicsMissing: () => this.#ensureTopics(topics),
     });
+    this.#consuming = true;
     this.#logger.info({ topics, handlers: [...this.#handlers.keys()] }, 'consumer runner started');
   }
 
@@ -281,16 +320,41 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     await this.#publisher?.close();
   }
 
+  /** Creates the topics, retrying with backoff until it works or the runner stops (then it throws). */
+  async #ensureTopicsPatiently(topics: string[]): Promise<void> {
+    let backoff: IBackoff<unknown> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#stopping.signal.aborted) throw new TransportClosedError('consumer runner');
+      try {
+        await this.#ensureTopics(topics);
+        return;
+      } catch (err) {
+        if (this.#stopping.signal.aborted) throw new TransportClosedError('consumer runner');
+        backoff = (backoff ?? topicsBackoff).next(undefined);
+        const delayMs = Math.round(backoff.duration);
+        this.#logger.warn(
+          { err: errorSummary(err), attempt, retryInMs: delayMs },
+          `${rootCauseOf(err)}: cannot create the topics; trying again in ${delayMs} ms`,
+        );
+        this.emit('failure', err);
+        await this.#clock.sleep(delayMs, this.#stopping.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** The subscribed topics and this group's retry and dead-letter topics, created where missing. */
   async #ensureTopics(topics: string[]): Promise<void> {
-    const { transport } = this.#options;
+    const { transport, replicationFactor } = this.#options;
     const defaultPartitions = this.#options.defaultPartitions ?? 3;
-    await transport.ensureTopics(topics.map((topic) => ({ topic, partitions: defaultPartitions })));
+    const spec = (topic: string, partitions: number) =>
+      replicationFactor === undefined ? { topic, partitions } : { topic, partitions, replicationFactor };
+    await transport.ensureTopics(topics.map((topic) => spec(topic, defaultPartitions)));
     for (const topic of topics) {
       const partitions = (await transport.partitionCount(topic)) ?? defaultPartitions;
       // Same partition count as the source: a key lands on the same partition number in all three.
       await transport.ensureTopics([
-        { topic: retryTopicOf(topic, this.group), partitions },
-        { topic: deadLetterTopicOf(topic, this.group), partitions },
+        spec(retryTopicOf(topic, this.group), partitions),
+        spec(deadLetterTopicOf(topic, this.group), partitions),
       ]);
     }
   }
@@ -443,6 +507,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
 
   async #run(record: TransportRecord): Promise<boolean> {
     const signal = this.#stopping.signal;
+    let backoff: IBackoff<unknown> | undefined;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted || !this.#owns(record)) return false;
       const retry = this.#retryTopics.has(record.topic) ? readRetryMetadata(record) : undefined;
@@ -458,11 +523,17 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
         await this.#pipeline!(message);
       } catch (err) {
         if (signal.aborted) return false;
-        // Moving the record aside failed too (transport down): nothing is lost, try the record again.
+        // The database is down, or moving the record aside failed too (transport down): nothing is lost,
+        // the partition waits and tries the record again.
         this.emit('failure', err);
-        const delay = INFRASTRUCTURE_BACKOFF_MS[Math.min(attempt, INFRASTRUCTURE_BACKOFF_MS.length - 1)];
+        backoff = (backoff ?? infrastructureBackoff).next(undefined);
+        const delayMs = Math.round(backoff.duration);
+        message.logger.warn(
+          { err: errorSummary(err), attempt: attempt + 1, retryInMs: delayMs },
+          `${rootCauseOf(err)}: ${isDatabaseUnavailable(err) ? 'database unavailable' : 'cannot move the record aside'}; trying the record again in ${delayMs} ms`,
+        );
         try {
-          await systemClock.sleep(delay, signal);
+          await this.#clock.sleep(delayMs, signal);
         } catch {
           return false;
         }

@@ -1,12 +1,18 @@
 // The consumer port on a @platformatic/kafka group consumer with manual commits. The client rebalances
 // eagerly and cannot delay a rebalance, so `onRevoking` is a prompt to commit what is done (commits are
 // still accepted while the group prepares to rebalance); the inbox covers what could not be committed.
+// A failed stream is reopened with jittered backoff; a topic the broker no longer knows (its data was wiped)
+// is recreated first; after repeated failures the client itself is replaced, since @platformatic/kafka 2.x
+// keeps asking a group coordinator that is gone.
+
 import {
   type Message,
   type MessagesStream,
   Consumer as PlatformaticConsumer,
   stringDeserializer,
 } from '@platformatic/kafka';
+import { errorSummary, rootCauseOf } from '@tributary/database';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import type { Logger } from 'pino';
 import { TransportClosedError } from '../errors.ts';
 import type {
@@ -14,24 +20,29 @@ import type {
   Consumer,
   ConsumerListener,
   ConsumerOptions,
+  ConsumerStatus,
   PartitionEnd,
   TopicPartition,
   TransportRecord,
 } from '../ports/transport.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
+import { isUnknownTopic } from './kafka-errors.ts';
 import type { KafkaClientSettings } from './kafka-settings.ts';
 
 type KafkaMessage = Message<string | undefined, Buffer | undefined, string, string>;
 type Stream = MessagesStream<string | undefined, Buffer | undefined, string, string>;
+type Client = PlatformaticConsumer<string | undefined, Buffer | undefined, string, string>;
 
-const REOPEN_DELAY_MS = 500;
+/** Delays between reopening attempts: exponential with decorrelated jitter, 200 ms up to 10 s. */
+const reopenBackoff = new ExponentialBackoff({ initialDelay: 200, maxDelay: 10_000 });
 /** ListOffsets' timestamp for the earliest offset. */
 const EARLIEST = -2n;
 
 export class KafkaConsumer implements Consumer {
   readonly groupId: string;
   readonly #topics: string[];
-  readonly #client: PlatformaticConsumer<string | undefined, Buffer | undefined, string, string>;
+  readonly #options: ConsumerOptions;
+  #client: Client;
   readonly #settings: KafkaClientSettings;
   readonly #logger: Logger;
   readonly #epochs = new Map<string, number>();
@@ -44,13 +55,26 @@ export class KafkaConsumer implements Consumer {
   #paused = false;
   #closing = false;
   #reopenTimer: NodeJS.Timeout | undefined;
+  #backoff: IBackoff<unknown> | undefined;
+  /** Stream failures since the last successful fetch or join. */
+  #failures = 0;
+  #member = false;
+  #lastFetchAt: number | undefined;
+  #lastError: string | undefined;
 
   constructor(settings: KafkaClientSettings, options: ConsumerOptions, logger: Logger) {
     this.groupId = options.groupId;
     this.#topics = [...options.topics];
+    this.#options = options;
     this.#settings = settings;
-    this.#logger = logger.child({ component: 'kafka-consumer', group: options.groupId });
-    this.#client = new PlatformaticConsumer<string | undefined, Buffer | undefined, string, string>({
+    this.#logger = logger.child({ group: options.groupId });
+    this.#client = this.#createClient();
+  }
+
+  #createClient(): Client {
+    const settings = this.#settings;
+    const options = this.#options;
+    return new PlatformaticConsumer<string | undefined, Buffer | undefined, string, string>({
       clientId: options.clientId ?? settings.clientId,
       groupId: options.groupId,
       bootstrapBrokers: settings.brokers,
@@ -72,20 +96,53 @@ export class KafkaConsumer implements Consumer {
     });
   }
 
+  /** Joins the group; a broker that cannot be reached yet is retried in the background, not an error. */
   async start(listener: ConsumerListener): Promise<void> {
     if (this.#closing) throw new TransportClosedError('consumer');
     this.#listener = listener;
-    this.#client.on('consumer:group:join', ({ assignments }) => {
+    this.#bind(this.#client);
+    try {
+      await this.#open();
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  status(): ConsumerStatus {
+    return {
+      member: this.#member,
+      assigned: this.#assignment.length,
+      paused: this.#paused,
+      ...(this.#lastFetchAt === undefined ? {} : { lastFetchAt: this.#lastFetchAt }),
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+    };
+  }
+
+  #bind(client: Client): void {
+    const listener = this.#listener!;
+    client.on('consumer:group:join', ({ assignments }) => {
+      if (client !== this.#client) return;
       this.#assignment = (assignments ?? []).flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
       );
+      this.#member = true;
+      this.#lastError = undefined;
       if (!this.#closing) listener.onAssigned([...this.#assignment]);
     });
-    this.#client.on('consumer:group:rebalance', () => {
-      if (this.#closing || this.#assignment.length === 0) return;
+    client.on('consumer:group:rebalance', () => {
+      if (client !== this.#client || this.#closing || this.#assignment.length === 0) return;
       listener.onRevoking([...this.#assignment]).catch(() => {});
     });
-    await this.#open();
+    // A member without partitions never fetches: its heartbeats show it is alive.
+    client.on('consumer:heartbeat:end', () => {
+      if (client === this.#client && this.#assignment.length === 0) this.#healthy();
+    });
+  }
+
+  #healthy(): void {
+    this.#lastFetchAt = Date.now();
+    this.#failures = 0;
+    this.#backoff = undefined;
   }
 
   async #open(): Promise<void> {
@@ -97,31 +154,59 @@ export class KafkaConsumer implements Consumer {
       maxWaitTime: this.#settings.maxWaitTimeMs,
     })) as Stream;
     this.#stream = stream;
+    let failure: unknown;
     stream.on('data', (message: KafkaMessage) => this.#buffer(message));
+    // Emitted after every fetch, failed or not; a failed one destroys the stream right after.
+    stream.on('fetch', () => {
+      setImmediate(() => {
+        if (!stream.destroyed && this.#stream === stream) this.#healthy();
+      });
+    });
     stream.on('error', (error: Error) => {
-      if (this.#closing) return;
-      this.#logger.warn({ err: error }, 'consumer stream failed; reopening');
-      this.#listener?.onError(error);
+      failure = error;
     });
     stream.on('close', () => {
       if (this.#closing || this.#stream !== stream) return;
       this.#stream = undefined;
-      this.#scheduleReopen();
+      this.#failed(failure ?? new Error('the consumer stream closed'));
     });
     if (this.#paused) stream.pause();
   }
 
-  #scheduleReopen(): void {
-    if (this.#reopenTimer || this.#closing) return;
+  /** One log line per failure, then a reopen after a jittered delay (recreating what is missing first). */
+  #failed(error: unknown): void {
+    if (this.#closing) return;
+    this.#member = false;
+    this.#failures += 1;
+    this.#lastError = rootCauseOf(error);
+    this.#listener?.onError(error instanceof Error ? error : new Error(String(error)));
+    if (this.#reopenTimer) return;
+    this.#backoff = (this.#backoff ?? reopenBackoff).next(undefined);
+    const delayMs = Math.round(this.#backoff.duration);
+    const missingTopics = isUnknownTopic(error);
+    const recreate = this.#failures % this.#settings.consumerRecreateAfterFailures === 0;
+    const action = `${missingTopics ? 'creating missing topics, then ' : ''}${recreate ? 'recreating the consumer' : 'reopening'}`;
+    this.#logger.warn(
+      { err: errorSummary(error), failures: this.#failures, retryInMs: delayMs },
+      `${this.#lastError}: consumer stream failed; ${action} in ${delayMs} ms`,
+    );
     this.#reopenTimer = setTimeout(() => {
       this.#reopenTimer = undefined;
       if (this.#closing) return;
-      this.#open().catch((error: Error) => {
-        this.#logger.warn({ err: error }, 'reopening the consumer stream failed');
-        this.#listener?.onError(error);
-        this.#scheduleReopen();
-      });
-    }, REOPEN_DELAY_MS);
+      this.#reopen(missingTopics, recreate).catch((reopenError: unknown) => this.#failed(reopenError));
+    }, delayMs);
+  }
+
+  async #reopen(missingTopics: boolean, recreate: boolean): Promise<void> {
+    if (missingTopics) await this.#listener?.onTopicsMissing?.();
+    if (recreate) {
+      const stale = this.#client;
+      this.#client = this.#createClient();
+      this.#bind(this.#client);
+      stale.close(true).catch(() => undefined);
+    }
+    if (this.#closing) return;
+    await this.#open();
   }
 
   #buffer(message: KafkaMessage): void {
@@ -221,7 +306,7 @@ export class KafkaConsumer implements Consumer {
       if (stream && !force) await stream.close();
       await this.#client.close(true);
     } catch (error) {
-      this.#logger.warn({ err: error }, 'closing the consumer failed');
+      this.#logger.warn({ err: errorSummary(error) }, `${rootCauseOf(error)}: closing the consumer failed`);
     }
   }
 }

@@ -18,6 +18,10 @@ export interface KafkaTransportOptions {
   /** Retries inside the client for one request (default 1); the publish policy retries on top. */
   clientRetries?: number;
   clientRetryDelayMs?: number;
+  /** Replication factor of topics this transport creates (default -1: the cluster's default, KIP-464). */
+  replicationFactor?: number;
+  /** Consecutive stream failures after which a consumer's client is replaced (default 3). */
+  consumerRecreateAfterFailures?: number;
 }
 
 export type KafkaClientSettings = Required<KafkaTransportOptions>;
@@ -34,5 +38,7 @@ export function kafkaClientSettings(options: KafkaTransportOptions): KafkaClient
     connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
     clientRetries: options.clientRetries ?? 1,
     clientRetryDelayMs: options.clientRetryDelayMs ?? 100,
+    replicationFactor: options.replicationFactor ?? -1,
+    consumerRecreateAfterFailures: Math.max(1, options.consumerRecreateAfterFailures ?? 3),
   };
 }

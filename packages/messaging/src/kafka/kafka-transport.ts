@@ -1,6 +1,7 @@
 // The transport on a Kafka broker (ours or Apache Kafka) through @platformatic/kafka.
 import { randomUUID } from 'node:crypto';
 import { Admin } from '@platformatic/kafka';
+import { errorSummary, rootCauseOf } from '@tributary/database';
 import { type Logger, pino } from 'pino';
 import { TransportClosedError } from '../errors.ts';
 import type {
@@ -29,13 +30,15 @@ export class KafkaTransport implements Transport {
   readonly name = 'kafka';
   readonly #settings: KafkaClientSettings;
   readonly #logger: Logger;
+  readonly #baseLogger: Logger;
   readonly #closeables = new Set<{ close(): Promise<void> }>();
   #admin: Admin | undefined;
   #closed = false;
 
   constructor(config: KafkaTransportConfig) {
     this.#settings = kafkaClientSettings(config);
-    this.#logger = (config.logger ?? pino({ level: 'silent' })).child({ component: 'kafka-transport' });
+    this.#baseLogger = config.logger ?? pino({ level: 'silent' });
+    this.#logger = this.#baseLogger.child({ component: 'kafka-transport' });
   }
 
   createPublisher(options: { clientId?: string } = {}): Publisher {
@@ -49,16 +52,24 @@ export class KafkaTransport implements Transport {
 
   createConsumer(options: ConsumerOptions): Consumer {
     this.#assertOpen();
-    const consumer = new KafkaConsumer(this.#settings, options, this.#logger);
+    const consumer = new KafkaConsumer(
+      this.#settings,
+      options,
+      this.#baseLogger.child({ component: 'kafka-consumer' }),
+    );
     this.#track({ close: () => consumer.abort() });
     return consumer;
   }
 
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     const admin = this.#adminClient();
-    for (const { topic, partitions } of topics) {
+    for (const { topic, partitions, replicationFactor } of topics) {
       try {
-        await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+        await admin.createTopics({
+          topics: [topic],
+          partitions,
+          replicas: replicationFactor ?? this.#settings.replicationFactor,
+        });
       } catch (err) {
         if (!hasKafkaError(err, 'TOPIC_ALREADY_EXISTS')) throw err;
       }
@@ -88,7 +99,14 @@ export class KafkaTransport implements Transport {
     if (this.#admin) all.push(this.#admin);
     await Promise.all(
       all.map((c) =>
-        c.close().catch((err: unknown) => this.#logger.warn({ err }, 'closing a Kafka client failed')),
+        c
+          .close()
+          .catch((err: unknown) =>
+            this.#logger.warn(
+              { err: errorSummary(err) },
+              `${rootCauseOf(err)}: closing a Kafka client failed`,
+            ),
+          ),
       ),
     );
   }

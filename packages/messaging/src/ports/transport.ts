@@ -47,10 +47,27 @@ export interface ConsumerListener {
   onRevoking(partitions: TopicPartition[]): Promise<void>;
   /** A failure the consumer could not recover from by itself. */
   onError(error: Error): void;
+  /** A subscribed topic does not exist (the broker lost it): create it again before the consumer reopens. */
+  onTopicsMissing?(): Promise<void>;
+}
+
+/** What a consumer knows of its own health. */
+export interface ConsumerStatus {
+  /** Joined its group and not failed since. */
+  member: boolean;
+  /** Partitions currently assigned. */
+  assigned: number;
+  paused: boolean;
+  /** When a fetch last succeeded (or, without partitions, a heartbeat), epoch ms. */
+  lastFetchAt?: number;
+  /** Root cause of the latest failure, until the next join. */
+  lastError?: string;
 }
 
 export interface Consumer {
   readonly groupId: string;
+  /** Transports that can tell: whether the consumer is in its group and fetching. */
+  status?(): ConsumerStatus;
   /** Joins the group and starts delivering records from the committed offsets (earliest without one). */
   start(listener: ConsumerListener): Promise<void>;
   commit(offsets: CommitOffset[]): Promise<void>;
@@ -71,6 +88,8 @@ export interface Consumer {
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** Replicas per partition; default the transport's setting (on Kafka -1: the cluster default, KIP-464). */
+  replicationFactor?: number;
 }
 
 export interface ConsumerOptions {

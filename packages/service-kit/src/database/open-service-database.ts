@@ -1,35 +1,15 @@
-// A service's database: PGlite under its data directory by default, PostgreSQL (in the service's own
-// schema) when a connection string is given; migrations run before it is handed out.
-import {
-  createPgliteDatabase,
-  createPostgresDatabase,
-  type Database,
-  type Migration,
-  runMigrations,
-} from '@tributary/database';
-import type { Logger } from 'pino';
+// A service's database, waited for: PGlite under its data directory by default, PostgreSQL (in the
+// service's own schema) when a connection string is given; migrations run before it is handed out.
+// Processes that must serve (and report not ready) meanwhile use `startServiceDatabase` instead.
+import type { Database } from '@tributary/database';
+import { type ServiceDatabaseOptions, startServiceDatabase } from './service-database.ts';
 
-export interface OpenServiceDatabaseOptions {
-  /** postgres:// URL; when absent, PGlite stores the data under `dataDir`. */
-  databaseUrl?: string;
-  /** PostgreSQL schema the service owns. */
-  schema: string;
-  /** PGlite data directory; undefined keeps the data in memory (tests). */
-  dataDir?: string;
-  migrations: readonly Migration[];
-  logger?: Logger;
-}
+export type OpenServiceDatabaseOptions = ServiceDatabaseOptions;
 
 export async function openServiceDatabase(options: OpenServiceDatabaseOptions): Promise<Database> {
-  const db = options.databaseUrl
-    ? createPostgresDatabase({
-        connectionString: options.databaseUrl,
-        schema: options.schema,
-        logger: options.logger,
-      })
-    : await createPgliteDatabase({ dataDir: options.dataDir, logger: options.logger });
+  const db = startServiceDatabase(options);
   try {
-    await runMigrations(db, options.migrations);
+    await db.ready;
   } catch (err) {
     await db.close();
     throw err;

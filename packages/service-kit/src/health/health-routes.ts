@@ -1,4 +1,5 @@
-// /health/live (the process answers), /health/ready and /health (every registered check passes).
+// /health/live (the process answers), /health/ready (the required checks pass: the API can be served) and
+// /health (every check, with failures of the optional ones reported as `degraded`, still 200).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { problemResponse } from '../errors/problem-details.ts';
@@ -24,16 +25,30 @@ export function registerHealthRoutes(
     async () => ({ status: 'alive' as const }),
   );
 
-  const readySchema = {
-    tags: ['health'],
-    summary: 'Readiness: 200 when every registered check passes, 503 naming the failing ones',
-    response: { 200: ReadinessReport, 503: problemResponse('At least one readiness check failed') },
-  };
-  for (const url of ['/health/ready', '/health']) {
-    app.get(url, { schema: readySchema }, async (request, reply) => {
-      const report = await checks.run();
-      if (report.status === 'ready') return report;
-      const failing = report.checks.filter((check) => !check.ok);
+  const routes = [
+    {
+      url: '/health/ready',
+      scope: 'readiness' as const,
+      summary:
+        'Readiness: 200 when the checks the API needs pass (database, consumer), 503 naming the failing ones',
+    },
+    {
+      url: '/health',
+      scope: 'all' as const,
+      summary:
+        'Health: every check; 200 `ready` or `degraded` (broker, circuit breaker or outbox lagging), 503 when not ready',
+    },
+  ];
+  for (const { url, scope, summary } of routes) {
+    const schema = {
+      tags: ['health'],
+      summary,
+      response: { 200: ReadinessReport, 503: problemResponse('At least one required check failed') },
+    };
+    app.get(url, { schema }, async (request, reply) => {
+      const report = await checks.run(scope);
+      if (report.status !== 'not_ready') return report;
+      const failing = report.checks.filter((check) => !check.ok && check.required);
       request.log.warn({ failing }, 'not ready');
       return sendProblem(
         reply,

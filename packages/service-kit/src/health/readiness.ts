@@ -1,5 +1,7 @@
-// Readiness checks a service registers (database reachable, producer connected, group joined, ...) and
-// the report built from running them all at once, each bounded by a timeout.
+// Checks a service registers and the report built from running them at once, each bounded by a timeout.
+// A required check (database reachable, consumer running) decides readiness: what the process needs to
+// serve its API. The others (broker reachable, circuit closed, outbox age) only mark the service degraded
+// in `/health`: the outbox exists so that writes do not need the broker.
 import { type Static, Type } from 'typebox';
 
 export interface CheckResult {
@@ -10,17 +12,20 @@ export interface CheckResult {
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<CheckResult>;
+  /** False: a failure degrades the service (reported in `/health`) but leaves it ready. Default true. */
+  required?: boolean;
 }
 
 export const CheckReport = Type.Object({
   name: Type.String(),
   ok: Type.Boolean(),
+  required: Type.Boolean(),
   detail: Type.Optional(Type.String()),
   durationMs: Type.Number(),
 });
 
 export const ReadinessReport = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('not_ready')]),
   checks: Type.Array(CheckReport),
 });
 
@@ -49,9 +54,17 @@ export class ReadinessChecks {
     return this.#checks.map((check) => check.name);
   }
 
-  async run(): Promise<ReadinessReport> {
-    const checks = await Promise.all(this.#checks.map((check) => this.#runOne(check)));
-    return { status: checks.every((check) => check.ok) ? 'ready' : 'not_ready', checks };
+  /** `readiness` runs the required checks only; `all` adds those that can only degrade the service. */
+  async run(scope: 'readiness' | 'all' = 'all'): Promise<ReadinessReport> {
+    const selected =
+      scope === 'all' ? this.#checks : this.#checks.filter((check) => check.required !== false);
+    const checks = await Promise.all(selected.map((check) => this.#runOne(check)));
+    const status = checks.some((check) => !check.ok && check.required)
+      ? 'not_ready'
+      : checks.some((check) => !check.ok)
+        ? 'degraded'
+        : 'ready';
+    return { status, checks };
   }
 
   async #runOne(check: ReadinessCheck): Promise<CheckReport> {
@@ -74,6 +87,7 @@ export class ReadinessChecks {
     const report: CheckReport = {
       name: check.name,
       ok: result.ok === true,
+      required: check.required !== false,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     };
     if (result.detail !== undefined) report.detail = result.detail;

@@ -13,8 +13,15 @@ import Fastify, {
 } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import { buildProblem, DEFAULT_PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE } from '../errors/problem-details.ts';
+import {
+  PLATFORM_PROBLEM_TYPES,
+  type ProblemTypeRegistry,
+  type ProblemTypeTable,
+  ProblemTypeRegistry as Registry,
+} from '../errors/problem-types.ts';
 import { registerHealthRoutes } from '../health/health-routes.ts';
 import { type ReadinessCheck, ReadinessChecks } from '../health/readiness.ts';
+import { DEFAULT_MAX_JSON_DEPTH, registerJsonBodyParser } from './json-body-parser.ts';
 import { type ProblemReplyOptions, problemFromError, sendProblem } from './problem-responses.ts';
 import { CORRELATION_ID_HEADER, correlationIdOf, REQUEST_ID_HEADER, requestIdOf } from './request-context.ts';
 import { RouteTable } from './route-table.ts';
@@ -29,6 +36,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Readiness checks behind /health/ready; services add theirs as their components start. */
     readiness: ReadinessChecks;
+    /** Every error code this app answers with, with its one status and title (for route documentation). */
+    problemTypes: ProblemTypeRegistry;
   }
 }
 
@@ -41,6 +50,8 @@ export type App = FastifyInstance<
 >;
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Seconds a client is asked to wait after a 503 (a database outage, a shutdown). */
+const RETRY_AFTER_SECONDS = 1;
 
 export interface CreateAppOptions {
   /** Base logger (see createLogger); request logs are its children with `component: 'http'`. */
@@ -56,6 +67,16 @@ export interface CreateAppOptions {
   problemTypeBase?: string;
   /** Id generator for request and correlation ids (tests); default random UUIDs. */
   generateId?: () => string;
+  /** The service's error codes with their status and title, added to the platform's. */
+  problemTypes?: ProblemTypeTable;
+  /** Deepest nesting of arrays and objects a JSON body may have, default 32. */
+  maxJsonDepth?: number;
+  /**
+   * Time limits, so a client trickling a request cannot hold a connection: the headers must arrive within
+   * `headersTimeoutMs` (default 10 s), the whole request within `requestTimeoutMs` (default 30 s); an idle
+   * keep-alive connection closes after `keepAliveTimeoutMs` (default 5 s).
+   */
+  timeouts?: { headersTimeoutMs?: number; requestTimeoutMs?: number; keepAliveTimeoutMs?: number };
 }
 
 export async function createApp(options: CreateAppOptions): Promise<App> {
@@ -63,13 +84,20 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const problems: ProblemReplyOptions = {
     problemTypeBase: options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    problemTypes: new Registry(PLATFORM_PROBLEM_TYPES, options.problemTypes ?? {}),
   };
+  const requestTimeout = options.timeouts?.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(options.timeouts?.headersTimeoutMs ?? 10_000, requestTimeout);
   const routes = new RouteTable();
   let closing = false;
 
   const app: App = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }),
     bodyLimit: problems.bodyLimit,
+    requestTimeout,
+    keepAliveTimeout: options.timeouts?.keepAliveTimeoutMs ?? 5_000,
+    // Node checks the header and request deadlines on this interval (default 30 s, far past them).
+    http: { headersTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
     genReqId: (raw: IncomingMessage) => requestIdOf(raw, generateId),
     logController: new LogController({
       requestIdLogLabel: 'requestId',
@@ -114,7 +142,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   // The APIs speak JSON only. Fastify's default text/plain parser would hand a string to the body schema
   // (a confusing "must be object"); without it such bodies get 415 like any other media type.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
   app.decorate('readiness', new ReadinessChecks(options.readinessChecks, options.readinessTimeoutMs));
+  app.decorate('problemTypes', problems.problemTypes!);
   app.decorateRequest('correlationId', '');
 
   app.addHook('onRoute', (route) => routes.add(route.url, route.method));
@@ -144,9 +174,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     if (closing) reply.header('connection', 'close');
   });
 
-  app.setErrorHandler((error, request, reply) =>
-    sendProblem(reply, problemFromError(error, request, problems), problems),
-  );
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemFromError(error, request, problems);
+    // Every 503 is temporary (shutting down, database unavailable): say when to come back.
+    if (problem.status === 503 && !reply.hasHeader('retry-after')) {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    }
+    return sendProblem(reply, problem, problems);
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0];
     const allowed = routes.allowedMethods(path);

@@ -1,6 +1,7 @@
 // Every 4xx/5xx leaves the app as RFC 9457 problem+json: domain errors (AppError), validation failures,
 // Fastify's own errors (bad JSON, body too large, unsupported media type, unknown route, ...) and anything
 // unexpected, which becomes a 500 without its message or stack (those go to the log).
+import { errorSummary, isDatabaseUnavailable, rootCauseOf } from '@tributary/database';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import {
@@ -10,6 +11,8 @@ import {
   statusCodeName,
   statusTitle,
 } from '../errors/problem-details.ts';
+import type { ProblemTypeRegistry } from '../errors/problem-types.ts';
+import { registeredProblem } from './registered-problem.ts';
 import { toFieldErrors } from './validation-errors.ts';
 
 /** Fastify error codes that get a code, title and detail of their own; others map by status. */
@@ -45,6 +48,8 @@ const VALIDATION_DETAILS: Record<string, string> = {
 export interface ProblemReplyOptions {
   problemTypeBase: string;
   bodyLimit: number;
+  /** Codes with their one status and title; an error carrying a registered code becomes that problem. */
+  problemTypes?: ProblemTypeRegistry;
 }
 
 export function sendProblem(
@@ -53,6 +58,7 @@ export function sendProblem(
   options: ProblemReplyOptions,
 ): FastifyReply {
   const problem = buildProblem(input, options.problemTypeBase);
+  if (input.retryAfterSeconds !== undefined) reply.header('retry-after', String(input.retryAfterSeconds));
   // Sent as a string so no route response schema can reshape or strip the problem document.
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
@@ -74,6 +80,8 @@ export function problemFromError(
   options: ProblemReplyOptions,
 ): ProblemInput {
   const instance = request.url;
+  const registered = registeredProblem(error, request, options.problemTypes);
+  if (registered !== undefined) return registered;
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, 'request failed: %s', error.code);
     else request.log.info({ code: error.code, status: error.status }, 'request rejected: %s', error.code);
@@ -116,6 +124,21 @@ export function problemFromError(
     }
     request.log.info({ code, status }, 'request rejected: %s', code);
     return { code, status, title: known?.title ?? statusTitle(status), detail, instance };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Expected during a database outage or before the database is reachable at startup: one warning line
+    // per request, no stack, and a status the client (or its load balancer) retries.
+    request.log.warn(
+      { err: errorSummary(error) },
+      `${rootCauseOf(error)}: request failed, database unavailable`,
+    );
+    return {
+      code: 'DATABASE_UNAVAILABLE',
+      status: 503,
+      title: 'Service unavailable',
+      detail: 'The service cannot reach its database right now; retry after the delay in Retry-After.',
+      instance,
+    };
   }
   request.log.error({ err: error }, 'unhandled error');
   const serverStatus = status ?? 500;

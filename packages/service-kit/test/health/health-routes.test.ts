@@ -102,6 +102,45 @@ describe('health endpoints', () => {
     );
   });
 
+  test('a failing optional check leaves the service ready and shows it degraded in /health', async () => {
+    const app = await appWith([
+      passing('database'),
+      { name: 'broker', required: false, check: async () => ({ ok: false, detail: 'ECONNREFUSED' }) },
+    ]);
+    const ready = await app.inject({ url: '/health/ready' });
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(
+      ready.json().checks.map((check: { name: string }) => check.name),
+      ['database'],
+    );
+    const health = await app.inject({ url: '/health' });
+    assert.equal(health.statusCode, 200);
+    const report = health.json();
+    assert.equal(report.status, 'degraded');
+    assert.deepEqual(
+      report.checks.map((check: { name: string; ok: boolean; required: boolean; detail?: string }) => [
+        check.name,
+        check.ok,
+        check.required,
+        check.detail,
+      ]),
+      [
+        ['database', true, true, undefined],
+        ['broker', false, false, 'ECONNREFUSED'],
+      ],
+    );
+  });
+
+  test('a failing required check makes /health a 503 as well', async () => {
+    const app = await appWith([
+      { name: 'database', check: async () => ({ ok: false, detail: 'down' }) },
+      { name: 'broker', required: false, check: async () => ({ ok: false }) },
+    ]);
+    const health = await app.inject({ url: '/health' });
+    assert.equal(health.statusCode, 503);
+    assert.equal(health.json().detail, 'Failing checks: database (down)');
+  });
+
   test('registering two checks with the same name is refused', async () => {
     const app = await appWith([passing('database')]);
     assert.throws(() => app.readiness.add(passing('database')), /already registered/);

@@ -43,7 +43,9 @@ export async function applyUserEvent(
   deps: { db: Database; orders: Orders; logger: Logger },
   event: UserEvent,
 ): Promise<{ duplicate: boolean; cancelledOrders: number }> {
-  const log = deps.logger.child({ correlationId: event.correlationId, ceId: event.id, ceType: event.ceType });
+  // The consumer's record logger already carries correlationId, eventId and eventType: binding them again
+  // would repeat the keys in every line.
+  const log = deps.logger;
   if (event.ceType !== USER_REGISTERED && event.ceType !== USER_DEACTIVATED) {
     log.debug('ignoring an event type this service does not use');
     return { duplicate: false, cancelledOrders: 0 };
