@@ -5,8 +5,21 @@ import { TransportClosedError, TransportUnavailableError } from '../errors.ts';
 import type { Publisher, RawMessage } from '../ports/transport.ts';
 import type { KafkaClientSettings } from './kafka-settings.ts';
 
+/** Messages sent in one produce request at most, and their bytes (the broker's default limit is 1 MiB). */
+const MAX_BATCH_MESSAGES = 500;
+const MAX_BATCH_BYTES = 512 * 1024;
+
+interface Queued {
+  message: RawMessage;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 export class KafkaPublisher implements Publisher {
   readonly #producer: Producer<string, Buffer, string, string>;
+  /** Published while a request is in flight: they go together in the next one. */
+  #queue: Queued[] = [];
+  #sending = false;
   #closed = false;
 
   constructor(settings: KafkaClientSettings, clientId: string) {
@@ -32,30 +45,64 @@ export class KafkaPublisher implements Publisher {
     });
   }
 
-  async publishRaw(message: RawMessage): Promise<void> {
-    if (this.#closed) throw new TransportClosedError('publisher');
-    try {
-      await this.#producer.send({
-        messages: [
-          {
+  /**
+   * The idempotent producer of the client has one request in flight at a time, so publishes made meanwhile
+   * wait and then travel together in one produce request (Kafka's own producer batches the same way);
+   * messages of one caller keep their order. A failed request fails every publish it carried.
+   */
+  publishRaw(message: RawMessage): Promise<void> {
+    if (this.#closed) return Promise.reject(new TransportClosedError('publisher'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ message, resolve, reject });
+      if (!this.#sending) {
+        this.#sending = true;
+        // Publishes started in the same turn of the event loop join the first request.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#takeBatch();
+      try {
+        await this.#producer.send({
+          messages: batch.map(({ message }) => ({
             topic: message.topic,
             key: message.key ?? undefined,
             value: message.value ?? undefined,
             headers: message.headers,
-          },
-        ],
-      });
-    } catch (err) {
-      throw new TransportUnavailableError(
-        `publishing to ${message.topic} failed: ${(err as Error).message}`,
-        err,
-      );
+          })),
+        });
+        for (const queued of batch) queued.resolve();
+      } catch (err) {
+        const topics = [...new Set(batch.map(({ message }) => message.topic))].join(', ');
+        const error = new TransportUnavailableError(
+          `publishing to ${topics} failed: ${(err as Error).message}`,
+          err,
+        );
+        for (const queued of batch) queued.reject(error);
+      }
     }
+    this.#sending = false;
+  }
+
+  #takeBatch(): Queued[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.#queue.length && count < MAX_BATCH_MESSAGES) {
+      const { message } = this.#queue[count];
+      bytes += (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64;
+      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      count += 1;
+    }
+    return this.#queue.splice(0, count);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const queued of this.#queue.splice(0)) queued.reject(new TransportClosedError('publisher'));
     await this.#producer.close(true);
   }
 }
