@@ -9,6 +9,7 @@ export {
   startServiceDatabase,
 } from './database/service-database.ts';
 export { AppError, type AppErrorOptions } from './errors/app-error.ts';
+export { CodedError, type CodedErrorOptions } from './errors/coded-error.ts';
 export {
   buildProblem,
   DEFAULT_PROBLEM_TYPE_BASE,
@@ -19,6 +20,13 @@ export {
   problemResponse,
   problemTypeUri,
 } from './errors/problem-details.ts';
+export {
+  PLATFORM_PROBLEM_TYPES,
+  type ProblemType,
+  ProblemTypeConflictError,
+  ProblemTypeRegistry,
+  type ProblemTypeTable,
+} from './errors/problem-types.ts';
 export {
   type CheckReport,
   type CheckResult,
@@ -34,7 +42,9 @@ export {
   databaseCheck,
   outboxCheck,
 } from './health/standard-checks.ts';
+export { type HeaderDoc, jsonResponse, type ProblemExample, problemResponses } from './http/api-docs.ts';
 export { type App, type CreateAppOptions, createApp, DEFAULT_BODY_LIMIT } from './http/create-app.ts';
+export { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds } from './http/json-body-parser.ts';
 export { decodePageCursor, encodePageCursor } from './http/page-cursor.ts';
 export { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './http/request-context.ts';
 export { SWAGGER_PREFIX } from './http/swagger.ts';

@@ -18,7 +18,7 @@ export const ProblemDetails = Type.Object(
     title: Type.String({ description: 'Short summary of the problem type' }),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String({ description: 'Explanation specific to this occurrence' }),
-    code: Type.String({ description: 'Stable machine-readable error code', examples: ['VALIDATION_FAILED'] }),
+    code: Type.String({ description: 'Stable machine-readable error code' }),
     instance: Type.Optional(Type.String({ description: 'The request path this occurrence relates to' })),
     errors: Type.Optional(Type.Array(ProblemFieldError)),
   },
@@ -40,6 +40,8 @@ export interface ProblemInput {
   instance?: string;
   errors?: ProblemFieldError[];
   extra?: Readonly<Record<string, unknown>>;
+  /** Sent as the `Retry-After` header: the same request may succeed after this many seconds. */
+  retryAfterSeconds?: number;
 }
 
 /** `USER_EMAIL_TAKEN` → `https://tributary.dev/problems/user-email-taken`. */

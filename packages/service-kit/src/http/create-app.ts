@@ -15,9 +15,8 @@ import { AppError } from '../errors/app-error.ts';
 import { buildProblem, DEFAULT_PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE } from '../errors/problem-details.ts';
 import {
   PLATFORM_PROBLEM_TYPES,
-  type ProblemTypeRegistry,
+  ProblemTypeRegistry,
   type ProblemTypeTable,
-  ProblemTypeRegistry as Registry,
 } from '../errors/problem-types.ts';
 import { registerHealthRoutes } from '../health/health-routes.ts';
 import { type ReadinessCheck, ReadinessChecks } from '../health/readiness.ts';
@@ -84,7 +83,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const problems: ProblemReplyOptions = {
     problemTypeBase: options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    problemTypes: new Registry(PLATFORM_PROBLEM_TYPES, options.problemTypes ?? {}),
+    problemTypes: new ProblemTypeRegistry(PLATFORM_PROBLEM_TYPES, options.problemTypes ?? {}),
   };
   const requestTimeout = options.timeouts?.requestTimeoutMs ?? 30_000;
   const headersTimeout = Math.min(options.timeouts?.headersTimeoutMs ?? 10_000, requestTimeout);

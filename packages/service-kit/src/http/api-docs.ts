@@ -1,0 +1,97 @@
+// OpenAPI building blocks for routes: success responses with a description, an example and headers, and
+// the problem+json responses of the codes a route can answer with, each with its own example taken from
+// the problem type registry (so a documented 409 shows its 409 code and title, not a generic 400).
+import type { TSchema } from 'typebox';
+import {
+  buildProblem,
+  DEFAULT_PROBLEM_TYPE_BASE,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetails,
+  type ProblemFieldError,
+} from '../errors/problem-details.ts';
+import type { ProblemTypeRegistry } from '../errors/problem-types.ts';
+
+export interface HeaderDoc {
+  description: string;
+  schema: { type: 'string' | 'integer'; format?: string };
+}
+
+/** A JSON response with its description, one example and the headers it sets. */
+export function jsonResponse(
+  description: string,
+  schema: TSchema,
+  example: unknown,
+  headers?: Record<string, HeaderDoc>,
+) {
+  return {
+    description,
+    ...(headers === undefined ? {} : { headers }),
+    content: { 'application/json': { schema, example } },
+  };
+}
+
+export interface ProblemExample {
+  code: string;
+  detail: string;
+  /** The request path of the example. */
+  instance?: string;
+  extra?: Record<string, unknown>;
+  errors?: ProblemFieldError[];
+  /** Documents a `Retry-After` header on this response. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * One response per status among `examples`: its description lists the codes, its media type carries one
+ * named example per code. Every code must be registered (a typo fails when the routes are built).
+ */
+export function problemResponses(
+  registry: ProblemTypeRegistry,
+  examples: readonly ProblemExample[],
+  typeBase: string = DEFAULT_PROBLEM_TYPE_BASE,
+): Record<string, unknown> {
+  const byStatus = new Map<number, ProblemExample[]>();
+  for (const example of examples) {
+    const { status } = registry.require(example.code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), example]);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, list] of byStatus) {
+    const description = list
+      .map((e) => {
+        const type = registry.require(e.code);
+        return `\`${e.code}\`: ${type.description ?? type.title}`;
+      })
+      .join('\n\n');
+    const retry = list.find((e) => e.retryAfterSeconds !== undefined);
+    responses[String(status)] = {
+      description,
+      ...(retry === undefined
+        ? {}
+        : {
+            headers: {
+              'retry-after': {
+                description: 'Seconds after which the same request may succeed',
+                schema: { type: 'integer' },
+              },
+            },
+          }),
+      content: {
+        [PROBLEM_CONTENT_TYPE]: {
+          schema: ProblemDetails,
+          examples: Object.fromEntries(
+            list.map((e) => {
+              const type = registry.require(e.code);
+              const value = buildProblem(
+                { ...e, status: type.status, title: type.title, extra: e.extra },
+                typeBase,
+              );
+              return [e.code, { summary: type.title, value }];
+            }),
+          ),
+        },
+      },
+    };
+  }
+  return responses;
+}
