@@ -7,6 +7,7 @@
 // Differs from Kafka: transactional batches are appended but transactions are not coordinated yet.
 // The next request of the connection starts once this one's appends are done, before its flush wait.
 import { ErrorCode } from '../error-codes.ts';
+import { topicNumber } from '../log/topic-configs.ts';
 import { defineHandler } from './handler.ts';
 
 interface PartitionResult {
@@ -61,12 +62,13 @@ export const produceHandler = defineHandler({
           partitionResponses.push(failure(p.index, ErrorCode.INVALID_RECORD, 'no record batch'));
           continue;
         }
-        if (p.records.length > state.config.maxMessageBytes) {
+        const maxMessageBytes = topicNumber(info.configs, 'max.message.bytes', state.config.maxMessageBytes);
+        if (p.records.length > maxMessageBytes) {
           partitionResponses.push(
             failure(
               p.index,
               ErrorCode.MESSAGE_TOO_LARGE,
-              `batch of ${p.records.length} bytes exceeds ${state.config.maxMessageBytes}`,
+              `batch of ${p.records.length} bytes exceeds ${maxMessageBytes}`,
             ),
           );
           continue;

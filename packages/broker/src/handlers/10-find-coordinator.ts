@@ -1,13 +1,34 @@
-// FindCoordinator v0–3: this broker coordinates every group and transactional id. v1 added keyType and
-// errorMessage, v2 no change, v3 flexible (v4's batched keys are not served).
+// FindCoordinator v0–3: this broker coordinates every group. v1 added keyType and errorMessage, v2 no
+// change, v3 flexible (v4's batched keys are not served).
+// Differs from Kafka: transactions are not implemented, so a transaction coordinator (keyType 1) is refused
+// with TRANSACTIONAL_ID_AUTHORIZATION_FAILED and a message saying so. Clients treat that error as fatal and
+// show the message; a retriable one (COORDINATOR_NOT_AVAILABLE) would keep them waiting until a timeout.
+import { ErrorCode } from '../error-codes.ts';
 import { defineHandler } from './handler.ts';
+
+const TRANSACTION_KEY = 1;
 
 export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
   name: 'FindCoordinator',
   minVersion: 0,
   maxVersion: 3,
-  handle(_request, { state }) {
+  handle(request, { state, clientId }) {
+    if (request.keyType === TRANSACTION_KEY) {
+      state.logger.warn(
+        { transactionalId: request.key, clientId },
+        'refused a transaction coordinator lookup: transactions are not supported by this broker',
+      );
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        errorMessage: 'transactions are not supported by this broker',
+        nodeId: -1,
+        host: '',
+        port: -1,
+        coordinators: [],
+      };
+    }
     return {
       throttleTimeMs: 0,
       errorCode: 0,

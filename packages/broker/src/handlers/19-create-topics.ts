@@ -3,15 +3,10 @@
 // numPartitions/replicationFactor, v5 flexible and the resulting config (KIP-525), v7 topicId (KIP-516).
 import { ErrorCode } from '../error-codes.ts';
 import { LogError, validateTopicName } from '../log/index.ts';
+import { isCreatableTopicConfig } from '../log/topic-configs.ts';
 import { defineHandler } from './handler.ts';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-const KNOWN_CONFIGS = new Set([
-  'retention.ms',
-  'retention.bytes',
-  'message.timestamp.type',
-  'cleanup.policy',
-]);
 
 const LOG_ERROR_CODES: Record<string, number> = {
   TOPIC_ALREADY_EXISTS: ErrorCode.TOPIC_ALREADY_EXISTS,
@@ -43,7 +38,7 @@ export const createTopicsHandler = defineHandler({
       });
       const partitions = t.numPartitions === -1 ? state.config.defaultPartitions : t.numPartitions;
       const configs: Record<string, string> = {};
-      const badConfig = t.configs.find((c) => !KNOWN_CONFIGS.has(c.name) || c.value === null);
+      const badConfig = t.configs.find((c) => !isCreatableTopicConfig(c.name) || c.value === null);
       for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
       const nameError = validateTopicName(t.name);
       if ((seen.get(t.name) ?? 0) > 1) {

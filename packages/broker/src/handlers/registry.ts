@@ -15,7 +15,16 @@ import { listGroupsHandler } from './16-list-groups.ts';
 import { apiVersionsHandler } from './18-api-versions.ts';
 import { createTopicsHandler } from './19-create-topics.ts';
 import { deleteTopicsHandler } from './20-delete-topics.ts';
+import { deleteRecordsHandler } from './21-delete-records.ts';
 import { initProducerIdHandler } from './22-init-producer-id.ts';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.ts';
+import { describeConfigsHandler } from './32-describe-configs.ts';
+import { alterConfigsHandler } from './33-alter-configs.ts';
+import { createPartitionsHandler } from './37-create-partitions.ts';
+import { deleteGroupsHandler } from './42-delete-groups.ts';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts';
+import { offsetDeleteHandler } from './47-offset-delete.ts';
+import { describeClusterHandler } from './60-describe-cluster.ts';
 import type { ApiHandler } from './handler.ts';
 
 export const handlers: readonly ApiHandler[] = [
@@ -35,5 +44,14 @@ export const handlers: readonly ApiHandler[] = [
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
+  deleteRecordsHandler,
   initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  createPartitionsHandler,
+  deleteGroupsHandler,
+  incrementalAlterConfigsHandler,
+  offsetDeleteHandler,
+  describeClusterHandler,
 ] as unknown as readonly ApiHandler[];

@@ -1,0 +1,29 @@
+// AddPartitionsToTxn v0–3 (the client versions; v4+ are sent between brokers, KIP-890). Transactions are
+// not implemented and no producer is ever given a transactional id (see 22-init-producer-id.ts), so every
+// partition is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which clients treat as fatal rather than
+// retrying until their transaction timeout. v1 no change, v2 PRODUCER_FENCED, v3 flexible.
+import { ErrorCode } from '../error-codes.ts';
+import { defineHandler } from './handler.ts';
+
+export const addPartitionsToTxnHandler = defineHandler({
+  apiKey: 24,
+  name: 'AddPartitionsToTxn',
+  minVersion: 0,
+  maxVersion: 3,
+  handle(request, { state, clientId }) {
+    state.logger.warn(
+      { transactionalId: request.v3AndBelowTransactionalId, clientId },
+      'refused AddPartitionsToTxn: transactions are not supported by this broker',
+    );
+    return {
+      throttleTimeMs: 0,
+      resultsByTopicV3AndBelow: request.v3AndBelowTopics.map((t) => ({
+        name: t.name,
+        resultsByPartition: t.partitions.map((partitionIndex) => ({
+          partitionIndex,
+          partitionErrorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        })),
+      })),
+    };
+  },
+});

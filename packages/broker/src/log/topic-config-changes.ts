@@ -1,0 +1,102 @@
+// The new set of a topic's config overrides after an AlterConfigs (which replaces the alterable overrides)
+// or an IncrementalAlterConfigs (which sets, deletes, appends to or subtracts from single entries, KIP-339).
+// Pure: the caller persists the result. Errors carry the Kafka error a client gets for them.
+import {
+  ConfigType,
+  isAlterableTopicConfig,
+  isKnownTopicConfig,
+  topicConfigProblem,
+  topicConfigType,
+} from './topic-configs.ts';
+
+export class ConfigChangeError extends Error {
+  readonly code: 'INVALID_CONFIG' | 'INVALID_REQUEST';
+  constructor(code: 'INVALID_CONFIG' | 'INVALID_REQUEST', message: string) {
+    super(message);
+    this.name = 'ConfigChangeError';
+    this.code = code;
+  }
+}
+
+/** IncrementalAlterConfigs operations, by their wire value. */
+export const ConfigOperation = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+
+function checkUnique(names: string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name))
+      throw new ConfigChangeError('INVALID_REQUEST', `config '${name}' appears more than once`);
+    seen.add(name);
+  }
+}
+
+function checkChangeable(name: string, current: Readonly<Record<string, string>>, value?: string): void {
+  if (!isKnownTopicConfig(name))
+    throw new ConfigChangeError('INVALID_CONFIG', `unknown topic config '${name}'`);
+  // Restating a read-only override unchanged is no change (AlterConfigs clients send back what they read).
+  if (!isAlterableTopicConfig(name) && !(value !== undefined && current[name] === value))
+    throw new ConfigChangeError('INVALID_CONFIG', `topic config '${name}' is read-only on this broker`);
+}
+
+function checkValues(configs: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(configs)) {
+    const problem = topicConfigProblem(name, value);
+    if (problem !== null) throw new ConfigChangeError('INVALID_CONFIG', problem);
+  }
+  return configs;
+}
+
+/**
+ * AlterConfigs: the alterable overrides become exactly `entries` (those left out go back to the broker's
+ * value, as in Kafka); read-only overrides given at creation stay.
+ */
+export function replaceTopicConfigs(
+  current: Readonly<Record<string, string>>,
+  entries: { name: string; value: string | null }[],
+): Record<string, string> {
+  checkUnique(entries.map((e) => e.name));
+  const next: Record<string, string> = {};
+  for (const [name, value] of Object.entries(current)) if (!isAlterableTopicConfig(name)) next[name] = value;
+  for (const e of entries) {
+    if (e.value === null)
+      throw new ConfigChangeError('INVALID_REQUEST', `null value not supported for config '${e.name}'`);
+    checkChangeable(e.name, current, e.value);
+    next[e.name] = e.value;
+  }
+  return checkValues(next);
+}
+
+/** IncrementalAlterConfigs: each entry changes one override; the rest stay. */
+export function incrementTopicConfigs(
+  current: Readonly<Record<string, string>>,
+  entries: { name: string; configOperation: number; value: string | null }[],
+): Record<string, string> {
+  checkUnique(entries.map((e) => e.name));
+  const next: Record<string, string> = { ...current };
+  for (const e of entries) {
+    switch (e.configOperation) {
+      case ConfigOperation.SET:
+        if (e.value === null)
+          throw new ConfigChangeError('INVALID_REQUEST', `null value not supported for config '${e.name}'`);
+        checkChangeable(e.name, current, e.value);
+        next[e.name] = e.value;
+        break;
+      case ConfigOperation.DELETE:
+        checkChangeable(e.name, current);
+        delete next[e.name];
+        break;
+      case ConfigOperation.APPEND:
+      case ConfigOperation.SUBTRACT:
+        if (isKnownTopicConfig(e.name) && topicConfigType(e.name) !== ConfigType.LIST)
+          throw new ConfigChangeError(
+            'INVALID_CONFIG',
+            `config '${e.name}' is not a list: cannot append or subtract`,
+          );
+        checkChangeable(e.name, current);
+        break;
+      default:
+        throw new ConfigChangeError('INVALID_REQUEST', `unknown config operation ${e.configOperation}`);
+    }
+  }
+  return checkValues(next);
+}
