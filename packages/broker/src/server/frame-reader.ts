@@ -28,7 +28,7 @@ export class FrameReader {
 
   /** Bytes received and not yet handed out as frames. */
   get held(): number {
-    return this.#chunkBytes + this.#largeFilled;
+    return this.#chunkBytes + (this.#large ? 4 + this.#largeFilled : 0);
   }
 
   push(chunk: Buffer): void {
@@ -50,7 +50,7 @@ export class FrameReader {
       const frame = this.#large;
       this.#large = undefined;
       this.#largeFilled = 0;
-      this.#onHeldChange(-frame.length);
+      this.#onHeldChange(-(4 + frame.length));
       return frame;
     }
     if (this.#chunkBytes < 4) return undefined;
@@ -64,8 +64,7 @@ export class FrameReader {
       return frame;
     }
     if (size >= LARGE_FRAME_BYTES) {
-      this.#take(4);
-      this.#onHeldChange(-4);
+      this.#take(4); // still counted as held until the frame is handed out
       this.#large = Buffer.allocUnsafeSlow(size);
       this.#fillLarge();
     }
