@@ -1,4 +1,6 @@
 // Test support for code that runs on the database port (`@tributary/database/testing`).
+
+export { createOwnPostgres, type OwnPostgres } from './own-postgres.ts';
 export {
   DATABASE_URL,
   type DatabaseFixture,
