@@ -267,7 +267,13 @@ export class OffsetStore {
       await this.#fs.datasync(this.#fd);
     } catch (err) {
       // After a failed fsync the kernel may have dropped the dirty pages: nothing written since the last
-      // good sync can be trusted, so stop accepting commits rather than acknowledge them.
+      // good sync can be trusted, so stop accepting commits rather than acknowledge them, and cut the
+      // unsynced records from the file so that the page cache cannot serve them to the next process.
+      try {
+        this.#fs.truncate(this.#fd, this.#size);
+      } catch {
+        // The store is failed either way; the next start cuts a torn tail.
+      }
       throw this.#fail('offsets journal fdatasync failed', err);
     }
     this.#size += bytes.length;

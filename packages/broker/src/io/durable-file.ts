@@ -44,11 +44,20 @@ export async function writeFileAtomic(fs: FileSystem, path: string, data: Buffer
   await fs.syncDir(dirname(path));
 }
 
-/** Creates a directory and makes its name durable in its parent. */
+/**
+ * Creates a directory (and missing parents) and makes each name durable in its parent. An existing
+ * directory's name is synced too: a process that died between its mkdir and the sync leaves a directory
+ * that the page cache shows but a power cut would take away.
+ */
 export async function mkdirDurable(fs: FileSystem, path: string): Promise<void> {
-  const existed = fs.exists(path);
+  const created: string[] = [];
+  for (let dir = path; !fs.exists(dir); dir = dirname(dir)) {
+    created.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
   fs.mkdir(path);
-  if (!existed) await fs.syncDir(dirname(path));
+  for (const dir of created) await fs.syncDir(dirname(dir));
+  if (created.length === 0) await fs.syncDir(dirname(path));
 }
 
 /**

@@ -18,7 +18,9 @@ import {
 import { ProducerIdManager } from '../producers/index.ts';
 import { type FlushPolicy, FlushScheduler } from './flush-scheduler.ts';
 import { LogError, validateTopicName } from './log-error.ts';
+import { restoreLogStartOffset } from './log-start-offset.ts';
 import { PartitionLog } from './partition-log.ts';
+import { checkCreationConfigs, checkTopicConfigs, topicNumber } from './topic-configs.ts';
 
 export interface LogConfig {
   dataDir: string;
@@ -44,16 +46,10 @@ export interface TopicInfo {
   configs: Record<string, string>;
 }
 
-const TOPIC_CONFIGS: Record<string, (v: string) => boolean> = {
-  'retention.ms': (v) => /^-?\d+$/.test(v) && Number(v) >= -1,
-  'retention.bytes': (v) => /^-?\d+$/.test(v) && Number(v) >= -1,
-  'message.timestamp.type': (v) => v === 'CreateTime' || v === 'LogAppendTime',
-  'cleanup.policy': (v) =>
-    v === 'delete' || v === 'compact' || v === 'compact,delete' || v === 'delete,compact',
-};
-
 const MAX_PARTITIONS = 100_000;
 const METADATA_FILE = 'topics.json';
+/** Written last by a clean shutdown, removed (durably) first on open: its presence means nothing to recover. */
+const CLEAN_MARKER = '.clean-shutdown';
 const OWN_FILES = new Set([METADATA_FILE, 'producer-ids.json']);
 
 function checkTopics(value: unknown): TopicInfo[] | { problem: string } {
@@ -87,6 +83,7 @@ export class LogManager {
   /** Topic creations and deletions run one at a time, each with its metadata write. */
   #mutations: Promise<unknown> = Promise.resolve();
   #creating = new Set<string>();
+  #clean = false;
 
   private constructor(config: LogConfig) {
     this.#config = {
@@ -109,6 +106,12 @@ export class LogManager {
   static async open(config: LogConfig): Promise<LogManager> {
     const manager = new LogManager(config);
     await mkdirDurable(manager.fs, config.dataDir);
+    const marker = join(config.dataDir, CLEAN_MARKER);
+    manager.#clean = manager.fs.exists(marker);
+    if (manager.#clean) {
+      manager.fs.unlink(marker);
+      await manager.fs.syncDir(config.dataDir);
+    }
     await manager.producerIds.load();
     const topics = readJsonFile(manager.fs, manager.#metadataPath, checkTopics) ?? [];
     await manager.#removeOrphans(topics);
@@ -121,6 +124,7 @@ export class LogManager {
       for (const logs of manager.#logs.values()) for (const log of logs) log.closeForDelete();
       throw err;
     }
+    manager.#clean = false;
     if (manager.#config.timers) {
       manager.#retentionTimer = setInterval(
         () => manager.applyRetention(Date.now()),
@@ -147,19 +151,25 @@ export class LogManager {
     );
   }
 
-  async #openPartitions(topic: TopicInfo): Promise<PartitionLog[]> {
+  async #openPartitions(topic: TopicInfo, from = 0, to = topic.partitions): Promise<PartitionLog[]> {
     const logs: PartitionLog[] = [];
     try {
-      for (let i = 0; i < topic.partitions; i++) {
-        logs.push(
-          await PartitionLog.open(topic.name, i, PartitionLog.dirFor(this.#config.dataDir, topic.name, i), {
+      for (let i = from; i < to; i++) {
+        const log = await PartitionLog.open(
+          topic.name,
+          i,
+          PartitionLog.dirFor(this.#config.dataDir, topic.name, i),
+          {
             fs: this.fs,
-            segmentBytes: this.#config.segmentBytes,
+            segmentBytes: topicNumber(topic.configs, 'segment.bytes', this.#config.segmentBytes),
             indexIntervalBytes: this.#config.indexIntervalBytes,
             flush: this.flushScheduler,
             logger: this.#config.logger,
-          }),
+            clean: this.#clean,
+          },
         );
+        logs.push(log);
+        restoreLogStartOffset(this.fs, log);
       }
     } catch (err) {
       for (const log of logs) log.closeForDelete();
@@ -174,8 +184,11 @@ export class LogManager {
 
   /** Persists the topic list (atomically); callers change `topics` first and undo it when this fails. */
   saveTopics(): Promise<void> {
-    const data = JSON.stringify({ topics: [...this.#topics.values()] }, null, 1);
-    return writeFileAtomic(this.fs, this.#metadataPath, data);
+    return this.#writeTopics([...this.#topics.values()]);
+  }
+
+  #writeTopics(topics: TopicInfo[]): Promise<void> {
+    return writeFileAtomic(this.fs, this.#metadataPath, JSON.stringify({ topics }, null, 1));
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
@@ -199,12 +212,7 @@ export class LogManager {
         `partition count must be 1..${MAX_PARTITIONS}, got ${partitions}`,
       );
     }
-    for (const [key, value] of Object.entries(configs)) {
-      const valid = TOPIC_CONFIGS[key];
-      if (!valid) throw new LogError('INVALID_CONFIG', `unsupported topic config '${key}'`);
-      if (!valid(value))
-        throw new LogError('INVALID_CONFIG', `invalid value '${value}' for topic config '${key}'`);
-    }
+    checkCreationConfigs(configs);
     this.#creating.add(name);
     try {
       return await this.#serial(() => this.#create(name, partitions, configs));
@@ -223,9 +231,10 @@ export class LogManager {
       for (const dir of dirs) this.fs.mkdir(dir);
       await this.fs.syncDir(this.#config.dataDir);
       logs = await this.#openPartitions(topic);
+      // Visible only once durable: nobody may write to or read from a topic a crash could take back.
+      await this.#writeTopics([...this.#topics.values(), topic]);
       this.#topics.set(name, topic);
       this.#logs.set(name, logs);
-      await this.saveTopics();
       return topic;
     } catch (err) {
       // All or nothing: no partial topic, no directories left behind.
@@ -272,6 +281,77 @@ export class LogManager {
     });
   }
 
+  /**
+   * Grows a topic to `total` partitions (CreatePartitions). As with a creation, the new partitions'
+   * directories are durable before the metadata names them, and a failure leaves the topic as it was.
+   */
+  addPartitions(name: string, total: number): Promise<TopicInfo> {
+    return this.#serial(async () => {
+      const topic = this.#topics.get(name);
+      const logs = this.#logs.get(name);
+      if (!topic || !logs) throw new LogError('UNKNOWN_TOPIC', `topic '${name}' does not exist`);
+      const before = topic.partitions;
+      if (!Number.isInteger(total) || total <= before || total > MAX_PARTITIONS)
+        throw new LogError(
+          'INVALID_PARTITIONS',
+          `partition count must be ${before + 1}..${MAX_PARTITIONS}, got ${total}`,
+        );
+      const dirs = Array.from({ length: total - before }, (_, i) =>
+        PartitionLog.dirFor(this.#config.dataDir, name, before + i),
+      );
+      let added: PartitionLog[] = [];
+      try {
+        for (const dir of dirs) this.fs.mkdir(dir);
+        await this.fs.syncDir(this.#config.dataDir);
+        added = await this.#openPartitions(topic, before, total);
+        // Visible only once durable, as a new topic is.
+        const grown = { ...topic, partitions: total };
+        await this.#writeTopics([...this.#topics.values()].map((t) => (t === topic ? grown : t)));
+        logs.push(...added);
+        topic.partitions = total;
+        return topic;
+      } catch (err) {
+        for (const log of added) log.closeForDelete();
+        try {
+          for (const dir of dirs) this.fs.removeTree(dir);
+        } catch (cleanupErr) {
+          // Removed on the next open: no topic owns them.
+          this.#config.logger.error(
+            { err: cleanupErr, topic: name },
+            'cannot remove new partition directories',
+          );
+        }
+        const cause = errorCode(err) ?? (err instanceof Error ? err.message : String(err));
+        throw new LogError('STORAGE_ERROR', `cannot add partitions to '${name}' (${cause})`, { cause: err });
+      }
+    });
+  }
+
+  /**
+   * Replaces a topic's config overrides (validated; AlterConfigs, IncrementalAlterConfigs), durably. Retention
+   * applies them on its next pass, a new segment.bytes from each partition's next roll.
+   */
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<TopicInfo> {
+    checkTopicConfigs(configs);
+    return this.#serial(async () => {
+      const topic = this.#topics.get(name);
+      if (!topic) throw new LogError('UNKNOWN_TOPIC', `topic '${name}' does not exist`);
+      const changed = { ...topic, configs: { ...configs } };
+      try {
+        await this.#writeTopics([...this.#topics.values()].map((t) => (t === topic ? changed : t)));
+      } catch (err) {
+        const cause = errorCode(err) ?? (err instanceof Error ? err.message : String(err));
+        throw new LogError('STORAGE_ERROR', `cannot change the configs of '${name}' (${cause})`, {
+          cause: err,
+        });
+      }
+      topic.configs = changed.configs;
+      const segmentBytes = topicNumber(topic.configs, 'segment.bytes', this.#config.segmentBytes);
+      for (const log of this.#logs.get(name) ?? []) log.segmentBytes = segmentBytes;
+      return topic;
+    });
+  }
+
   getTopic(name: string): TopicInfo | undefined {
     return this.#topics.get(name);
   }
@@ -309,5 +389,10 @@ export class LogManager {
     await this.#mutations;
     for (const logs of this.#logs.values()) for (const log of logs) await log.close();
     await this.flushScheduler.close();
+    const offline = [...this.#logs.values()].some((logs) => logs.some((l) => l.offline));
+    if (offline) return;
+    const marker = join(this.#config.dataDir, CLEAN_MARKER);
+    this.fs.close(this.fs.open(marker, 'create'));
+    await this.fs.syncDir(this.#config.dataDir);
   }
 }

@@ -30,6 +30,8 @@ export interface PartitionLogOptions {
   indexIntervalBytes: number;
   flush: FlushScheduler;
   logger: Logger;
+  /** The broker shut down cleanly last time: indexes are current and everything is synced. */
+  clean?: boolean;
 }
 
 export interface AppendResult {
@@ -159,6 +161,34 @@ export class PartitionLog implements Flushable {
   get #active(): Segment {
     return this.#segments[this.#segments.length - 1];
   }
+  /** The size at which the active segment is rolled (the topic's segment.bytes); applies from the next roll. */
+  set segmentBytes(bytes: number) {
+    this.#options.segmentBytes = bytes;
+  }
+
+  /**
+   * Moves the log start offset up to `offset` (DeleteRecords, KIP-107; capped at the log end) and deletes
+   * the segments wholly below it, never the active one. Returns the new log start offset. The caller makes
+   * the new offset durable first (log-start-offset.ts).
+   */
+  advanceLogStartOffset(offset: number): number {
+    if (offset <= this.#logStartOffset) return this.#logStartOffset;
+    this.#logStartOffset = Math.min(offset, this.logEndOffset);
+    let deleted = 0;
+    while (this.#segments.length > 1 && this.#segments[1].baseOffset <= this.#logStartOffset) {
+      const oldest = this.#segments.shift()!;
+      try {
+        oldest.deleteFiles();
+      } catch (err) {
+        this.#goOffline('deleting a segment failed', err);
+        break;
+      }
+      deleted++;
+    }
+    if (deleted > 0)
+      this.#fs.syncDir(this.dir).catch((err: unknown) => this.#goOffline('directory sync failed', err));
+    return this.#logStartOffset;
+  }
 
   async #load(): Promise<void> {
     const fs = this.#fs;
@@ -175,7 +205,8 @@ export class PartitionLog implements Flushable {
       this.#segments.push(segment);
       const fileSize = segment.fileSize();
       const last = i === bases.length - 1;
-      if (!last && segment.loadIndex(fileSize)) continue;
+      // After a crash only the tail is scanned: the active segment and any whose index is missing or stale.
+      if ((!last || this.#options.clean) && segment.loadIndex(fileSize)) continue;
       this.#recover(segment, fileSize);
       if (segment.unnamed) dirChanged = true;
     }
@@ -201,14 +232,17 @@ export class PartitionLog implements Flushable {
       break;
     }
     this.#active.removeIndexFile();
-    if (dirChanged) await fs.syncDir(this.dir);
+    // What is served must be on disk: after a killed process the page cache may still hold data (and
+    // names) the disk does not, so the directory and every segment are synced (cheap when already clean)
+    // before the high watermark covers them. A clean shutdown synced everything already.
+    if (dirChanged || !this.#options.clean) await fs.syncDir(this.dir);
     for (const s of this.#segments) s.unnamed = false;
-    // What is served must be on disk: after a killed process the page cache may still hold data the
-    // disk does not, so every segment is synced (cheap when clean) before the high watermark covers it.
-    await Promise.all(this.#segments.map((s) => s.sync()));
+    if (!this.#options.clean) await Promise.all(this.#segments.map((s) => s.sync()));
+    for (const s of this.#segments) s.durableSize = s.size;
     this.#logStartOffset = this.#segments[0].baseOffset;
     this.#durableOffset = this.logEndOffset;
     this.#loadProducers();
+    if (this.#snapshots.removed) await fs.syncDir(this.dir);
   }
 
   /** Rebuilds producer state: the newest snapshot within the log covers what precedes it, a scan the rest. */
@@ -313,15 +347,7 @@ export class PartitionLog implements Flushable {
         if (batches.length > 1) return fail(46, 'duplicate batch within a multi-batch request');
         // A retry of a batch that is already in the log is answered with the original's offset, but only
         // once the original is durable: the retry may arrive before the first attempt's flush.
-        const lastOffset = check.baseOffset + b.lastOffsetDelta;
-        return {
-          errorCode: 0,
-          baseOffset: check.baseOffset,
-          logAppendTime: -1,
-          logStartOffset: this.#logStartOffset,
-          duplicate: true,
-          durable: this.waitDurable(lastOffset + 1),
-        };
+        return this.#appended(check.baseOffset, -1, true, check.baseOffset + b.lastOffsetDelta + 1);
       }
       if (check.kind === 'error') return fail(check.errorCode, check.message);
     }
@@ -374,18 +400,22 @@ export class PartitionLog implements Flushable {
           infos[i].baseOffset,
         );
     }
-    const end = this.logEndOffset;
     if (this.#options.flush.syncs) this.#options.flush.dirty(this);
     else this.#notify();
+    return this.#appended(firstOffset, opts.logAppendTime ?? -1, false, this.logEndOffset);
+  }
+
+  #appended(baseOffset: number, logAppendTime: number, duplicate: boolean, end: number): AppendResult {
     const log = this;
     let durable: Promise<void> | undefined;
     return {
       errorCode: 0,
-      baseOffset: firstOffset,
-      logAppendTime: opts.logAppendTime ?? -1,
+      baseOffset,
+      logAppendTime,
       logStartOffset: this.#logStartOffset,
-      duplicate: false,
-      // Made on first read: asked for only by acks=-1 produces, so acks=0/1 never trigger a flush.
+      duplicate,
+      // Made on first read: asked for only by acks=-1 produces, so acks=0/1 never trigger a flush (and
+      // a failed flush nobody waits for is no unhandled rejection).
       get durable() {
         durable ??= log.waitDurable(end);
         return durable;
@@ -439,6 +469,13 @@ export class PartitionLog implements Flushable {
     );
     this.#options.logger.error({ err, topic: this.topic, partition: this.partition }, this.#offline.message);
     for (const w of this.#waiters.splice(0)) w.reject(this.#offline);
+    for (const s of this.#segments) {
+      try {
+        s.discardUnsynced();
+      } catch (cutErr) {
+        this.#options.logger.error({ err: cutErr, segment: s.baseOffset }, 'cannot cut unsynced bytes');
+      }
+    }
     this.#notify();
   }
 
@@ -552,7 +589,8 @@ export class PartitionLog implements Flushable {
       deleted++;
     }
     if (deleted > 0) {
-      this.#logStartOffset = this.#segments[0].baseOffset;
+      // A DeleteRecords may already have moved the start past the first remaining segment's base.
+      this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0].baseOffset);
       this.#fs.syncDir(this.dir).catch((err: unknown) => this.#goOffline('directory sync failed', err));
       this.#options.logger.info(
         { topic: this.topic, partition: this.partition, deleted, logStartOffset: this.#logStartOffset },

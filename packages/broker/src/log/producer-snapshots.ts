@@ -17,6 +17,8 @@ export class ProducerSnapshots {
   readonly #fs: FileSystem;
   readonly #dir: string;
   readonly #logger: Logger;
+  /** `load` removed snapshots of a lost history: the caller syncs the directory before appending. */
+  removed = false;
 
   constructor(fs: FileSystem, dir: string, logger: Logger) {
     this.#fs = fs;
@@ -24,7 +26,7 @@ export class ProducerSnapshots {
     this.#logger = logger;
   }
 
-  /** The newest readable snapshot that covers no more than `logEndOffset`. */
+  /** The newest readable snapshot that covers no more than `logEndOffset`; newer ones are removed. */
   load(logEndOffset: number): { offset: number; table: ProducerStateTable } | null {
     const files = this.#fs.readdir(this.#dir);
     const candidates = files
@@ -34,7 +36,12 @@ export class ProducerSnapshots {
       .sort((a, b) => b.offset - a.offset);
     if (files.includes(LEGACY_FILE)) candidates.push({ name: LEGACY_FILE, offset: -1 });
     for (const c of candidates) {
-      if (c.offset > logEndOffset) continue;
+      if (c.offset > logEndOffset) {
+        // It describes a history the log lost; once the log grows past its offset again it would lie.
+        this.#fs.unlink(join(this.#dir, c.name));
+        this.removed = true;
+        continue;
+      }
       const parsed = this.#read(c.name);
       if (!parsed || parsed.offset > logEndOffset) continue;
       return parsed;

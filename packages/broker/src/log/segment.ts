@@ -32,6 +32,8 @@ export class Segment {
   maxTimestamp = -1;
   /** Bytes written since the last successful datasync (what a power cut may take). */
   dirty = false;
+  /** Bytes known to be on disk (synced, or found there by recovery). */
+  durableSize = 0;
   /** The file's name is not yet durable in its directory. */
   unnamed: boolean;
   /** Sparse index: batch base offsets and their file positions, ascending. */
@@ -128,12 +130,23 @@ export class Segment {
       this.unnamed = false;
     }
     this.dirty = false;
+    const size = this.size;
     try {
       await this.#fs.datasync(this.fd);
     } catch (err) {
       this.dirty = true;
       throw err;
     }
+    this.durableSize = Math.max(this.durableSize, size);
+  }
+
+  /**
+   * After a failed sync the page cache may show bytes the disk will never get (the kernel marks them
+   * clean): cut the file back to what is known to be on disk, so that no later reader, this process's or
+   * the next one's, is served them.
+   */
+  discardUnsynced(): void {
+    if (this.size > this.durableSize) this.truncate(this.durableSize);
   }
 
   /** File position of the batch containing `offset` (scanning from the nearest index entry). */

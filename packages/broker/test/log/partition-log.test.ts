@@ -114,6 +114,8 @@ describe('partition log', () => {
         writeSync(fd, Buffer.from([0xaa]), 0, 1, size - 3);
         closeSync(fd);
       }
+      // A torn tail is what a crash leaves: no clean-shutdown marker (after a clean one, nothing is rescanned).
+      rmSync(join(dir, '.clean-shutdown'));
       const warnings: Captured[] = [];
       m = await open(dir, {}, warnings);
       const log = m.partition('torn', 0)!;
