@@ -237,7 +237,7 @@ export class PartitionLog implements Flushable {
     // before the high watermark covers them. A clean shutdown synced everything already.
     if (dirChanged || !this.#options.clean) await fs.syncDir(this.dir);
     for (const s of this.#segments) s.unnamed = false;
-    if (!this.#options.clean) await Promise.all(this.#segments.map((s) => s.sync()));
+    await Promise.all(this.#segments.filter((s) => s.dirty || !this.#options.clean).map((s) => s.sync()));
     for (const s of this.#segments) s.durableSize = s.size;
     this.#logStartOffset = this.#segments[0].baseOffset;
     this.#durableOffset = this.logEndOffset;

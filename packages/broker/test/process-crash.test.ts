@@ -1,4 +1,5 @@
-// kill -9 during acks=-1 production: every acknowledged record and every committed offset survives.
+// A killed process (kill -9) during acks=-1 production: every acknowledged record and every committed offset
+// survives a process crash. Power cuts and disk faults are covered by the storage simulation (test/sim/).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
