@@ -1,0 +1,304 @@
+// Topic and broker configs through the admin clients people use: kafkajs (DescribeConfigs, AlterConfigs)
+// and @platformatic/kafka (DescribeConfigs v4, AlterConfigs, IncrementalAlterConfigs), over TCP.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  Admin,
+  ConfigResourceTypes,
+  ConfigSources,
+  IncrementalAlterConfigOperationTypes,
+  Producer,
+  stringSerializers,
+} from '@platformatic/kafka';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
+import { type BrokerFixture, brokerFixture } from '../support/broker-fixture.ts';
+import { RawClient } from '../support/raw-client.ts';
+
+const TOPIC = ConfigResourceTypes.TOPIC;
+const BROKER = ConfigResourceTypes.BROKER;
+// kafkajs is CommonJS: its enums are not named exports under ESM.
+const KjsResourceTypes = kafkajs.ConfigResourceTypes;
+
+function platformaticAdmin(fixture: BrokerFixture) {
+  return new Admin({ clientId: 'configs-admin', bootstrapBrokers: [fixture.broker.address], retries: 0 });
+}
+
+/** The Kafka error codes a rejected platformatic admin call carried (it throws a MultipleErrors). */
+function errorCodes(err: unknown): number[] {
+  const codes: number[] = [];
+  const visit = (e: unknown) => {
+    if (!e || typeof e !== 'object') return;
+    const o = e as { errors?: unknown[]; apiCode?: number; response?: unknown };
+    if (typeof o.apiCode === 'number') codes.push(o.apiCode);
+    for (const inner of o.errors ?? []) visit(inner);
+  };
+  visit(err);
+  return codes;
+}
+
+describe('topic and broker configs', () => {
+  let fixture: BrokerFixture;
+  let admin: Admin;
+  let kafka: Kafka;
+  before(async () => {
+    fixture = await brokerFixture({ retentionMs: 3_600_000, segmentBytes: 1024 * 1024 });
+    admin = platformaticAdmin(fixture);
+    kafka = new Kafka({
+      clientId: 'configs-kjs',
+      brokers: [fixture.broker.address],
+      logLevel: logLevel.NOTHING,
+    });
+  });
+  after(async () => {
+    await admin?.close();
+    await fixture?.stop();
+  });
+
+  const describeTopic = async (name: string, keys?: string[]) => {
+    const [result] = await admin.describeConfigs({
+      resources: [{ resourceType: TOPIC, resourceName: name, configurationKeys: keys }],
+      includeSynonyms: true,
+      includeDocumentation: true,
+    });
+    return new Map(result.configs.map((c) => [c.name, c]));
+  };
+
+  it('describes a topic config with its source: a topic override, the broker setting, or the default', async () => {
+    await admin.createTopics({
+      topics: ['cfg-describe'],
+      partitions: 1,
+      replicas: 1,
+      configs: [{ name: 'retention.bytes', value: '5000000' }],
+    });
+    const configs = await describeTopic('cfg-describe');
+    const retentionBytes = configs.get('retention.bytes');
+    assert.equal(retentionBytes?.value, '5000000');
+    assert.equal(retentionBytes?.configSource, ConfigSources.TOPIC_CONFIG);
+    assert.equal(retentionBytes?.readOnly, false);
+    assert.deepEqual(
+      retentionBytes?.synonyms.map((s) => [s.name, s.source]),
+      [
+        ['retention.bytes', ConfigSources.TOPIC_CONFIG],
+        ['log.retention.bytes', ConfigSources.DEFAULT_CONFIG],
+      ],
+    );
+    const retentionMs = configs.get('retention.ms');
+    assert.equal(retentionMs?.value, '3600000', 'the broker setting the topic falls back to');
+    assert.equal(retentionMs?.configSource, ConfigSources.STATIC_BROKER_CONFIG);
+    assert.equal(configs.get('segment.bytes')?.value, String(1024 * 1024));
+    assert.equal(configs.get('max.message.bytes')?.configSource, ConfigSources.DEFAULT_CONFIG);
+    const compression = configs.get('compression.type');
+    assert.equal(compression?.value, 'producer');
+    assert.equal(compression?.readOnly, true, 'what the broker cannot change is read-only');
+    assert.ok(configs.get('cleanup.policy')?.documentation, 'documentation when asked for');
+
+    const only = await describeTopic('cfg-describe', ['retention.ms', 'no.such.config']);
+    assert.deepEqual([...only.keys()], ['retention.ms'], 'only the keys asked for, unknown ones left out');
+  });
+
+  it('describes the broker settings read-only, and refuses a broker id that is not this one', async () => {
+    const [broker] = await admin.describeConfigs({
+      resources: [{ resourceType: BROKER, resourceName: '1' }],
+    });
+    const configs = new Map(broker.configs.map((c) => [c.name, c]));
+    assert.equal(configs.get('log.retention.ms')?.value, '3600000');
+    assert.equal(configs.get('log.retention.ms')?.configSource, ConfigSources.STATIC_BROKER_CONFIG);
+    assert.equal(configs.get('num.partitions')?.configSource, ConfigSources.DEFAULT_CONFIG);
+    assert.ok([...configs.values()].every((c) => c.readOnly));
+
+    // A client routes a broker resource to that broker; sent here anyway, Kafka's answer is INVALID_REQUEST.
+    const raw = await RawClient.connect(fixture.broker.port);
+    try {
+      const res = await raw.request(32, 4, {
+        resources: [{ resourceType: BROKER, resourceName: '7', configurationKeys: null }],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      });
+      assert.equal(res.results[0].errorCode, 42);
+      assert.match(res.results[0].errorMessage ?? '', /broker 1/);
+    } finally {
+      raw.close();
+    }
+    await assert.rejects(
+      admin.alterConfigs({
+        resources: [
+          { resourceType: BROKER, resourceName: '1', configs: [{ name: 'log.retention.ms', value: '1' }] },
+        ],
+      }),
+      (err) => errorCodes(err).includes(40),
+      'broker settings are fixed at start: INVALID_CONFIG',
+    );
+  });
+
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for a topic that does not exist', async () => {
+    await assert.rejects(describeTopic('cfg-missing'), (err) => errorCodes(err).includes(3));
+  });
+
+  it('alters topic configs incrementally, keeps them across a restart, and applies max.message.bytes', async () => {
+    await admin.createTopics({ topics: ['cfg-alter'], partitions: 1, replicas: 1 });
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: TOPIC,
+          resourceName: 'cfg-alter',
+          configs: [
+            {
+              name: 'max.message.bytes',
+              configOperation: IncrementalAlterConfigOperationTypes.SET,
+              value: '2000',
+            },
+            {
+              name: 'retention.ms',
+              configOperation: IncrementalAlterConfigOperationTypes.SET,
+              value: '60000',
+            },
+          ],
+        },
+      ],
+    });
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: TOPIC,
+          resourceName: 'cfg-alter',
+          configs: [{ name: 'retention.ms', configOperation: IncrementalAlterConfigOperationTypes.DELETE }],
+        },
+      ],
+    });
+    const producer = new Producer({
+      clientId: 'configs-producer',
+      bootstrapBrokers: [fixture.broker.address],
+      serializers: stringSerializers,
+      retries: 0,
+    });
+    try {
+      await producer.send({ messages: [{ topic: 'cfg-alter', value: 'small' }] });
+      await assert.rejects(
+        producer.send({ messages: [{ topic: 'cfg-alter', value: 'x'.repeat(5000) }] }),
+        (err) => errorCodes(err).includes(10),
+        'a batch above the topic max.message.bytes is MESSAGE_TOO_LARGE',
+      );
+    } finally {
+      await producer.close();
+    }
+
+    await admin.close();
+    await fixture.restart();
+    admin = platformaticAdmin(fixture);
+    const configs = await describeTopic('cfg-alter');
+    assert.equal(configs.get('max.message.bytes')?.value, '2000');
+    assert.equal(configs.get('max.message.bytes')?.configSource, ConfigSources.TOPIC_CONFIG);
+    assert.equal(
+      configs.get('retention.ms')?.configSource,
+      ConfigSources.STATIC_BROKER_CONFIG,
+      'deleted override',
+    );
+  });
+
+  it('refuses invalid, unknown and read-only changes with INVALID_CONFIG and changes nothing', async () => {
+    await admin.createTopics({ topics: ['cfg-bad'], partitions: 1, replicas: 1 });
+    const attempt = (name: string, value: string) =>
+      admin.incrementalAlterConfigs({
+        resources: [
+          {
+            resourceType: TOPIC,
+            resourceName: 'cfg-bad',
+            configs: [{ name, configOperation: IncrementalAlterConfigOperationTypes.SET, value }],
+          },
+        ],
+      });
+    for (const [name, value] of [
+      ['retention.ms', 'soon'],
+      ['segment.bytes', '10'],
+      ['no.such.config', '1'],
+      ['cleanup.policy', 'compact'],
+    ]) {
+      await assert.rejects(attempt(name, value), (err) => errorCodes(err).includes(40), `${name}=${value}`);
+    }
+    await assert.rejects(
+      admin.incrementalAlterConfigs({
+        resources: [
+          {
+            resourceType: TOPIC,
+            resourceName: 'cfg-bad',
+            configs: [
+              {
+                name: 'cleanup.policy',
+                configOperation: IncrementalAlterConfigOperationTypes.APPEND,
+                value: 'compact',
+              },
+            ],
+          },
+        ],
+      }),
+      (err) => errorCodes(err).includes(40),
+    );
+    const configs = await describeTopic('cfg-bad');
+    assert.ok([...configs.values()].every((c) => c.configSource !== ConfigSources.TOPIC_CONFIG));
+  });
+
+  it('kafkajs: alterConfigs replaces the overrides, validateOnly changes nothing, describeConfigs reads them', async () => {
+    const kadmin = kafka.admin();
+    await kadmin.connect();
+    try {
+      await kadmin.createTopics({
+        topics: [
+          {
+            topic: 'cfg-kjs',
+            numPartitions: 1,
+            configEntries: [{ name: 'retention.bytes', value: '9000000' }],
+          },
+        ],
+      });
+      await kadmin.alterConfigs({
+        validateOnly: true,
+        resources: [
+          {
+            type: KjsResourceTypes.TOPIC,
+            name: 'cfg-kjs',
+            configEntries: [{ name: 'retention.ms', value: '1000' }],
+          },
+        ],
+      });
+      await kadmin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: KjsResourceTypes.TOPIC,
+            name: 'cfg-kjs',
+            configEntries: [{ name: 'segment.bytes', value: '65536' }],
+          },
+        ],
+      });
+      const described = await kadmin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          {
+            type: KjsResourceTypes.TOPIC,
+            name: 'cfg-kjs',
+            configNames: ['retention.ms', 'retention.bytes', 'segment.bytes'],
+          },
+        ],
+      });
+      const entries = new Map(described.resources[0].configEntries.map((e) => [e.configName, e]));
+      assert.equal(entries.get('retention.ms')?.configValue, '3600000', 'validateOnly changed nothing');
+      assert.equal(entries.get('retention.bytes')?.configValue, '-1', 'AlterConfigs replaced the whole set');
+      assert.equal(entries.get('segment.bytes')?.configValue, '65536');
+      await assert.rejects(
+        kadmin.alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: KjsResourceTypes.TOPIC,
+              name: 'cfg-kjs',
+              configEntries: [{ name: 'retention.ms', value: '-5' }],
+            },
+          ],
+        }),
+        (err: Error & { type?: string }) => err.type === 'INVALID_CONFIG',
+      );
+    } finally {
+      await kadmin.disconnect();
+    }
+  });
+});
