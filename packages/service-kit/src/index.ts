@@ -42,7 +42,14 @@ export {
   databaseCheck,
   outboxCheck,
 } from './health/standard-checks.ts';
-export { type HeaderDoc, jsonResponse, type ProblemExample, problemResponses } from './http/api-docs.ts';
+export {
+  CORRELATION_ID_HEADER_SCHEMA,
+  type HeaderDoc,
+  jsonResponse,
+  type ProblemExample,
+  problemResponses,
+  TRACING_RESPONSE_HEADERS,
+} from './http/api-docs.ts';
 export { type App, type CreateAppOptions, createApp, DEFAULT_BODY_LIMIT } from './http/create-app.ts';
 export { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds } from './http/json-body-parser.ts';
 export { decodePageCursor, encodePageCursor } from './http/page-cursor.ts';

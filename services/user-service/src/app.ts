@@ -1,6 +1,8 @@
 // Builds the User Service's HTTP app (what tests build): routes on top of service-kit's app factory.
 import type { Database } from '@tributary/database';
 import { type App, createApp, databaseCheck, type Logger, type ReadinessCheck } from '@tributary/service-kit';
+import { SqlUserStore } from './adapters/db/sql-user-store.ts';
+import { USER_PROBLEM_TYPES } from './adapters/http/user-problem-types.ts';
 import { registerUserRoutes } from './adapters/http/user-routes.ts';
 import { Users } from './application/users.ts';
 
@@ -20,8 +22,9 @@ export async function buildUserApp(options: UserAppOptions): Promise<{ app: App;
       description: 'Users of the platform and their events.',
     },
     readinessChecks: [databaseCheck(options.db), ...(options.readinessChecks ?? [])],
+    problemTypes: USER_PROBLEM_TYPES,
   });
-  const users = new Users({ db: options.db, now: options.now });
+  const users = new Users({ store: new SqlUserStore(options.db), now: options.now });
   registerUserRoutes(app, users);
   return { app, users };
 }

@@ -1,7 +1,7 @@
 // OpenAPI building blocks for routes: success responses with a description, an example and headers, and
 // the problem+json responses of the codes a route can answer with, each with its own example taken from
 // the problem type registry (so a documented 409 shows its 409 code and title, not a generic 400).
-import type { TSchema } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import {
   buildProblem,
   DEFAULT_PROBLEM_TYPE_BASE,
@@ -25,7 +25,7 @@ export function jsonResponse(
 ) {
   return {
     description,
-    ...(headers === undefined ? {} : { headers }),
+    headers: { ...TRACING_RESPONSE_HEADERS, ...headers },
     content: { 'application/json': { schema, example } },
   };
 }
@@ -95,3 +95,21 @@ export function problemResponses(
   }
   return responses;
 }
+
+/** The `x-correlation-id` request header every route accepts, for the OpenAPI document. */
+export const CORRELATION_ID_HEADER_SCHEMA = Type.Optional(
+  Type.String({
+    description:
+      'Correlation id (1-128 of the characters A-Z a-z 0-9 . _ : @ / + = -) carried into the events this request causes and into every log line about it; generated when absent, always echoed in the response',
+    examples: ['checkout-7f3a9c'],
+  }),
+);
+
+/** Headers every response carries. */
+export const TRACING_RESPONSE_HEADERS: Record<string, HeaderDoc> = {
+  'x-correlation-id': {
+    description: 'The correlation id of the request (the one sent, or a generated one)',
+    schema: { type: 'string' },
+  },
+  'x-request-id': { description: 'Identifies this request in the service logs', schema: { type: 'string' } },
+};

@@ -1,51 +1,76 @@
-// User routes: register, read, list and deactivate.
-import { type App, problemResponse, textSchema } from '@tributary/service-kit';
+// User routes: register, read, list and deactivate, documented with examples a client can send as they are.
+import {
+  type App,
+  CORRELATION_ID_HEADER_SCHEMA,
+  jsonResponse,
+  problemResponses,
+} from '@tributary/service-kit';
 import { Type } from 'typebox';
 import type { Users } from '../../application/users.ts';
+import {
+  DEFAULT_PAGE_SIZE,
+  EXAMPLE_USER,
+  EXAMPLE_USER_ID,
+  ListQuery,
+  RegisterBody,
+  UserIdParams,
+  UserPage,
+  UserSchema,
+} from './user-schemas.ts';
 
-const UserSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  email: Type.String({ format: 'email' }),
-  name: Type.String(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-
-const RegisterBody = Type.Object(
-  {
-    email: textSchema({ minLength: 3, maxLength: 254 }),
-    name: textSchema({ minLength: 1, maxLength: 200 }),
-  },
-  { additionalProperties: false },
-);
-
-const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-
-const ListQuery = Type.Object(
-  {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-
-const UserPage = Type.Object({
-  items: Type.Array(UserSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+const TracedHeaders = Type.Object({
+  'x-correlation-id': CORRELATION_ID_HEADER_SCHEMA,
+  traceparent: Type.Optional(
+    Type.String({
+      description: 'W3C trace context of the caller; the events this request causes continue its trace',
+    }),
+  ),
 });
 
 const traceparentOf = (headers: Record<string, unknown>) =>
   typeof headers.traceparent === 'string' ? headers.traceparent : undefined;
 
+const at = (path: string) => path.replace(':id', EXAMPLE_USER_ID);
+
 export function registerUserRoutes(app: App, users: Users): void {
+  const problems = (examples: Parameters<typeof problemResponses>[1]) =>
+    problemResponses(app.problemTypes, examples);
+  const validation = (instance: string, path: string, message: string) => ({
+    code: 'VALIDATION_FAILED',
+    detail: 'The request body does not match its schema.',
+    instance,
+    errors: [{ path, message }],
+  });
+
   app.post(
     '/users',
     {
       schema: {
         tags: ['users'],
         summary: 'Register a user',
+        description:
+          'Emits `tributary.user.registered.v1`. The Order Service learns the user from that event moments later (eventual consistency).',
+        headers: TracedHeaders,
         body: RegisterBody,
-        response: { 201: UserSchema, 409: problemResponse('The email is already registered') },
+        response: {
+          201: jsonResponse('The registered user', UserSchema, EXAMPLE_USER, {
+            location: { description: 'Path of the new user', schema: { type: 'string' } },
+          }),
+          ...problems([
+            validation('/users', '/body/email', 'is required'),
+            {
+              code: 'INVALID_USER',
+              detail: 'name must contain at least one visible character',
+              instance: '/users',
+            },
+            {
+              code: 'USER_EMAIL_TAKEN',
+              detail: 'a user with email ada@example.com already exists',
+              instance: '/users',
+              extra: { email: 'ada@example.com' },
+            },
+          ]),
+        },
       },
     },
     async (request, reply) => {
@@ -59,7 +84,25 @@ export function registerUserRoutes(app: App, users: Users): void {
 
   app.get(
     '/users/:id',
-    { schema: { tags: ['users'], summary: 'One user', params: UserIdParams, response: { 200: UserSchema } } },
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'One user',
+        headers: TracedHeaders,
+        params: UserIdParams,
+        response: {
+          200: jsonResponse('The user', UserSchema, EXAMPLE_USER),
+          ...problems([
+            {
+              code: 'USER_NOT_FOUND',
+              detail: `no user with id ${EXAMPLE_USER_ID}`,
+              instance: at('/users/:id'),
+              extra: { userId: EXAMPLE_USER_ID },
+            },
+          ]),
+        },
+      },
+    },
     async (request) => users.get(request.params.id),
   );
 
@@ -69,11 +112,22 @@ export function registerUserRoutes(app: App, users: Users): void {
       schema: {
         tags: ['users'],
         summary: 'Users, oldest first, in pages',
+        headers: TracedHeaders,
         querystring: ListQuery,
-        response: { 200: UserPage },
+        response: {
+          200: jsonResponse('A page of users', UserPage, { items: [EXAMPLE_USER], nextCursor: null }),
+          ...problems([
+            {
+              code: 'INVALID_CURSOR',
+              detail: 'the cursor is not one this API issued',
+              instance: '/users?cursor=bm90LWEtY3Vyc29y',
+            },
+          ]),
+        },
       },
     },
-    async (request) => users.list(request.query),
+    async (request) =>
+      users.list({ limit: request.query.limit ?? DEFAULT_PAGE_SIZE, cursor: request.query.cursor }),
   );
 
   app.post(
@@ -82,8 +136,20 @@ export function registerUserRoutes(app: App, users: Users): void {
       schema: {
         tags: ['users'],
         summary: 'Deactivate a user (idempotent); their open orders get cancelled',
+        description: 'Emits `tributary.user.deactivated.v1` the first time; a repeated call changes nothing.',
+        headers: TracedHeaders,
         params: UserIdParams,
-        response: { 200: UserSchema },
+        response: {
+          200: jsonResponse('The deactivated user', UserSchema, { ...EXAMPLE_USER, status: 'inactive' }),
+          ...problems([
+            {
+              code: 'USER_NOT_FOUND',
+              detail: `no user with id ${EXAMPLE_USER_ID}`,
+              instance: at('/users/:id/deactivate'),
+              extra: { userId: EXAMPLE_USER_ID },
+            },
+          ]),
+        },
       },
     },
     async (request) =>
