@@ -2,12 +2,12 @@
 
 import type { Database, SqlExecutor } from '@tributary/database';
 import { type Logger, pino } from 'pino';
+import { type BatchOutcome, publishBatch } from './outbox-batch.ts';
 import { OutboxError } from './outbox-error.ts';
 import { OUTBOX_CHANNEL } from './outbox-migrations.ts';
 import type { OutboxPublisher } from './outbox-publisher.ts';
 import {
-  claimFollowers,
-  claimHeads,
+  claimBatch,
   hasPendingUpTo,
   highestPendingId,
   markFailed,
@@ -33,6 +33,11 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Rows claimed per round, default 100. */
   batchSize?: number;
+  /**
+   * Rounds publishing at the same time, default 4: a round claims, publishes and marks a batch; while one
+   * waits for the broker the next claims what was committed since. On PostgreSQL each holds a connection.
+   */
+  maxRoundsInFlight?: number;
   backoff?: OutboxBackoff;
   /** A publish taking longer counts as failed (it may still land: a duplicate, which inboxes absorb). 30 s. */
   publishTimeoutMs?: number;
@@ -65,7 +70,6 @@ interface FlushWaiter {
 
 /** While someone waits in `flushed()`, rows another relay publishes send no signal: look again this often. */
 const flushRecheckMs = 50;
-const maxErrorLength = 2_000;
 /** PGlite is one connection in one process: a second relay on it would publish rows twice. */
 const relaysOnPglite = new WeakSet<Database>();
 
@@ -80,11 +84,6 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return chosen;
 }
 
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > maxErrorLength ? `${text.slice(0, maxErrorLength)}…` : text;
-}
-
 /**
  * Creates a relay.
  *
@@ -96,10 +95,15 @@ function describeError(error: unknown): string {
  * row of an aggregate can be claimed; the rows after it ride in the same batch, one publish after the other,
  * and a failure stops the aggregate there until its retry is due, while other aggregates keep flowing.
  *
+ * Rounds overlap: while one round waits for the broker, the next claims the rows committed since (up to
+ * `maxRoundsInFlight`), so a slow acknowledgement never holds back rows behind it; an aggregate with a row
+ * in flight waits for that round, which keeps its order.
+ *
  * On PostgreSQL each round is one transaction that claims rows with FOR UPDATE SKIP LOCKED, publishes them and
- * marks them, so several instances share the work and a crashed instance's claims are released at once. On
- * PGlite, where a transaction would hold the only connection through the publish, rows are claimed and marked
- * in separate statements, and only one relay may run per database.
+ * marks them, so rounds and instances share the work and a crashed instance's claims are released at once.
+ * On PGlite, where a transaction would hold the only connection through the publish, rows are claimed and
+ * marked in separate statements (rows of rounds in flight are left out of claims), and only one relay may
+ * run per database.
  *
  * Published rows stay in the table (status `published`, `published_at`) for `retentionMs`, for inspection and
  * replay, and are then deleted in batches every `purgeIntervalMs`.
@@ -109,6 +113,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'outbox-relay' });
   const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs, 1_000);
   const batchSize = Math.floor(positive('batchSize', options.batchSize, 100));
+  const maxRoundsInFlight = Math.floor(positive('maxRoundsInFlight', options.maxRoundsInFlight, 4));
   const backoffInitialMs = positive('backoff.initialMs', options.backoff?.initialMs, 500);
   const backoffMaxMs = Math.max(backoffInitialMs, positive('backoff.maxMs', options.backoff?.maxMs, 30_000));
   const publishTimeoutMs = positive('publishTimeoutMs', options.publishTimeoutMs, 30_000);
@@ -126,6 +131,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
   let nextPurgeAt = 0;
   const waiters: FlushWaiter[] = [];
+  /** Rounds publishing now; each wakes the loop when it ends (rows behind its own may be claimable). */
+  const rounds = new Set<Promise<void>>();
+  /** Rows claimed by rounds in flight, on PGlite (on PostgreSQL their locks keep other rounds off). */
+  const inFlight = new Set<string>();
 
   function requestWake(): void {
     wakeRequested = true;
@@ -161,75 +170,22 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return Math.min(backoffMaxMs, backoffInitialMs * 2 ** Math.max(0, failures - 1));
   }
 
-  async function publishOne(row: OutboxRow): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new OutboxError('OUTBOX_PUBLISH_TIMEOUT', `publish took longer than ${publishTimeoutMs} ms`),
-          ),
-        publishTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([
-        publisher.publishRaw({
-          topic: row.topic,
-          key: row.key,
-          value: Buffer.from(row.payload, 'utf8'),
-          headers: row.headers,
-        }),
-        timeout,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Publishes each aggregate's rows in order, aggregates side by side; an aggregate stops at its first failure. */
-  async function publishAll(rows: OutboxRow[]) {
-    const chains = new Map<string, OutboxRow[]>();
-    for (const row of rows) {
-      const aggregate = `${row.aggregateType}\u0000${row.aggregateId}`;
-      const chain = chains.get(aggregate);
-      if (chain === undefined) chains.set(aggregate, [row]);
-      else chain.push(row);
-    }
-    const published: string[] = [];
-    const failed: Array<{ row: OutboxRow; error: string }> = [];
-    await Promise.all(
-      [...chains.values()].map(async (chain) => {
-        for (const row of chain) {
-          try {
-            await publishOne(row);
-            published.push(row.id);
-          } catch (error) {
-            failed.push({ row, error: describeError(error) });
-            return;
-          }
-        }
-      }),
-    );
-    return { published, failed };
-  }
-
-  async function record(
-    ex: SqlExecutor,
-    published: string[],
-    failed: Array<{ row: OutboxRow; error: string }>,
-  ) {
+  async function record(ex: SqlExecutor, { published, failed }: BatchOutcome): Promise<void> {
     await markPublished(ex, published);
-    for (const { row, error } of failed) {
-      const retryInMs = backoffMs(row.attempts + 1);
-      await markFailed(ex, row.id, error, retryInMs);
+    const failures = failed.map(({ row, error }) => ({
+      id: row.id,
+      error,
+      retryInMs: backoffMs(row.attempts + 1),
+    }));
+    await markFailed(ex, failures);
+    for (const [index, { row, error }] of failed.entries()) {
       logger.warn(
         {
           outboxId: row.id,
           aggregateId: row.aggregateId,
           topic: row.topic,
           attempts: row.attempts + 1,
-          retryInMs,
+          retryInMs: failures[index]!.retryInMs,
           error,
         },
         'publishing an outbox row failed; retrying later',
@@ -237,28 +193,58 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  async function claim(ex: SqlExecutor, lock: boolean): Promise<OutboxRow[]> {
-    const heads = await claimHeads(ex, batchSize, lock);
-    const followers = await claimFollowers(ex, heads, batchSize - heads.length);
-    return [...heads, ...followers];
+  /** Publishes and records a claimed batch. */
+  async function deliver(ex: SqlExecutor, rows: OutboxRow[]): Promise<void> {
+    await record(ex, await publishBatch(publisher, rows, publishTimeoutMs));
   }
 
-  /** One round; returns how many rows were published. */
-  async function round(): Promise<number> {
-    if (db.kind === 'postgres') {
-      return db.transaction(async (tx) => {
-        const rows = await claim(tx, true);
-        if (rows.length === 0) return 0;
-        const { published, failed } = await publishAll(rows);
-        await record(tx, published, failed);
-        return published.length;
-      });
-    }
-    const rows = await claim(db, false);
-    if (rows.length === 0) return 0;
-    const { published, failed } = await publishAll(rows);
-    await record(db, published, failed);
-    return published.length;
+  /**
+   * Starts a round; resolves with the number of rows it claimed as soon as they are claimed, while the round
+   * goes on publishing them (tracked in `rounds`). Rejects when the claim fails.
+   */
+  function startRound(): Promise<number> {
+    return new Promise<number>((claimed, claimFailed) => {
+      let claimedRows = false;
+      const work =
+        db.kind === 'postgres'
+          ? db.transaction(async (tx) => {
+              const rows = await claimBatch(tx, batchSize, true);
+              claimedRows = rows.length > 0;
+              claimed(rows.length);
+              if (claimedRows) await deliver(tx, rows);
+            })
+          : (async () => {
+              const rows = await claimBatch(db, batchSize, false, [...inFlight]);
+              claimedRows = rows.length > 0;
+              // Before anything else runs: the next claim must leave these rows out.
+              for (const row of rows) inFlight.add(row.id);
+              claimed(rows.length);
+              try {
+                if (claimedRows) await deliver(db, rows);
+              } finally {
+                for (const row of rows) inFlight.delete(row.id);
+              }
+            })();
+      const tracked: Promise<void> = work.then(
+        () => {
+          rounds.delete(tracked);
+          if (claimedRows) requestWake();
+        },
+        (error: unknown) => {
+          rounds.delete(tracked);
+          claimFailed(error);
+          // After a successful claim the rows stay pending: a later round publishes them (again).
+          if (claimedRows) {
+            logger.error(
+              { err: error },
+              'recording an outbox round failed; its rows will be published again',
+            );
+            requestWake();
+          }
+        },
+      );
+      rounds.add(tracked);
+    });
   }
 
   async function settleWaiters(): Promise<void> {
@@ -283,19 +269,23 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       try {
         if (unlisten === undefined && Date.now() - lastListenAttempt >= pollIntervalMs) await subscribe();
         wakeRequested = false;
-        const published = await round();
-        if (waiters.length > 0) await settleWaiters();
-        await purgeIfDue();
-        if (published > 0) continue;
-        const retryIn = await nextRetryInMs(db);
-        if (retryIn !== undefined) delay = Math.min(delay, retryIn);
+        // With every round busy, the first to finish wakes the loop.
+        if (rounds.size < maxRoundsInFlight) {
+          const claimed = await startRound();
+          if (waiters.length > 0) await settleWaiters();
+          await purgeIfDue();
+          if (claimed > 0) continue;
+          const retryIn = await nextRetryInMs(db);
+          if (retryIn !== undefined) delay = Math.min(delay, retryIn);
+          delay = Math.min(delay, Math.max(0, nextPurgeAt - Date.now()));
+        }
         if (waiters.length > 0) delay = Math.min(delay, flushRecheckMs);
-        delay = Math.min(delay, Math.max(0, nextPurgeAt - Date.now()));
       } catch (error) {
         logger.error({ err: error }, 'outbox relay round failed; trying again after the poll interval');
       }
       await pause(delay);
     }
+    await Promise.all(rounds);
   }
 
   async function begin(): Promise<void> {
@@ -319,7 +309,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     await subscribe();
     running = true;
     loopDone = loop();
-    logger.info({ schema, pollIntervalMs, batchSize }, 'outbox relay started');
+    logger.info({ schema, pollIntervalMs, batchSize, maxRoundsInFlight }, 'outbox relay started');
   }
 
   return {

@@ -23,42 +23,33 @@ const hasEarlierPending = `EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pend
   AND e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id AND e.id < o.id)`;
 
 /**
- * Claims up to `limit` due rows, each the oldest pending row of its aggregate. With `lock`, the rows stay
- * locked (SKIP LOCKED: rows another relay holds are passed over) until the caller's transaction ends. The
- * lock on an aggregate's oldest pending row is what keeps every other relay off that aggregate: for them
- * its later rows are not the oldest pending one.
+ * Claims up to `limit` rows in one statement: due rows that are the oldest pending row of their aggregate
+ * (the heads), then the pending rows that follow them in their aggregates, all in id order. With `lock`,
+ * the heads stay locked (SKIP LOCKED: heads another relay or round holds are passed over) until the caller's
+ * transaction ends. The lock on an aggregate's oldest pending row is what keeps everyone else off the
+ * aggregate: for them its later rows are not the oldest pending one, so followers need no lock of their own.
+ * Rows in `exclude` (claimed by a round still in flight where there are no locks) are not heads either.
  */
-export async function claimHeads(ex: SqlExecutor, limit: number, lock: boolean): Promise<OutboxRow[]> {
-  const result = await ex.query<OutboxRow>(
-    `SELECT ${columns} FROM outbox o
-     WHERE o.status = 'pending' AND o.next_attempt_at <= clock_timestamp() AND NOT ${hasEarlierPending}
-     ORDER BY o.id LIMIT $1 ${lock ? 'FOR UPDATE OF o SKIP LOCKED' : ''}`,
-    [limit],
-  );
-  return result.rows;
-}
-
-/**
- * The pending rows that follow the claimed heads in their aggregates, oldest first: safe to publish in the
- * same batch, right after their head, because no other relay can claim them while the head is held.
- */
-export async function claimFollowers(
+export async function claimBatch(
   ex: SqlExecutor,
-  heads: OutboxRow[],
   limit: number,
+  lock: boolean,
+  exclude: readonly string[] = [],
 ): Promise<OutboxRow[]> {
-  if (heads.length === 0 || limit <= 0) return [];
   const result = await ex.query<OutboxRow>(
-    `SELECT ${columns} FROM outbox o
-     WHERE o.status = 'pending' AND NOT (o.id = ANY($3::bigint[]))
-       AND (o.aggregate_type, o.aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-     ORDER BY o.id LIMIT $4`,
-    [
-      heads.map((row) => row.aggregateType),
-      heads.map((row) => row.aggregateId),
-      heads.map((row) => row.id),
-      limit,
-    ],
+    `WITH heads AS (
+       SELECT o.* FROM outbox o
+       WHERE o.status = 'pending' AND o.next_attempt_at <= clock_timestamp() AND NOT ${hasEarlierPending}
+         ${exclude.length > 0 ? 'AND NOT (o.id = ANY($2::bigint[]))' : ''}
+       ORDER BY o.id LIMIT $1 ${lock ? 'FOR UPDATE OF o SKIP LOCKED' : ''}
+     ), followers AS (
+       SELECT o.* FROM outbox o
+       WHERE o.status = 'pending' AND NOT (o.id IN (SELECT id FROM heads))
+         AND (o.aggregate_type, o.aggregate_id) IN (SELECT aggregate_type, aggregate_id FROM heads)
+       ORDER BY o.id LIMIT greatest(0, $1 - (SELECT count(*) FROM heads))
+     )
+     SELECT ${columns} FROM (SELECT * FROM heads UNION ALL SELECT * FROM followers) o ORDER BY o.id`,
+    exclude.length > 0 ? [limit, exclude] : [limit],
   );
   return result.rows;
 }
@@ -73,18 +64,21 @@ export async function markPublished(ex: SqlExecutor, ids: string[]): Promise<voi
   );
 }
 
-/** Records a failed attempt; the row stays pending and is due again after `retryInMs`. */
-export async function markFailed(
-  ex: SqlExecutor,
-  id: string,
-  error: string,
-  retryInMs: number,
-): Promise<void> {
+export interface FailedAttempt {
+  id: string;
+  error: string;
+  retryInMs: number;
+}
+
+/** Records failed attempts in one statement; each row stays pending and is due again after its `retryInMs`. */
+export async function markFailed(ex: SqlExecutor, failures: readonly FailedAttempt[]): Promise<void> {
+  if (failures.length === 0) return;
   await ex.query(
-    `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
-       next_attempt_at = clock_timestamp() + ($3::double precision * interval '1 millisecond')
-     WHERE id = $1::bigint AND status = 'pending'`,
-    [id, error, retryInMs],
+    `UPDATE outbox SET attempts = outbox.attempts + 1, last_error = f.error,
+       next_attempt_at = clock_timestamp() + (f.retry_ms * interval '1 millisecond')
+     FROM unnest($1::bigint[], $2::text[], $3::double precision[]) AS f(id, error, retry_ms)
+     WHERE outbox.id = f.id AND outbox.status = 'pending'`,
+    [failures.map((f) => f.id), failures.map((f) => f.error), failures.map((f) => f.retryInMs)],
   );
 }
 
