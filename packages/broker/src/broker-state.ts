@@ -4,12 +4,22 @@ import type { BrokerConfig } from './config.ts';
 import { ErrorCode } from './error-codes.ts';
 import type { GroupCoordinator } from './groups/index.ts';
 import { type LogManager, type TopicInfo, validateTopicName } from './log/index.ts';
+import { PartitionLimitError, PartitionLimits } from './partition-limits.ts';
 
 export interface ApiVersionRange {
   apiKey: number;
   minVersion: number;
   maxVersion: number;
 }
+
+/** Why a topic cannot be had: a Kafka error code and, where there is more to say, a message. */
+export interface TopicRefusal {
+  errorCode: number;
+  message: string | null;
+}
+
+// Refused auto-creations are logged at most this often (a producer retries them in a loop).
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 export class BrokerState {
   readonly config: BrokerConfig;
@@ -25,7 +35,9 @@ export class BrokerState {
   /** Producer id and epoch last handed to each transactional id. */
   readonly transactionalProducers = new Map<string, { producerId: number; epoch: number }>();
   closing = false;
+  readonly partitionLimits: PartitionLimits;
   readonly #creating = new Map<string, Promise<TopicInfo>>();
+  #lastRefusalLog = -Infinity;
 
   constructor(init: {
     config: BrokerConfig;
@@ -41,6 +53,21 @@ export class BrokerState {
     this.clusterId = init.clusterId;
     this.advertisedHost = init.config.advertisedHost ?? init.config.host;
     this.advertisedPort = init.config.port;
+    this.partitionLimits = new PartitionLimits(init.config, () => {
+      let n = 0;
+      for (const t of this.logs.listTopics()) n += t.partitions;
+      return n;
+    });
+  }
+
+  /**
+   * Creates a topic within the broker's partition limits: throws a PartitionLimitError (with the Kafka
+   * error code and a message naming the limit) when it would break one, else whatever the log throws.
+   */
+  createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
+    return this.partitionLimits.reserve(partitions, partitions, () =>
+      this.logs.createTopic(name, partitions, configs),
+    );
   }
 
   /**
@@ -48,13 +75,24 @@ export class BrokerState {
    * auto.create.topics.enable). Returns a Kafka error code when it does not exist and cannot be created.
    */
   async topicOrAutoCreate(name: string, allowAutoCreate = true): Promise<TopicInfo | number> {
+    const found = await this.findOrAutoCreateTopic(name, allowAutoCreate);
+    return 'errorCode' in found ? found.errorCode : found;
+  }
+
+  /** As `topicOrAutoCreate`, with the reason when the topic cannot be had. */
+  async findOrAutoCreateTopic(name: string, allowAutoCreate = true): Promise<TopicInfo | TopicRefusal> {
     const existing = this.logs.getTopic(name);
     if (existing) return existing;
-    if (!allowAutoCreate || !this.config.autoCreateTopics) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    if (validateTopicName(name) !== null || name.startsWith('__')) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+    if (!allowAutoCreate || !this.config.autoCreateTopics) {
+      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
+    }
+    const nameError = validateTopicName(name);
+    if (nameError !== null || name.startsWith('__')) {
+      return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: nameError ?? 'reserved topic name' };
+    }
     let pending = this.#creating.get(name);
     if (!pending) {
-      const creating = this.logs.createTopic(name, this.config.defaultPartitions);
+      const creating = this.createTopic(name, this.config.defaultPartitions);
       pending = creating;
       this.#creating.set(name, creating);
       creating.then(
@@ -67,8 +105,19 @@ export class BrokerState {
     }
     try {
       return await pending;
-    } catch {
-      return this.logs.getTopic(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    } catch (err) {
+      if (err instanceof PartitionLimitError) {
+        this.#logRefusal(name, err);
+        return { errorCode: err.errorCode, message: err.message };
+      }
+      return this.logs.getTopic(name) ?? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null };
     }
+  }
+
+  #logRefusal(topic: string, err: PartitionLimitError): void {
+    const now = performance.now();
+    if (now - this.#lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.#lastRefusalLog = now;
+    this.logger.warn({ topic, reason: err.message }, 'topic not auto-created: partition limit');
   }
 }

@@ -46,11 +46,11 @@ export const produceHandler = defineHandler({
     for (const topic of request.topicData) {
       const partitionResponses: PartitionResult[] = [];
       const info = !validAcks
-        ? ErrorCode.INVALID_REQUIRED_ACKS
-        : (state.logs.getTopic(topic.name) ?? (await state.topicOrAutoCreate(topic.name)));
+        ? { errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: null }
+        : (state.logs.getTopic(topic.name) ?? (await state.findOrAutoCreateTopic(topic.name)));
       for (const p of topic.partitionData) {
-        if (typeof info === 'number') {
-          partitionResponses.push(failure(p.index, info));
+        if ('errorCode' in info) {
+          partitionResponses.push(failure(p.index, info.errorCode, info.message));
           continue;
         }
         const log = state.logs.partition(topic.name, p.index);

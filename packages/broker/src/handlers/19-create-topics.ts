@@ -1,9 +1,12 @@
 // CreateTopics v0–7. One node, so the replication factor must be 1 (or -1, "broker default", v4+ KIP-464)
 // and manual assignments may only name this node. v1 added validateOnly and errorMessage, v4 defaults for
 // numPartitions/replicationFactor, v5 flexible and the resulting config (KIP-525), v7 topicId (KIP-516).
+// Differs from Kafka: topics over the broker's maxPartitionsPerTopic get INVALID_PARTITIONS, and those that
+// would take it over maxPartitionsPerBroker POLICY_VIOLATION, each with a message naming the limit.
 import { ErrorCode } from '../error-codes.ts';
 import { LogError, validateTopicName } from '../log/index.ts';
 import { isCreatableTopicConfig } from '../log/topic-configs.ts';
+import { PartitionLimitError } from '../partition-limits.ts';
 import { defineHandler } from './handler.ts';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -60,18 +63,23 @@ export const createTopicsHandler = defineHandler({
         topics.push(
           result(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `only broker ${state.config.nodeId} exists`),
         );
-      } else if (t.assignments.length === 0 && (partitions < 1 || partitions > 100_000)) {
+      } else if (t.assignments.length === 0 && partitions < 1) {
         topics.push(result(ErrorCode.INVALID_PARTITIONS, `invalid partition count ${t.numPartitions}`));
       } else if (badConfig) {
         topics.push(result(ErrorCode.INVALID_CONFIG, `unsupported or null config '${badConfig.name}'`));
       } else {
         const count = t.assignments.length > 0 ? t.assignments.length : partitions;
+        const overLimit = state.partitionLimits.check(count, count);
+        if (overLimit) {
+          topics.push(result(overLimit.errorCode, overLimit.message));
+          continue;
+        }
         if (request.validateOnly) {
           topics.push(result(0, null, { numPartitions: count, replicationFactor: 1, configs: [] }));
           continue;
         }
         try {
-          const info = await state.logs.createTopic(t.name, count, configs);
+          const info = await state.createTopic(t.name, count, configs);
           state.logger.info({ topic: t.name, partitions: count }, 'topic created');
           topics.push(
             result(0, null, {
@@ -82,8 +90,11 @@ export const createTopicsHandler = defineHandler({
             }),
           );
         } catch (err: unknown) {
-          if (!(err instanceof LogError)) throw err;
-          topics.push(result(LOG_ERROR_CODES[err.code] ?? ErrorCode.UNKNOWN_SERVER_ERROR, err.message));
+          // A creation running on another connection may have taken the last partitions meanwhile.
+          if (err instanceof PartitionLimitError) topics.push(result(err.errorCode, err.message));
+          else if (err instanceof LogError)
+            topics.push(result(LOG_ERROR_CODES[err.code] ?? ErrorCode.UNKNOWN_SERVER_ERROR, err.message));
+          else throw err;
         }
       }
     }

@@ -2,9 +2,11 @@
 // records may map to other partitions afterwards, as in Kafka. One node: a manual assignment must name
 // this node only, once per new partition (INVALID_REPLICA_ASSIGNMENT). A count not above the current one
 // is INVALID_PARTITIONS with Kafka's message. v1 no change, v2 flexible, v3 may throttle (KIP-599; this
-// broker does not throttle).
+// broker does not throttle). The broker's maxPartitionsPerTopic and maxPartitionsPerBroker apply as in
+// CreateTopics.
 import { ErrorCode } from '../error-codes.ts';
 import { LogError } from '../log/index.ts';
+import { PartitionLimitError } from '../partition-limits.ts';
 import { defineHandler } from './handler.ts';
 
 const LOG_ERROR_CODES: Record<string, number> = {
@@ -60,15 +62,24 @@ export const createPartitionsHandler = defineHandler({
             `each new partition must have exactly one replica, on broker ${state.config.nodeId}`,
           ),
         );
+      } else if (state.partitionLimits.check(t.count, added)) {
+        const overLimit = state.partitionLimits.check(t.count, added)!;
+        results.push(result(overLimit.errorCode, overLimit.message));
       } else if (request.validateOnly) {
         results.push(result(ErrorCode.NONE));
       } else {
         const from = topic.partitions;
         try {
-          await state.logs.addPartitions(t.name, t.count);
+          await state.partitionLimits.reserve(t.count, added, () =>
+            state.logs.addPartitions(t.name, t.count),
+          );
           state.logger.info({ topic: t.name, from, to: t.count }, 'partitions added');
           results.push(result(ErrorCode.NONE));
         } catch (err) {
+          if (err instanceof PartitionLimitError) {
+            results.push(result(err.errorCode, err.message));
+            continue;
+          }
           if (!(err instanceof LogError)) throw err;
           results.push(result(LOG_ERROR_CODES[err.code] ?? ErrorCode.UNKNOWN_SERVER_ERROR, err.message));
         }
