@@ -56,6 +56,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     retentionMs: config.retentionMs,
     retentionBytes: config.retentionBytes,
     retentionCheckIntervalMs: config.retentionCheckIntervalMs,
+    maxOpenFiles: config.maxOpenFiles,
     logger: logger.child({ component: 'log' }),
   });
   let groups: GroupCoordinator;

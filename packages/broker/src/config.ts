@@ -59,6 +59,12 @@ export const BrokerConfigSchema = Type.Object(
       default: 10_000,
       description: 'topics that would exceed it are refused with POLICY_VIOLATION',
     }),
+    maxOpenFiles: Type.Integer({
+      minimum: 16,
+      default: 1000,
+      description:
+        'segment files kept open at once; the least recently used are closed and reopened on demand',
+    }),
     groupMinSessionTimeoutMs: Type.Integer({ minimum: 1, default: 6000 }),
     groupMaxSessionTimeoutMs: Type.Integer({ minimum: 1, default: 1_800_000 }),
     groupInitialRebalanceDelayMs: Type.Integer({ minimum: 0, default: 0 }),

@@ -19,6 +19,7 @@ import { ProducerIdManager } from '../producers/index.ts';
 import { type FlushPolicy, FlushScheduler } from './flush-scheduler.ts';
 import { LogError, validateTopicName } from './log-error.ts';
 import { restoreLogStartOffset } from './log-start-offset.ts';
+import { OpenFiles } from './open-files.ts';
 import { PartitionLog } from './partition-log.ts';
 import { checkCreationConfigs, checkTopicConfigs, topicNumber } from './topic-configs.ts';
 
@@ -35,6 +36,8 @@ export interface LogConfig {
   logger: Logger;
   /** The file system (default node:fs; tests pass a simulated disk). */
   fs?: FileSystem;
+  /** Segment files kept open at once; others are closed and reopened on demand (default 1000). */
+  maxOpenFiles?: number;
   /** Background timers for flushing and retention (default true; a simulation drives them itself). */
   timers?: boolean;
 }
@@ -76,6 +79,7 @@ export class LogManager {
   readonly producerIds: ProducerIdManager;
   readonly fs: FileSystem;
   readonly flushScheduler: FlushScheduler;
+  readonly openFiles: OpenFiles;
   readonly #config: Required<Omit<LogConfig, 'flush' | 'fs'>> & { flush: FlushPolicy };
   readonly #topics = new Map<string, TopicInfo>();
   readonly #logs = new Map<string, PartitionLog[]>();
@@ -94,9 +98,11 @@ export class LogManager {
       retentionBytes: -1,
       retentionCheckIntervalMs: 300_000,
       timers: true,
+      maxOpenFiles: 1000,
       ...config,
     };
     this.fs = config.fs ?? nodeFileSystem;
+    this.openFiles = new OpenFiles(this.#config.maxOpenFiles);
     this.flushScheduler = new FlushScheduler(this.#config.flush, config.logger, {
       timer: this.#config.timers,
     });
@@ -165,6 +171,7 @@ export class LogManager {
             indexIntervalBytes: this.#config.indexIntervalBytes,
             flush: this.flushScheduler,
             logger: this.#config.logger,
+            files: this.openFiles,
             clean: this.#clean,
           },
         );

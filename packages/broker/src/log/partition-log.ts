@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { errorCode, type FileSystem } from '../io/index.ts';
 import { ProducerStateTable } from '../producers/index.ts';
 import type { Flushable, FlushScheduler } from './flush-scheduler.ts';
+import type { OpenFiles } from './open-files.ts';
 import { ProducerSnapshots } from './producer-snapshots.ts';
 import { type BatchInfo, Segment } from './segment.ts';
 
@@ -30,6 +31,8 @@ export interface PartitionLogOptions {
   indexIntervalBytes: number;
   flush: FlushScheduler;
   logger: Logger;
+  /** The budget of open segment files, shared by every partition. */
+  files: OpenFiles;
   /** The broker shut down cleanly last time: indexes are current and everything is synced. */
   clean?: boolean;
 }
@@ -201,7 +204,14 @@ export class PartitionLog implements Flushable {
     if (bases.length === 0) bases.push(0);
     let dirChanged = false;
     for (let i = 0; i < bases.length; i++) {
-      const segment = new Segment(fs, this.dir, bases[i], this.#options.indexIntervalBytes, true);
+      const segment = new Segment(
+        fs,
+        this.#options.files,
+        this.dir,
+        bases[i],
+        this.#options.indexIntervalBytes,
+        true,
+      );
       this.#segments.push(segment);
       const fileSize = segment.fileSize();
       const last = i === bases.length - 1;
@@ -481,7 +491,14 @@ export class PartitionLog implements Flushable {
 
   #roll(): void {
     const old = this.#active;
-    const segment = new Segment(this.#fs, this.dir, old.nextOffset, this.#options.indexIntervalBytes, true);
+    const segment = new Segment(
+      this.#fs,
+      this.#options.files,
+      this.dir,
+      old.nextOffset,
+      this.#options.indexIntervalBytes,
+      true,
+    );
     this.#segments.push(segment);
     try {
       old.writeIndex();

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { crc32c } from '@tributary/kafka-protocol';
 import { errorCode, type FileSystem, writeAll } from '../io/index.ts';
+import type { OpenFiles, PooledFile } from './open-files.ts';
 
 /** Batch header fields the log needs, read without decoding the batch. */
 export interface BatchInfo {
@@ -21,11 +22,13 @@ export function segmentFileName(baseOffset: number): string {
   return String(baseOffset).padStart(20, '0');
 }
 
-export class Segment {
+export class Segment implements PooledFile {
   readonly dir: string;
   readonly baseOffset: number;
-  readonly fd: number;
   readonly #fs: FileSystem;
+  readonly #files: OpenFiles;
+  #fd: number | null;
+  #syncing = false;
   size: number;
   /** Offset after the last batch. */
   nextOffset: number;
@@ -42,15 +45,42 @@ export class Segment {
   #bytesSinceIndex = Number.POSITIVE_INFINITY;
   readonly #indexInterval: number;
 
-  constructor(fs: FileSystem, dir: string, baseOffset: number, indexInterval: number, create: boolean) {
+  constructor(
+    fs: FileSystem,
+    files: OpenFiles,
+    dir: string,
+    baseOffset: number,
+    indexInterval: number,
+    create: boolean,
+  ) {
     this.#fs = fs;
+    this.#files = files;
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.#indexInterval = indexInterval;
     this.unnamed = create && !fs.exists(this.logPath);
-    this.fd = fs.open(this.logPath, create ? 'create' : 'write');
+    this.#fd = fs.open(this.logPath, create ? 'create' : 'write');
+    files.use(this);
     this.size = 0;
     this.nextOffset = baseOffset;
+  }
+
+  /** The open descriptor, reopened when the open-file budget closed it. */
+  get fd(): number {
+    if (this.#fd === null) this.#fd = this.#fs.open(this.logPath, 'write');
+    this.#files.use(this);
+    return this.#fd;
+  }
+
+  get closable(): boolean {
+    return !this.dirty && !this.unnamed && !this.#syncing;
+  }
+
+  release(): void {
+    if (this.#fd === null) return;
+    const fd = this.#fd;
+    this.#fd = null;
+    this.#fs.close(fd);
   }
 
   get logPath(): string {
@@ -131,11 +161,14 @@ export class Segment {
     }
     this.dirty = false;
     const size = this.size;
+    this.#syncing = true;
     try {
       await this.#fs.datasync(this.fd);
     } catch (err) {
       this.dirty = true;
       throw err;
+    } finally {
+      this.#syncing = false;
     }
     this.durableSize = Math.max(this.durableSize, size);
   }
@@ -231,7 +264,8 @@ export class Segment {
   }
 
   close(): void {
-    this.#fs.close(this.fd);
+    this.#files.forget(this);
+    this.release();
   }
 
   /** Closes and unlinks the files; the caller makes the removal durable with a directory sync. */

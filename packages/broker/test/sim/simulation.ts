@@ -118,6 +118,7 @@ export async function simulate(
       flush: policy,
       segmentBytes,
       indexIntervalBytes: 200,
+      maxOpenFiles: 16,
       logger,
     });
     offsets = await OffsetStore.open({ dir: '/data/groups', fs, logger, compactMinBytes: 2048 });
