@@ -1,10 +1,13 @@
 // Commits what is done: offsets are recorded as records finish (in order per partition) and committed in
 // coalesced batches, one commit in flight at a time, so a later offset never races an earlier one.
+import { errorSummary, rootCauseOf } from '@tributary/database';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { CommitOffset, Consumer, TopicPartition } from '../ports/transport.ts';
 import { partitionKey } from './partition-scheduler.ts';
 
-const COMMIT_RETRY_MS = 500;
+/** Pauses before committing again after a failure: exponential with jitter, 200 ms up to 5 s. */
+const commitBackoff = new ExponentialBackoff({ initialDelay: 200, maxDelay: 5_000 });
 
 export class OffsetCommitter {
   readonly #consumer: Consumer;
@@ -14,6 +17,7 @@ export class OffsetCommitter {
   #inflight: Promise<void> | undefined;
   #scheduled = false;
   #retryTimer: NodeJS.Timeout | undefined;
+  #backoff: IBackoff<unknown> | undefined;
 
   constructor(consumer: Consumer, logger: Logger, onCommitted: (offsets: CommitOffset[]) => void) {
     this.#consumer = consumer;
@@ -47,19 +51,25 @@ export class OffsetCommitter {
     this.#inflight = (async () => {
       try {
         await this.#consumer.commit(offsets);
+        this.#backoff = undefined;
         this.#onCommitted(offsets);
       } catch (err) {
-        this.#logger.warn({ err }, 'offset commit failed; retrying shortly');
         for (const o of offsets) {
           const key = partitionKey(o.topic, o.partition);
           const current = this.#pending.get(key);
           if (!current || current.offset < o.offset) this.#pending.set(key, o);
         }
         if (!this.#retryTimer) {
+          this.#backoff = (this.#backoff ?? commitBackoff).next(undefined);
+          const delayMs = Math.round(this.#backoff.duration);
+          this.#logger.warn(
+            { err: errorSummary(err), retryInMs: delayMs },
+            `${rootCauseOf(err)}: offset commit failed; committing again in ${delayMs} ms`,
+          );
           this.#retryTimer = setTimeout(() => {
             this.#retryTimer = undefined;
             this.flush().catch(() => {});
-          }, COMMIT_RETRY_MS);
+          }, delayMs);
           this.#retryTimer.unref();
         }
         throw err;

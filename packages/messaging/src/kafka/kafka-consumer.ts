@@ -59,6 +59,7 @@ export class KafkaConsumer implements Consumer {
   /** Stream failures since the last successful fetch or join. */
   #failures = 0;
   #member = false;
+  #lastHeartbeatAt: number | undefined;
   #lastFetchAt: number | undefined;
   #lastError: string | undefined;
 
@@ -109,8 +110,10 @@ export class KafkaConsumer implements Consumer {
   }
 
   status(): ConsumerStatus {
+    // Without a heartbeat for a session timeout the group has dropped this member, whatever the client thinks.
+    const heartbeatAgeMs = this.#lastHeartbeatAt === undefined ? 0 : Date.now() - this.#lastHeartbeatAt;
     return {
-      member: this.#member,
+      member: this.#member && heartbeatAgeMs <= this.#settings.sessionTimeoutMs,
       assigned: this.#assignment.length,
       paused: this.#paused,
       ...(this.#lastFetchAt === undefined ? {} : { lastFetchAt: this.#lastFetchAt }),
@@ -126,6 +129,7 @@ export class KafkaConsumer implements Consumer {
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
       );
       this.#member = true;
+      this.#lastHeartbeatAt = Date.now();
       this.#lastError = undefined;
       if (!this.#closing) listener.onAssigned([...this.#assignment]);
     });
@@ -135,7 +139,23 @@ export class KafkaConsumer implements Consumer {
     });
     // A member without partitions never fetches: its heartbeats show it is alive.
     client.on('consumer:heartbeat:end', () => {
-      if (client === this.#client && this.#assignment.length === 0) this.#healthy();
+      if (client !== this.#client) return;
+      this.#lastHeartbeatAt = Date.now();
+      if (this.#assignment.length === 0) this.#healthy();
+    });
+    client.on('consumer:heartbeat:error', (payload?: { error?: unknown }) => {
+      if (client !== this.#client || this.#closing || this.#reopenTimer) return;
+      const error = payload?.error ?? new Error('heartbeat failed');
+      this.#lastError = rootCauseOf(error);
+      // Past the session timeout the coordinator has expired this member; @platformatic/kafka 2.x may keep
+      // asking a coordinator that is gone (it does not reset it on stale-metadata errors): start afresh.
+      const sinceMs = Date.now() - (this.#lastHeartbeatAt ?? 0);
+      if (sinceMs > this.#settings.sessionTimeoutMs) {
+        const stream = this.#stream;
+        this.#stream = undefined;
+        stream?.close().catch(() => undefined);
+        this.#failed(error, true);
+      }
     });
   }
 
@@ -174,7 +194,7 @@ export class KafkaConsumer implements Consumer {
   }
 
   /** One log line per failure, then a reopen after a jittered delay (recreating what is missing first). */
-  #failed(error: unknown): void {
+  #failed(error: unknown, forceRecreate = false): void {
     if (this.#closing) return;
     this.#member = false;
     this.#failures += 1;
@@ -184,7 +204,7 @@ export class KafkaConsumer implements Consumer {
     this.#backoff = (this.#backoff ?? reopenBackoff).next(undefined);
     const delayMs = Math.round(this.#backoff.duration);
     const missingTopics = isUnknownTopic(error);
-    const recreate = this.#failures % this.#settings.consumerRecreateAfterFailures === 0;
+    const recreate = forceRecreate || this.#failures % this.#settings.consumerRecreateAfterFailures === 0;
     const action = `${missingTopics ? 'creating missing topics, then ' : ''}${recreate ? 'recreating the consumer' : 'reopening'}`;
     this.#logger.warn(
       { err: errorSummary(error), failures: this.#failures, retryInMs: delayMs },

@@ -1,0 +1,216 @@
+// The consumer runner on the Kafka transport through broker faults, against our broker over TCP: a broker
+// whose data was wiped (the runner creates its topics again, retry and dead-letter included, and consumes
+// again without a restart) and a group coordinator that vanishes (not ready meanwhile, the consumer client
+// is replaced after repeated failures, consuming resumes). Each failure is one log line starting with its
+// root cause, without repeated keys.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { type Broker, startBroker } from '@tributary/broker';
+import { eventually } from '@tributary/database/testing';
+import { pino } from 'pino';
+import { Type } from 'typebox';
+import { ConsumerRunner } from '../../src/consumer/consumer-runner.ts';
+import { defineEvent } from '../../src/contracts/define-event.ts';
+import { createEventRegistry } from '../../src/contracts/event-registry.ts';
+import { createKafkaTransport, type KafkaTransport } from '../../src/kafka/kafka-transport.ts';
+import { EventPublisher } from '../../src/producer/event-publisher.ts';
+import { deadLetterTopicOf, retryTopicOf } from '../../src/retry/retry-topics.ts';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+
+const TaskCreated = defineEvent({
+  type: 'test.fault.task.created',
+  version: 1,
+  topic: 'fault-tasks',
+  key: 'taskId',
+  schema: Type.Object({ taskId: Type.String() }),
+});
+const registry = createEventRegistry([TaskCreated]);
+const silent = pino({ level: 'silent' });
+
+/** A logger whose raw lines the test can read (to catch keys written twice, which JSON.parse would hide). */
+function capturingLogger() {
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) raw.push(line);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), raw, parsed: () => raw.map((line) => JSON.parse(line)) };
+}
+
+function transportFor(brokers: string[], logger: pino.Logger): KafkaTransport {
+  return createKafkaTransport({
+    brokers,
+    clientId: `faults-${randomUUID().slice(0, 8)}`,
+    logger,
+    sessionTimeoutMs: 3_000,
+    heartbeatIntervalMs: 300,
+    rebalanceTimeoutMs: 3_000,
+    maxWaitTimeMs: 100,
+    requestTimeoutMs: 2_000,
+    connectTimeoutMs: 500,
+    clientRetries: 0,
+    clientRetryDelayMs: 50,
+  });
+}
+
+function assertLogHygiene(raw: string[]): void {
+  for (const line of raw) {
+    for (const key of ['component', 'correlationId', 'group', 'msg']) {
+      const count = line.split(`"${key}":`).length - 1;
+      assert.ok(count <= 1, `"${key}" appears ${count} times in ${line}`);
+    }
+    assert.doesNotMatch(line, /secretKey|processID|"_connectionError"/, `a client object in ${line}`);
+  }
+  const failures = raw.map((line) => JSON.parse(line)).filter((entry) => entry.level === 40);
+  for (const entry of failures) {
+    assert.doesNotMatch(String(entry.msg), /^(undefined|\[object Object\]|Error)\b/, entry.msg);
+  }
+}
+
+describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
+  it('after the broker lost its data, creates its topics again (retry and dead-letter too) and consumes on', async (t) => {
+    const dirs = [
+      await mkdtemp(join(tmpdir(), 'tributary-wiped-')),
+      await mkdtemp(join(tmpdir(), 'tributary-wiped-')),
+    ];
+    let broker: Broker | undefined;
+    let transport: KafkaTransport | undefined;
+    let runner: ConsumerRunner | undefined;
+    let publisher: EventPublisher | undefined;
+    t.after(async () => {
+      await runner?.stop();
+      await publisher?.close();
+      await transport?.close();
+      await broker?.stop();
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    });
+    broker = await startBroker({ port: 0, dataDir: dirs[0], logger: silent, groupMinSessionTimeoutMs: 500 });
+    const { port } = broker;
+    const { logger, raw } = capturingLogger();
+    transport = transportFor([broker.address], logger);
+    const handled: string[] = [];
+    runner = new ConsumerRunner({ transport, group: 'wiped', registry, logger });
+    runner.subscribe(TaskCreated, (event) => {
+      handled.push(event.data.taskId);
+    });
+    await runner.start();
+    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+    await publisher.publishEvent(TaskCreated, { taskId: 'before' });
+    await eventually(() => (handled.includes('before') ? true : undefined), 'the first event', 30_000);
+
+    // The broker comes back on the same port with nothing: no topics, no group, no offsets.
+    await broker.stop();
+    // Without auto-creation, as on many clusters: only the runner can bring its topics back.
+    broker = await startBroker({
+      port,
+      dataDir: dirs[1],
+      logger: silent,
+      groupMinSessionTimeoutMs: 500,
+      autoCreateTopics: false,
+    });
+    await eventually(
+      async () => {
+        const [source, retry, dlq] = await Promise.all(
+          [
+            TaskCreated.topic,
+            retryTopicOf(TaskCreated.topic, 'wiped'),
+            deadLetterTopicOf(TaskCreated.topic, 'wiped'),
+          ].map((topic) => transport!.partitionCount(topic).catch(() => undefined)),
+        );
+        return source !== undefined && retry !== undefined && dlq !== undefined ? true : undefined;
+      },
+      'the topics to be created again',
+      60_000,
+    );
+    await eventually(
+      async () => {
+        if (!handled.includes('after')) {
+          await publisher!.publishEvent(TaskCreated, { taskId: 'after' }).catch(() => undefined);
+        }
+        return handled.includes('after') ? true : undefined;
+      },
+      'an event published after the wipe to be handled',
+      60_000,
+    );
+    await eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be healthy', 30_000);
+    assertLogHygiene(raw);
+  });
+
+  it('when the group coordinator vanishes: not ready, the consumer is recreated, consuming resumes', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-coordinator-'));
+    let broker: Broker | undefined;
+    let proxy: FaultProxy | undefined;
+    let transport: KafkaTransport | undefined;
+    let runner: ConsumerRunner | undefined;
+    let publisher: EventPublisher | undefined;
+    t.after(async () => {
+      await runner?.stop();
+      await publisher?.close();
+      await transport?.close();
+      await proxy?.close();
+      await broker?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    // The broker listens on 127.0.0.2 and tells clients to use 127.0.0.1 on the same port, where the proxy
+    // listens: every connection, bootstrap or not, goes through the proxy.
+    broker = await startBroker({
+      host: '127.0.0.2',
+      advertisedHost: '127.0.0.1',
+      port: 0,
+      dataDir: dir,
+      logger: silent,
+      groupMinSessionTimeoutMs: 500,
+    });
+    proxy = await startFaultProxy({ listenHost: '127.0.0.1', port: broker.port, targetHost: '127.0.0.2' });
+    const { logger, raw, parsed } = capturingLogger();
+    transport = transportFor([`127.0.0.1:${broker.port}`], logger);
+    const handled: string[] = [];
+    runner = new ConsumerRunner({ transport, group: 'coordinated', registry, logger });
+    runner.subscribe(TaskCreated, (event) => {
+      handled.push(event.data.taskId);
+    });
+    await runner.start();
+    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+    await publisher.publishEvent(TaskCreated, { taskId: 'before' });
+    await eventually(() => (handled.includes('before') ? true : undefined), 'the first event', 30_000);
+    assert.deepEqual(runner.health(), { ok: true });
+
+    proxy.coordinatorDown = true;
+    const unhealthy = await eventually(
+      () => {
+        const health = runner!.health();
+        return health.ok ? undefined : health;
+      },
+      'the runner to report the failure',
+      30_000,
+    );
+    assert.match(String(unhealthy.detail), /coordinated|fetch/);
+    await eventually(
+      () => (parsed().some((entry) => /recreating the consumer/.test(entry.msg)) ? true : undefined),
+      'the consumer to be recreated',
+      60_000,
+    );
+
+    proxy.coordinatorDown = false;
+    await eventually(
+      () => (runner!.health().ok ? true : undefined),
+      'the runner to be healthy again',
+      60_000,
+    );
+    await publisher.publishEvent(TaskCreated, { taskId: 'after' });
+    await eventually(
+      () => (handled.includes('after') ? true : undefined),
+      'an event after the fault',
+      30_000,
+    );
+    assert.ok(proxy.cut > 0);
+    assertLogHygiene(raw);
+  });
+});
