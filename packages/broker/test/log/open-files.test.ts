@@ -34,7 +34,7 @@ it('keeps at most the budgeted segment files open across 300 partitions, reopeni
     await m.flushScheduler.flushNow();
   }
   for (let p = 0; p < 300; p++) {
-    const values = decodeRecordBatches(m.partition('wide', p)!.read(0, 1 << 20)).flatMap((b) =>
+    const values: string[] = decodeRecordBatches(m.partition('wide', p)!.read(0, 1 << 20)).flatMap((b) =>
       b.records.map((r) => r.value!.toString()),
     );
     assert.deepEqual(values, [`r0p${p}`, `r1p${p}`, `r2p${p}`]);
