@@ -48,6 +48,7 @@ const db = startServiceDatabase({
 const transport = createKafkaTransport({
   brokers: config.KAFKA_BROKERS.split(','),
   clientId: 'order-service',
+  replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   logger,
 });
 // Retries with backoff and a circuit breaker sit between the relay and the broker.
@@ -60,6 +61,9 @@ const runner = new ConsumerRunner({
   registry: contracts,
   logger,
   publisher,
+  // Topics it has to create (retry and dead-letter, the source if it is missing) follow its configuration.
+  defaultPartitions: config.KAFKA_TOPIC_PARTITIONS,
+  replicationFactor: config.KAFKA_REPLICATION_FACTOR,
 });
 const { app, orders } = await buildOrderApp({
   db,
@@ -76,7 +80,7 @@ const { app, orders } = await buildOrderApp({
 for (const definition of [UserRegisteredV1, UserDeactivatedV1]) {
   runner.subscribe(definition, (event, ctx) =>
     applyUserEvent(
-      { db, orders, logger: ctx.logger },
+      { orders, logger: ctx.logger },
       {
         id: event.id,
         ceType: event.type,
@@ -88,6 +92,20 @@ for (const definition of [UserRegisteredV1, UserDeactivatedV1]) {
   );
 }
 const starting = new AbortController();
+// The topic this service publishes to is created with this service's partitions and replication, in the
+// background: a broker that is down only delays it (the outbox holds the events meanwhile).
+void keepTrying(
+  `creating the ${Topics.orders} topic`,
+  () =>
+    transport.ensureTopics([
+      {
+        topic: Topics.orders,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      },
+    ]),
+  { logger, signal: starting.signal },
+);
 const running = await runService({
   app,
   port: config.PORT,

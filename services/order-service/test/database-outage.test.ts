@@ -215,6 +215,13 @@ describe('services through database faults', { timeout: 300_000 }, () => {
         proc.lines.filter((line) => Number(line.level) >= 60),
         [],
       );
+      for (const line of proc.raw) {
+        for (const key of ['component', 'correlationId', 'msg', 'err']) {
+          assert.ok(line.split(`"${key}":`).length <= 2, `"${key}" repeated in ${line}`);
+        }
+        // pg hangs the client (and with it the backend's cancel key) on errors: never logged.
+        assert.doesNotMatch(line, /secretKey|processID/, `a pg client in ${line}`);
+      }
     }
     assert.equal(await users.stop(), 0);
     assert.equal(await orders.stop(), 0);

@@ -1,48 +1,47 @@
-// Errors the order application layer raises; each becomes a problem+json response at the HTTP edge.
-import { AppError } from '@tributary/service-kit';
+// Errors of the order use cases: a stable code and a detail. Their HTTP status and title live in one place,
+// the problem type table of the HTTP adapter.
+import { CodedError } from '@tributary/service-kit';
 
-export const orderNotFound = (id: string) =>
-  new AppError({
-    code: 'ORDER_NOT_FOUND',
-    status: 404,
-    title: 'Order not found',
-    detail: `no order with id ${id}`,
-  });
+export class OrderNotFoundError extends CodedError {
+  constructor(id: string) {
+    super('ORDER_NOT_FOUND', `no order with id ${id}`, { extra: { orderId: id } });
+  }
+}
 
-export const userNotFound = (id: string) =>
-  new AppError({
-    code: 'USER_NOT_FOUND',
-    status: 422,
-    title: 'Unknown user',
-    detail: `no user with id ${id} is known to the Order Service`,
-    extra: { userId: id },
-  });
+/**
+ * The Order Service learns users from the users topic, moments after they register: an unknown user may be
+ * one registered an instant ago, so the answer says to retry (and when), not that the user does not exist.
+ */
+export class UserUnknownError extends CodedError {
+  constructor(id: string, retryAfterSeconds: number) {
+    super(
+      'USER_UNKNOWN',
+      `no user with id ${id} is known to the Order Service yet; a user registered moments ago becomes known ` +
+        `within seconds, so retry after ${retryAfterSeconds} s (a user that was never registered stays unknown)`,
+      { extra: { userId: id }, retryAfterSeconds },
+    );
+  }
+}
 
-export const userInactive = (id: string) =>
-  new AppError({
-    code: 'USER_INACTIVE',
-    status: 422,
-    title: 'User is inactive',
-    detail: `user ${id} is deactivated and cannot place orders`,
-    extra: { userId: id },
-  });
+export class UserInactiveError extends CodedError {
+  constructor(id: string) {
+    super('USER_INACTIVE', `user ${id} is deactivated and cannot place orders`, { extra: { userId: id } });
+  }
+}
 
-export const idempotencyKeyReused = (key: string) =>
-  new AppError({
-    code: 'IDEMPOTENCY_KEY_REUSED',
-    status: 422,
-    title: 'Idempotency key reused with a different request',
-    detail: `Idempotency-Key ${key} was first used with a different request body`,
-  });
+export class IdempotencyKeyReusedError extends CodedError {
+  constructor(key: string) {
+    super('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was first used with a different request body`, {
+      extra: { idempotencyKey: key },
+    });
+  }
+}
 
-export const invalidTransition = (from: string, to: string) =>
-  new AppError({
-    code: 'ORDER_INVALID_TRANSITION',
-    status: 409,
-    title: 'Order status change not allowed',
-    detail: `the order is ${from} and cannot become ${to}`,
-    extra: { currentStatus: from, requestedStatus: to },
-  });
-
-export const invalidOrder = (message: string) =>
-  new AppError({ code: 'INVALID_ORDER', status: 400, title: 'Invalid order', detail: message });
+export class InvalidTransitionError extends CodedError {
+  constructor(from: string, to: string, cause: unknown) {
+    super('ORDER_INVALID_TRANSITION', `the order is ${from} and cannot become ${to}`, {
+      extra: { currentStatus: from, requestedStatus: to },
+      cause,
+    });
+  }
+}

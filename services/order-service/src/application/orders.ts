@@ -1,14 +1,9 @@
-// Order use cases: place (with Idempotency-Key), read, list and change status; every state change writes
-// its event to the outbox in the same transaction.
+// Order use cases: place (with Idempotency-Key), read, list and change status; every state change records
+// its event in the same transaction (through the OrderStore port).
 import { createHash, randomUUID } from 'node:crypto';
-import { type Database, isUniqueViolation, type SqlExecutor } from '@tributary/database';
-import { outbox } from '@tributary/messaging';
 import { decodePageCursor, encodePageCursor } from '@tributary/service-kit';
-import { ORDER_COLUMNS, type OrderRow, toOrder } from '../adapters/db/order-rows.ts';
-import { type EventContext, orderPlaced, orderStatusChanged } from '../adapters/messaging/order-events.ts';
 import {
   changeStatus,
-  InvalidOrderError,
   ORDER_ACTIONS,
   type Order,
   type OrderAction,
@@ -17,14 +12,20 @@ import {
   type OrderStatus,
   placeOrder,
 } from '../domain/index.ts';
+import { canonicalJson } from './canonical-json.ts';
 import {
-  idempotencyKeyReused,
-  invalidOrder,
-  invalidTransition,
-  orderNotFound,
-  userInactive,
-  userNotFound,
+  IdempotencyKeyReusedError,
+  InvalidTransitionError,
+  OrderNotFoundError,
+  UserInactiveError,
+  UserUnknownError,
 } from './order-errors.ts';
+import {
+  type ChangeContext,
+  IdempotencyKeyRaceError,
+  type OrderStore,
+  type OrderTransaction,
+} from './order-store.ts';
 
 export interface PlaceOrderInput {
   userId: string;
@@ -32,9 +33,13 @@ export interface PlaceOrderInput {
 }
 
 export interface OrdersDeps {
-  db: Database;
+  store: OrderStore;
   now?: () => Date;
   newId?: () => string;
+  /** How long an Idempotency-Key is remembered, default 24 h. */
+  idempotencyTtlMs?: number;
+  /** The Retry-After of an unknown user: about how long the users topic takes to arrive, default 1 s. */
+  unknownUserRetryAfterSeconds?: number;
 }
 
 export interface OrderPage {
@@ -42,95 +47,75 @@ export interface OrderPage {
   nextCursor: string | null;
 }
 
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** The operation an Idempotency-Key of POST /orders belongs to: a key used elsewhere is another key. */
+export const PLACE_ORDER_SCOPE = 'orders.place';
+
 export class Orders {
-  readonly #db: Database;
+  readonly #store: OrderStore;
   readonly #now: () => Date;
   readonly #newId: () => string;
+  readonly #idempotencyTtlMs: number;
+  readonly #retryAfter: number;
 
   constructor(deps: OrdersDeps) {
-    this.#db = deps.db;
+    this.#store = deps.store;
     this.#now = deps.now ?? (() => new Date());
     this.#newId = deps.newId ?? randomUUID;
+    this.#idempotencyTtlMs = deps.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    this.#retryAfter = deps.unknownUserRetryAfterSeconds ?? 1;
   }
 
   /**
-   * Places a Pending order. With an idempotency key, a retry of the same request returns the first
-   * result (and creates nothing); the same key with a different request is refused.
+   * Places a Pending order. With an idempotency key, a retry of the same request (same user and items,
+   * whatever the order of the JSON keys) returns the first result and creates nothing, for as long as the
+   * key is remembered; the same key with a different request is refused.
    */
   async place(
     input: PlaceOrderInput,
-    ctx: EventContext & { idempotencyKey?: string },
+    ctx: ChangeContext & { idempotencyKey?: string },
   ): Promise<{ order: Order; replayed: boolean }> {
+    // User ids are UUIDs: one canonical (lower-case) spelling in responses, events and the database.
+    const request = { userId: input.userId.toLowerCase(), items: input.items };
     try {
-      return await this.#place(input, ctx);
+      return await this.#store.transaction((tx) => this.#place(tx, request, ctx));
     } catch (err) {
       // Two first requests with one key raced; the loser now finds the winner's result.
-      if (ctx.idempotencyKey !== undefined && isUniqueViolation(err)) return this.#place(input, ctx);
+      if (err instanceof IdempotencyKeyRaceError)
+        return this.#store.transaction((tx) => this.#place(tx, request, ctx));
       throw err;
     }
   }
 
   async #place(
+    tx: OrderTransaction,
     input: PlaceOrderInput,
-    ctx: EventContext & { idempotencyKey?: string },
+    ctx: ChangeContext & { idempotencyKey?: string },
   ): Promise<{ order: Order; replayed: boolean }> {
-    const requestHash = createHash('sha256')
-      .update(JSON.stringify([input.userId, input.items]))
-      .digest('hex');
-    return this.#db.transaction(async (tx) => {
-      if (ctx.idempotencyKey !== undefined) {
-        // Serialize requests carrying the same key; the second one then sees the first's result.
-        const seen = await tx.query<{ request_hash: string; response: Order | string }>(
-          'SELECT request_hash, response FROM idempotency_keys WHERE key = $1 FOR UPDATE',
-          [ctx.idempotencyKey],
-        );
-        if (seen.rows.length > 0) {
-          if (seen.rows[0].request_hash !== requestHash) throw idempotencyKeyReused(ctx.idempotencyKey);
-          const response = seen.rows[0].response;
-          return {
-            order: typeof response === 'string' ? (JSON.parse(response) as Order) : response,
-            replayed: true,
-          };
-        }
+    const key = ctx.idempotencyKey;
+    const now = this.#now();
+    const notBefore = new Date(now.getTime() - this.#idempotencyTtlMs);
+    const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+    if (key !== undefined) {
+      const seen = await tx.remembered(PLACE_ORDER_SCOPE, key, notBefore);
+      if (seen !== undefined) {
+        if (seen.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
+        return { order: seen.order, replayed: true };
       }
-      const user = await tx.query<{ status: string }>('SELECT status FROM users_projection WHERE id = $1', [
-        input.userId,
-      ]);
-      if (user.rows.length === 0) throw userNotFound(input.userId);
-      if (user.rows[0].status !== 'active') throw userInactive(input.userId);
-      let order: Order;
-      try {
-        order = placeOrder({ id: this.#newId(), userId: input.userId, items: input.items, now: this.#now() });
-      } catch (err) {
-        if (err instanceof InvalidOrderError) throw invalidOrder(err.message);
-        throw err;
-      }
-      await tx.query(`INSERT INTO orders (${ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        order.id,
-        order.userId,
-        JSON.stringify(order.items),
-        order.totalCents,
-        order.status,
-        order.createdAt,
-        order.updatedAt,
-      ]);
-      await outbox.enqueue(tx, orderPlaced(order, ctx));
-      if (ctx.idempotencyKey !== undefined) {
-        await tx.query(
-          'INSERT INTO idempotency_keys (key, request_hash, status_code, response) VALUES ($1, $2, 201, $3)',
-          [ctx.idempotencyKey, requestHash, JSON.stringify(order)],
-        );
-      }
-      return { order, replayed: false };
-    });
+    }
+    const status = await tx.userStatus(input.userId);
+    if (status === undefined) throw new UserUnknownError(input.userId, this.#retryAfter);
+    if (status !== 'active') throw new UserInactiveError(input.userId);
+    const order = placeOrder({ id: this.#newId(), userId: input.userId, items: input.items, now });
+    await tx.insert(order, ctx);
+    if (key !== undefined) await tx.remember(PLACE_ORDER_SCOPE, key, { requestHash, order }, now, notBefore);
+    return { order, replayed: false };
   }
 
   async get(id: string): Promise<Order> {
-    const { rows } = await this.#db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [
-      id,
-    ]);
-    if (rows.length === 0) throw orderNotFound(id);
-    return toOrder(rows[0]);
+    const order = await this.#store.get(id.toLowerCase());
+    if (order === undefined) throw new OrderNotFoundError(id);
+    return order;
   }
 
   async list(filter: {
@@ -139,28 +124,13 @@ export class Orders {
     limit: number;
     cursor?: string;
   }): Promise<OrderPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.userId !== undefined) {
-      params.push(filter.userId);
-      where.push(`user_id = $${params.length}`);
-    }
-    if (filter.status !== undefined) {
-      params.push(filter.status);
-      where.push(`status = $${params.length}`);
-    }
-    if (filter.cursor !== undefined) {
-      const after = decodePageCursor(filter.cursor);
-      params.push(after.createdAt, after.id);
-      where.push(`(created_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(filter.limit + 1);
-    const { rows } = await this.#db.query<OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at, id LIMIT $${params.length}`,
-      params,
+    const after = filter.cursor === undefined ? undefined : decodePageCursor(filter.cursor);
+    const rows = await this.#store.list(
+      { userId: filter.userId?.toLowerCase(), status: filter.status },
+      filter.limit + 1,
+      after,
     );
-    const items = rows.slice(0, filter.limit).map(toOrder);
+    const items = rows.slice(0, filter.limit);
     const last = items.at(-1);
     return {
       items,
@@ -168,53 +138,74 @@ export class Orders {
     };
   }
 
-  async act(id: string, action: OrderAction, ctx: EventContext, reason?: string): Promise<Order> {
-    return this.#db.transaction(async (tx) => {
-      const { rows } = await tx.query<OrderRow>(
-        `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      if (rows.length === 0) throw orderNotFound(id);
-      return this.#transition(tx, toOrder(rows[0]), ORDER_ACTIONS[action], ctx, reason);
+  async act(id: string, action: OrderAction, ctx: ChangeContext, reason?: string): Promise<Order> {
+    return this.#store.transaction(async (tx) => {
+      const order = await tx.getForUpdate(id.toLowerCase());
+      if (order === undefined) throw new OrderNotFoundError(id);
+      return this.#transition(tx, order, ORDER_ACTIONS[action], ctx, reason);
     });
   }
 
   /** Cancels every open order of a user, inside the caller's transaction; returns how many. */
   async cancelOpenOrdersOf(
-    tx: SqlExecutor,
+    tx: OrderTransaction,
     userId: string,
-    ctx: EventContext,
+    ctx: ChangeContext,
     reason: string,
   ): Promise<number> {
-    const { rows } = await tx.query<OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND status IN ('Pending', 'Confirmed') ORDER BY created_at, id FOR UPDATE`,
-      [userId],
+    const open = await tx.openOrdersOf(userId.toLowerCase());
+    for (const order of open) await this.#transition(tx, order, 'Cancelled', ctx, reason);
+    return open.length;
+  }
+
+  /** Applies a UserRegistered event to the user projection, once per event id. */
+  async recordUserRegistered(
+    group: string,
+    eventId: string,
+    user: { userId: string; email: string; name: string },
+  ): Promise<{ duplicate: boolean }> {
+    const result = await this.#store.once(group, eventId, (tx) =>
+      tx.userRegistered({ ...user, userId: user.userId.toLowerCase() }),
     );
-    for (const row of rows) await this.#transition(tx, toOrder(row), 'Cancelled', ctx, reason);
-    return rows.length;
+    return { duplicate: result.duplicate };
+  }
+
+  /** Applies a UserDeactivated event, once per event id: the user becomes inactive, open orders cancelled. */
+  async recordUserDeactivated(
+    group: string,
+    eventId: string,
+    userId: string,
+    ctx: ChangeContext,
+  ): Promise<{ duplicate: boolean; cancelledOrders: number }> {
+    const result = await this.#store.once(group, eventId, async (tx) => {
+      await tx.userDeactivated(userId.toLowerCase());
+      return this.cancelOpenOrdersOf(tx, userId, ctx, 'user deactivated');
+    });
+    return result.duplicate
+      ? { duplicate: true, cancelledOrders: 0 }
+      : { duplicate: false, cancelledOrders: result.result };
+  }
+
+  /** Forgets idempotency keys past their lifetime; returns how many. */
+  purgeExpiredIdempotencyKeys(): Promise<number> {
+    return this.#store.purgeIdempotencyKeys(new Date(this.#now().getTime() - this.#idempotencyTtlMs));
   }
 
   async #transition(
-    tx: SqlExecutor,
+    tx: OrderTransaction,
     order: Order,
     to: OrderStatus,
-    ctx: EventContext,
+    ctx: ChangeContext,
     reason?: string,
   ): Promise<Order> {
     let change: ReturnType<typeof changeStatus>;
     try {
-      change = changeStatus(order, to, this.#now(), reason);
+      change = changeStatus(order, to, this.#now(), to === 'Cancelled' ? reason : undefined);
     } catch (err) {
-      if (err instanceof OrderInvalidTransitionError) throw invalidTransition(err.from, err.to);
+      if (err instanceof OrderInvalidTransitionError) throw new InvalidTransitionError(err.from, err.to, err);
       throw err;
     }
-    await tx.query('UPDATE orders SET status = $2, updated_at = $3, cancel_reason = $4 WHERE id = $1', [
-      order.id,
-      change.to,
-      change.order.updatedAt,
-      to === 'Cancelled' ? (reason ?? null) : null,
-    ]);
-    await outbox.enqueue(tx, orderStatusChanged(change.order, change.from, change.to, ctx, reason));
+    await tx.changeStatus(change, ctx);
     return change.order;
   }
 }

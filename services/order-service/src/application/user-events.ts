@@ -1,7 +1,5 @@
 // Applies events from the users topic to the local user projection, exactly once per event id: the inbox
 // row, the projection change and any order cancellations commit in one transaction.
-import type { Database } from '@tributary/database';
-import { inbox } from '@tributary/messaging';
 import type { Logger } from 'pino';
 import type { Orders } from './orders.ts';
 
@@ -40,51 +38,31 @@ function isDeactivated(p: unknown): p is { userId: string; reason?: string } {
 }
 
 export async function applyUserEvent(
-  deps: { db: Database; orders: Orders; logger: Logger },
+  deps: { orders: Orders; logger: Logger },
   event: UserEvent,
 ): Promise<{ duplicate: boolean; cancelledOrders: number }> {
   // The consumer's record logger already carries correlationId, eventId and eventType: binding them again
   // would repeat the keys in every line.
   const log = deps.logger;
-  if (event.ceType !== USER_REGISTERED && event.ceType !== USER_DEACTIVATED) {
+  let result: { duplicate: boolean; cancelledOrders: number };
+  if (event.ceType === USER_REGISTERED) {
+    if (!isRegistered(event.payload))
+      throw new UserEventError(`${event.ceType} ${event.id} has an invalid payload`);
+    const { userId, email, name } = event.payload;
+    const applied = await deps.orders.recordUserRegistered(CONSUMER_GROUP, event.id, { userId, email, name });
+    result = { duplicate: applied.duplicate, cancelledOrders: 0 };
+  } else if (event.ceType === USER_DEACTIVATED) {
+    if (!isDeactivated(event.payload))
+      throw new UserEventError(`${event.ceType} ${event.id} has an invalid payload`);
+    result = await deps.orders.recordUserDeactivated(CONSUMER_GROUP, event.id, event.payload.userId, {
+      correlationId: event.correlationId,
+      traceparent: event.traceparent,
+    });
+  } else {
     log.debug('ignoring an event type this service does not use');
     return { duplicate: false, cancelledOrders: 0 };
   }
-  const result = await inbox.handleOnce(
-    deps.db,
-    { group: CONSUMER_GROUP, messageId: event.id },
-    async (tx) => {
-      if (event.ceType === USER_REGISTERED) {
-        if (!isRegistered(event.payload))
-          throw new UserEventError(`${event.ceType} ${event.id} has an invalid payload`);
-        const { userId, email, name } = event.payload;
-        await tx.query(
-          `INSERT INTO users_projection (id, email, name, status) VALUES ($1, $2, $3, 'active')
-         ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, updated_at = now()`,
-          [userId, email, name],
-        );
-        return 0;
-      }
-      if (!isDeactivated(event.payload))
-        throw new UserEventError(`${event.ceType} ${event.id} has an invalid payload`);
-      const { userId } = event.payload;
-      await tx.query(
-        `INSERT INTO users_projection (id, email, name, status) VALUES ($1, '', '', 'inactive')
-       ON CONFLICT (id) DO UPDATE SET status = 'inactive', updated_at = now()`,
-        [userId],
-      );
-      return deps.orders.cancelOpenOrdersOf(
-        tx,
-        userId,
-        { correlationId: event.correlationId, traceparent: event.traceparent },
-        'user deactivated',
-      );
-    },
-  );
-  if (result.duplicate) {
-    log.info('event already applied; skipped');
-    return { duplicate: true, cancelledOrders: 0 };
-  }
-  log.info({ cancelledOrders: result.result }, 'user event applied');
-  return { duplicate: false, cancelledOrders: result.result };
+  if (result.duplicate) log.info('event already applied; skipped');
+  else log.info({ cancelledOrders: result.cancelledOrders }, 'user event applied');
+  return result;
 }

@@ -20,7 +20,7 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
     let orders: Orders;
     const register = async (userId = randomUUID()) => {
       await applyUserEvent(
-        { db, orders, logger },
+        { orders, logger },
         {
           id: randomUUID(),
           ceType: USER_REGISTERED,
@@ -32,7 +32,7 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
     };
     const deactivate = (userId: string, id = randomUUID()) =>
       applyUserEvent(
-        { db, orders, logger },
+        { orders, logger },
         { id, ceType: USER_DEACTIVATED, payload: { userId }, correlationId: 'deact-corr' },
       );
     const place = (
@@ -77,11 +77,14 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       assert.equal(event.headers.ce_specversion, '1.0');
     });
 
-    it('refuses an unknown user and an inactive user with 422 problem+json', async () => {
+    it('refuses a user not known yet with a retryable 422 (Retry-After), and an inactive user with 422', async () => {
       const unknown = await place(randomUUID());
       assert.equal(unknown.statusCode, 422);
       assert.match(String(unknown.headers['content-type']), /^application\/problem\+json/);
-      assert.equal(unknown.json().code, 'USER_NOT_FOUND');
+      assert.equal(unknown.json().code, 'USER_UNKNOWN');
+      assert.equal(unknown.json().title, 'User not known yet');
+      assert.match(unknown.json().detail, /is known to the Order Service yet.*retry after 1 s/);
+      assert.equal(unknown.headers['retry-after'], '1');
       const userId = await register();
       await deactivate(userId);
       const inactive = await place(userId);

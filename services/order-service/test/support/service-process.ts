@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly lines: Record<string, unknown>[];
+  /** The same lines as written (JSON.parse would hide a key written twice). */
+  readonly raw: string[];
   stderr(): string;
   readonly exited: Promise<number | null>;
   /** True while the process runs. */
@@ -22,11 +24,13 @@ export function startProcess(file: string, args: string[], env: Record<string, s
     detached: true,
   });
   const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
   });
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    raw.push(line);
     try {
       lines.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
@@ -45,6 +49,7 @@ export function startProcess(file: string, args: string[], env: Record<string, s
   return {
     child,
     lines,
+    raw,
     stderr: () => stderr,
     exited,
     alive,
