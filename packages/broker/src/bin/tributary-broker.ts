@@ -22,9 +22,7 @@ async function main(): Promise<void> {
   try {
     broker = await startBroker(options);
   } catch (err) {
-    process.stderr.write(
-      `tributary-broker: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`,
-    );
+    process.stderr.write(`tributary-broker: ${startupProblem(err)}\n`);
     process.exitCode = 1;
     return;
   }
@@ -57,3 +55,13 @@ function brokerCliOptions() {
 }
 
 await main();
+
+/** A classified start-up failure (bad config, damaged data, port in use) is one clear line, not a stack. */
+function startupProblem(err: unknown): string {
+  if (err instanceof ConfigError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'CORRUPT_FILE' || e?.code === 'OFFSET_JOURNAL_CORRUPT')
+    return `cannot start: damaged data file: ${e.message} (restore it from a backup, or move the data directory away to start empty)`;
+  if (typeof e?.code === 'string') return `cannot start (${e.code}): ${e.message}`;
+  return e?.stack ?? String(err);
+}

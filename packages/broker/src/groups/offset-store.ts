@@ -17,6 +17,7 @@ import {
   JOURNAL_MAGIC,
   type JournalPartition,
   type JournalRecord,
+  OffsetJournalCorruptError,
   scanJournal,
 } from './offset-journal.ts';
 
@@ -99,7 +100,14 @@ export class OffsetStore {
       await writeFileAtomic(fs, path, JOURNAL_MAGIC);
       file = JOURNAL_MAGIC;
     }
-    const scan = scanJournal(file);
+    let scan: ReturnType<typeof scanJournal>;
+    try {
+      scan = scanJournal(file);
+    } catch (err) {
+      if (err instanceof OffsetJournalCorruptError)
+        throw new OffsetJournalCorruptError(`${path}: ${err.message}`);
+      throw err;
+    }
     const fd = fs.open(path, 'write');
     const store = new OffsetStore(dir, options, fd, scan.validBytes);
     for (const record of scan.records) store.#apply(record);
