@@ -17,6 +17,7 @@ import {
 
 type ProduceResponse = ResponseBodies[0];
 type FetchResponse = ResponseBodies[1];
+type JoinGroupResponse = ResponseBodies[11];
 
 function values(records: Buffer | null | undefined): string[] {
   return decodeRecordBatches(records ?? Buffer.alloc(0)).flatMap((b) =>
@@ -181,5 +182,54 @@ describe('requests pipelined on one connection', () => {
     assert.ok(Date.now() - started < 30_000, 'the fetch was woken by the append, not by its max wait');
     assert.deepEqual(values((fetched as FetchResponse).responses[0].partitions[0].records), ['late']);
     assert.ok(partitionResults(produced).every((p) => p.errorCode === 0));
+  });
+
+  it('serves a member’s heartbeat and rejoin written behind another member’s JoinGroup waiting on the same connection', async () => {
+    const client = await connect(durable);
+    const join = (memberId: string) =>
+      wire(11, 3, {
+        groupId: 'shared-socket',
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 60_000,
+        memberId,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.from('m') }],
+        reason: null,
+      });
+    const [first] = (await pipeline(client, [join('')])) as JoinGroupResponse[];
+    assert.equal(first.errorCode, 0);
+    const a = first.memberId;
+    const [synced] = (await pipeline(client, [
+      wire(14, 3, {
+        groupId: 'shared-socket',
+        generationId: first.generationId,
+        memberId: a,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [{ memberId: a, assignment: Buffer.from('all') }],
+      }),
+    ])) as ResponseBodies[14][];
+    assert.equal(synced.errorCode, 0);
+    // B's join waits for A to rejoin; A learns of the rebalance by a heartbeat behind B's join, on the same
+    // socket. Were B's wait to hold them up, the rebalance would end only when A timed out (60 s).
+    const [joinedB, beat, rejoinedA] = await pipeline(client, [
+      join(''),
+      wire(12, 3, {
+        groupId: 'shared-socket',
+        generationId: first.generationId,
+        memberId: a,
+        groupInstanceId: null,
+      }),
+      join(a),
+    ]);
+    assert.equal((beat as ResponseBodies[12]).errorCode, 27, 'REBALANCE_IN_PROGRESS');
+    const [b, ra] = [joinedB as JoinGroupResponse, rejoinedA as JoinGroupResponse];
+    assert.deepEqual([b.errorCode, ra.errorCode], [0, 0]);
+    assert.equal(b.generationId, first.generationId + 1);
+    assert.equal(ra.generationId, b.generationId);
+    const leader = b.leader === b.memberId ? b : ra;
+    assert.equal(leader.members.length, 2, 'both members are in the new generation');
   });
 });
