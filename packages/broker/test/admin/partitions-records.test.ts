@@ -2,7 +2,7 @@
 // a consumer, a producer and ListOffsets see afterwards, error codes, and persistence across a restart.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
@@ -122,7 +122,11 @@ describe('CreatePartitions and DeleteRecords', () => {
   it('deletes records before an offset: consumers start there, and the start survives a restart', async () => {
     await admin.createTopics({ topics: ['trim'], partitions: 1, replicas: 1 });
     await produce('trim', 100);
-    const segments = () => readdirSync(join(fixture.dataDir, 'trim-0')).filter((f) => f.endsWith('.log'));
+    const partitionDir = readdirSync(fixture.dataDir, { recursive: true, encoding: 'utf8' }).find(
+      (p) => basename(p) === 'trim-0',
+    );
+    assert.ok(partitionDir, 'the partition directory');
+    const segments = () => readdirSync(join(fixture.dataDir, partitionDir)).filter((f) => f.endsWith('.log'));
     const before = segments().length;
     const [deleted] = await admin.deleteRecords({
       topics: [{ name: 'trim', partitions: [{ partition: 0, offset: 37n }] }],
