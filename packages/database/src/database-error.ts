@@ -103,12 +103,12 @@ export function isUniqueViolation(error: unknown): boolean {
 /**
  * True when the database cannot be reached right now (connection refused or lost, server restarting, the
  * service still waiting for it at startup): the work may succeed unchanged once it is back. Looks through
- * `cause` chains, since callers may wrap the error.
+ * `cause` chains, since callers may wrap the error (a migration that lost its connection counts too).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    if (current instanceof DatabaseError) {
+    if (current instanceof DatabaseError && current.code !== 'DB_MIGRATION_FAILED') {
       return current.code === 'DB_CONNECTION_FAILED' || current.code === 'DB_NOT_READY';
     }
     current = (current as { cause?: unknown }).cause;

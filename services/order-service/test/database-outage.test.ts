@@ -79,7 +79,9 @@ describe('services through database faults', { timeout: 300_000 }, () => {
   let own: OwnPostgres | undefined;
   let dir: string | undefined;
   const processes: ServiceProcess[] = [];
+  let loading = false;
   after(async () => {
+    loading = false;
     for (const proc of processes.reverse()) await proc.stop();
     await own?.destroy();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -126,7 +128,7 @@ describe('services through database faults', { timeout: 300_000 }, () => {
     // Load: registrations from two clients for the rest of the test.
     const responses: Response[] = [];
     const acknowledged: string[] = [];
-    let loading = true;
+    loading = true;
     const worker = async () => {
       while (loading) {
         const email = `load.${randomUUID()}@example.org`;

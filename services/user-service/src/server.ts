@@ -44,6 +44,7 @@ const db = startServiceDatabase({
 const transport = createKafkaTransport({
   brokers: config.KAFKA_BROKERS.split(','),
   clientId: 'user-service',
+  replicationFactor: config.KAFKA_REPLICATION_FACTOR,
   logger,
 });
 // Retries with backoff and a circuit breaker sit between the relay and the broker.
@@ -57,6 +58,20 @@ const { app } = await buildUserApp({
   readinessChecks: [brokerCheck(transport, Topics.users), circuitBreakerCheck(publisher), outboxCheck(relay)],
 });
 const starting = new AbortController();
+// The topic this service publishes to is created with this service's partitions and replication, in the
+// background: a broker that is down only delays it (the outbox holds the events meanwhile).
+void keepTrying(
+  `creating the ${Topics.users} topic`,
+  () =>
+    transport.ensureTopics([
+      {
+        topic: Topics.users,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      },
+    ]),
+  { logger, signal: starting.signal },
+);
 const running = await runService({
   app,
   port: config.PORT,

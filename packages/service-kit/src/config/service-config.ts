@@ -9,6 +9,10 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
     DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     DATABASE_SCHEMA: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: defaults.schema }),
     KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'localhost:9092' }),
+    /** Partitions of the topics this service creates (its own events; retry and dead-letter follow the source). */
+    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 10_000, default: 3 }),
+    /** Replicas of those topics; -1 takes the cluster's default (KIP-464), so losing one broker is survivable. */
+    KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: -1, maximum: 32, not: Type.Literal(0), default: -1 }),
     LOG_LEVEL: Type.Union(
       [
         Type.Literal('fatal'),

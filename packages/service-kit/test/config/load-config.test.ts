@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Type } from 'typebox';
-import { ConfigError, loadConfig } from '../../src/index.ts';
+import { ConfigError, loadConfig, serviceConfigSchema } from '../../src/index.ts';
 
 const Schema = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5001 }),
@@ -112,5 +112,26 @@ describe('loadConfig', () => {
     );
     assert.doesNotMatch(error.message, /hunter2|short-secret/);
     assert.match(error.message, /mysql:\/\/root:\*+@db\/app/);
+  });
+});
+
+describe('serviceConfigSchema', () => {
+  const schema = serviceConfigSchema({ port: 5001, dataDir: './.data/x', schema: 'x' });
+
+  test('creates topics with 3 partitions and the cluster default replication (-1) unless configured', () => {
+    const config = loadConfig(schema, {});
+    assert.deepEqual([config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_REPLICATION_FACTOR], [3, -1]);
+    const configured = loadConfig(schema, { KAFKA_TOPIC_PARTITIONS: '12', KAFKA_REPLICATION_FACTOR: '3' });
+    assert.deepEqual([configured.KAFKA_TOPIC_PARTITIONS, configured.KAFKA_REPLICATION_FACTOR], [12, 3]);
+  });
+
+  test('refuses a replication factor of 0 and a partition count below 1', () => {
+    assert.throws(
+      () => loadConfig(schema, { KAFKA_TOPIC_PARTITIONS: '0', KAFKA_REPLICATION_FACTOR: '0' }),
+      (error) =>
+        error instanceof ConfigError &&
+        error.issues.map((issue) => issue.name).join(',') ===
+          'KAFKA_TOPIC_PARTITIONS,KAFKA_REPLICATION_FACTOR',
+    );
   });
 });
