@@ -11,9 +11,10 @@ import {
 } from '../errors/problem-details.ts';
 import type { ProblemTypeRegistry } from '../errors/problem-types.ts';
 
+/** A response header in a route's schema (@fastify/swagger turns it into an OpenAPI header object). */
 export interface HeaderDoc {
+  type: 'string' | 'integer';
   description: string;
-  schema: { type: 'string' | 'integer'; format?: string };
 }
 
 /** A JSON response with its description, one example and the headers it sets. */
@@ -71,8 +72,8 @@ export function problemResponses(
         : {
             headers: {
               'retry-after': {
+                type: 'integer',
                 description: 'Seconds after which the same request may succeed',
-                schema: { type: 'integer' },
               },
             },
           }),
@@ -108,8 +109,8 @@ export const CORRELATION_ID_HEADER_SCHEMA = Type.Optional(
 /** Headers every response carries. */
 export const TRACING_RESPONSE_HEADERS: Record<string, HeaderDoc> = {
   'x-correlation-id': {
+    type: 'string',
     description: 'The correlation id of the request (the one sent, or a generated one)',
-    schema: { type: 'string' },
   },
-  'x-request-id': { description: 'Identifies this request in the service logs', schema: { type: 'string' } },
+  'x-request-id': { type: 'string', description: 'Identifies this request in the service logs' },
 };

@@ -3,7 +3,35 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { problemResponse } from '../errors/problem-details.ts';
+import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemDetails } from '../errors/problem-details.ts';
+
+/** A catch-all problem response with one realistic example, so no documented error shows a made-up one. */
+function catchAll(description: string, example: Parameters<typeof buildProblem>[0]) {
+  return {
+    description,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemDetails, example: buildProblem(example) } },
+  };
+}
+
+const CLIENT_ERROR = catchAll(
+  'Any other client error: malformed JSON, unsupported media type, too large a body',
+  {
+    code: 'MALFORMED_JSON',
+    status: 400,
+    title: 'Malformed JSON',
+    detail: 'The request body is not valid JSON.',
+  },
+);
+const SERVER_ERROR = catchAll(
+  'Unexpected failure (500; the request id finds it in the logs) or the service unavailable (503, with Retry-After)',
+  {
+    code: 'INTERNAL',
+    status: 500,
+    title: 'Internal Server Error',
+    detail: 'An unexpected error occurred. The request id identifies it in the service logs.',
+    extra: { requestId: '5f0c2a8e-93d1-4b7a-8c6e-1d2f3a4b5c6d' },
+  },
+);
 
 export const SWAGGER_PREFIX = '/swagger';
 
@@ -13,8 +41,8 @@ function withProblemResponses(schema: FastifySchema | undefined): FastifySchema 
     return schema;
   }
   const response = { ...(schema.response as Record<string, unknown>) };
-  response['4XX'] ??= problemResponse('Client error');
-  response['5XX'] ??= problemResponse('Server error');
+  response['4XX'] ??= CLIENT_ERROR;
+  response['5XX'] ??= SERVER_ERROR;
   return { ...schema, response };
 }
 

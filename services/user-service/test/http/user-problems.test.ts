@@ -49,6 +49,38 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       await drop();
     });
 
+    it('refuses names made only of invisible characters, and names with bidi controls, with a clear 400', async () => {
+      const invisible = ['\u200b\u200b', '\u3164', '\u2800 \u2800', '\ufeff', '\u00a0\u2060', '\u180e\u200d'];
+      for (const name of invisible) {
+        const problem = assertProblem(
+          await post({ email: `${randomUUID()}@example.org`, name }),
+          400,
+          'INVALID_USER',
+          '/users',
+        );
+        assert.equal(problem.title, 'Invalid user');
+        assert.equal(
+          problem.detail,
+          'name must contain at least one visible character',
+          JSON.stringify(name),
+        );
+      }
+      for (const name of ['Ada\u202eecalevoL', 'Ada \u2066Lovelace\u2069', '\u202dAda']) {
+        const problem = assertProblem(
+          await post({ email: `${randomUUID()}@example.org`, name }),
+          400,
+          'INVALID_USER',
+          '/users',
+        );
+        assert.match(problem.detail, /must not contain bidirectional control characters/);
+      }
+      const fine = await post({
+        email: `${randomUUID()}@example.org`,
+        name: 'Zoë \u0645\u0631\u064a\u0645 李',
+      });
+      assert.equal(fine.statusCode, 201, 'letters of any script are welcome');
+    });
+
     it('names each offending field with a JSON pointer: unknown, missing and wrongly typed', async () => {
       const unknown = assertProblem(
         await post({ email: 'a@example.org', name: 'A', admin: true }),

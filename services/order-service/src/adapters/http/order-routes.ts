@@ -44,11 +44,11 @@ export function registerOrderRoutes(app: App, orders: Orders): void {
         body: PlaceOrderBody,
         response: {
           201: jsonResponse('The order, Pending', OrderSchema, EXAMPLE_ORDER, {
-            location: { description: 'Path of the new order', schema: { type: 'string' } },
+            location: { type: 'string', description: 'Path of the new order' },
             'idempotent-replayed': {
+              type: 'string',
               description:
                 '`true` when this is the remembered answer to an earlier request with the same key',
-              schema: { type: 'string' },
             },
           }),
           ...problems([

@@ -54,7 +54,7 @@ export function registerUserRoutes(app: App, users: Users): void {
         body: RegisterBody,
         response: {
           201: jsonResponse('The registered user', UserSchema, EXAMPLE_USER, {
-            location: { description: 'Path of the new user', schema: { type: 'string' } },
+            location: { type: 'string', description: 'Path of the new user' },
           }),
           ...problems([
             validation('/users', '/body/email', 'is required'),
