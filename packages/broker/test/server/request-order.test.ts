@@ -91,6 +91,27 @@ describe('requests pipelined on one connection', () => {
     assert.deepEqual(values(p1.responses[0].partitions[0].records), ['a1', 'b1', 'c1']);
   });
 
+  it('answers a thousand pipelined produces in order, past the point where the socket is paused', async () => {
+    const client = await connect(durable);
+    await client.request(19, 7, createTopicsBody('many-in-flight', 1));
+    const producer = await initProducerId(client);
+    const count = 1000;
+    const responses = await pipeline(
+      client,
+      Array.from({ length: count }, (_, i) =>
+        wire(
+          0,
+          9,
+          produceBody('many-in-flight', [{ index: 0, records: batch([`v${i}`], { ...producer, seq: i }) }]),
+        ),
+      ),
+    );
+    assert.deepEqual(
+      responses.map((r) => partitionResults(r)[0]),
+      Array.from({ length: count }, (_, i) => ({ index: 0, errorCode: 0, baseOffset: BigInt(i) })),
+    );
+  });
+
   it('refuses a producer whose first batch on a partition does not start at sequence 0, appending nothing', async () => {
     const client = await connect(durable);
     await client.request(19, 7, createTopicsBody('first-sequence', 1));
