@@ -9,8 +9,6 @@ import { deleteRecordsBefore } from '../log/log-start-offset.ts';
 import { defineHandler } from './handler.ts';
 
 const HIGH_WATERMARK = -1n;
-const POLICY_VIOLATION = 44;
-const KAFKA_STORAGE_ERROR = 56;
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: 21,
@@ -34,11 +32,11 @@ export const deleteRecordsHandler = defineHandler({
           continue;
         }
         if (!(info.configs['cleanup.policy'] ?? 'delete').split(',').includes('delete')) {
-          partitions.push(result(POLICY_VIOLATION));
+          partitions.push(result(ErrorCode.POLICY_VIOLATION));
           continue;
         }
         if (log.offline) {
-          partitions.push(result(KAFKA_STORAGE_ERROR));
+          partitions.push(result(ErrorCode.KAFKA_STORAGE_ERROR));
           continue;
         }
         const hw = log.highWatermark;
@@ -52,7 +50,7 @@ export const deleteRecordsHandler = defineHandler({
           partitions.push(result(ErrorCode.NONE, lowWatermark));
         } catch (err) {
           state.logger.error({ err, topic: t.name, partition: p.partitionIndex }, 'DeleteRecords failed');
-          partitions.push(result(KAFKA_STORAGE_ERROR));
+          partitions.push(result(ErrorCode.KAFKA_STORAGE_ERROR));
         }
       }
       topics.push({ name: t.name, partitions });

@@ -145,6 +145,24 @@ const recordArb: fc.Arbitrary<JournalRecord> = fc.oneof(
     },
     plain,
   ),
+  fc.record({ type: fc.constant('group-deleted' as const), groupId: fc.string({ maxLength: 30 }) }, plain),
+  fc.record(
+    {
+      type: fc.constant('offsets-deleted' as const),
+      groupId: fc.string({ maxLength: 30 }),
+      topics: fc.array(
+        fc.record(
+          {
+            name: fc.string({ minLength: 1, maxLength: 30 }),
+            partitions: fc.array(fc.integer({ min: 0, max: 2 ** 31 - 1 }), { maxLength: 5 }),
+          },
+          plain,
+        ),
+        { maxLength: 4 },
+      ),
+    },
+    plain,
+  ),
 );
 
 describe('offsets journal format', () => {
