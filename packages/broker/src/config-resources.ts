@@ -98,3 +98,28 @@ export async function changeTopicConfigs(
   state.logger.info({ topic: topic.name, configs: next }, 'topic configs changed');
   return OK;
 }
+
+/**
+ * AlterConfigs and IncrementalAlterConfigs: each resource resolved, broker changes refused, a topic's new
+ * overrides computed from its current ones (`compute` throws ConfigChangeError) and stored.
+ */
+export async function alterConfigResources<C extends { name: string }>(
+  state: BrokerState,
+  resources: { resourceType: number; resourceName: string; configs: C[] }[],
+  validateOnly: boolean,
+  compute: (current: Readonly<Record<string, string>>, changes: C[]) => Record<string, string>,
+): Promise<{ resourceType: number; resourceName: string; errorCode: number; errorMessage: string | null }[]> {
+  const responses = [];
+  for (const r of resources) {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    const resource = resolveResource(state, r.resourceType, r.resourceName);
+    if ('errorCode' in resource) responses.push({ ...base, ...resource });
+    else if (resource.kind === 'broker')
+      responses.push({ ...base, ...refuseBrokerChange(r.configs.map((c) => c.name)) });
+    else {
+      const change = (current: Readonly<Record<string, string>>) => compute(current, r.configs);
+      responses.push({ ...base, ...(await changeTopicConfigs(state, resource.topic, change, validateOnly)) });
+    }
+  }
+  return responses;
+}

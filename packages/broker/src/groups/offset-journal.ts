@@ -136,54 +136,48 @@ function decodePayload(buf: Buffer, start: number, end: number): JournalRecord {
     pos += n;
     return s;
   };
+  const u32 = () => {
+    need(4);
+    pos += 4;
+    return buf.readUInt32BE(pos - 4);
+  };
+  /** groupId, then topics each with a list of what `partition` reads. */
+  const groupTopics = <P>(partition: () => P) => {
+    const groupId = str(2);
+    const topics: { name: string; partitions: P[] }[] = [];
+    for (let t = u32(); t > 0; t--) {
+      const name = str(2);
+      const partitions: P[] = [];
+      for (let p = u32(); p > 0; p--) partitions.push(partition());
+      topics.push({ name, partitions });
+    }
+    return { groupId, topics };
+  };
   need(1);
   const type = buf.readUInt8(pos++);
   let record: JournalRecord;
   if (type === TYPE_OFFSETS) {
-    const groupId = str(2);
-    need(4);
-    const topicCount = buf.readUInt32BE(pos);
-    pos += 4;
-    const topics: { name: string; partitions: JournalPartition[] }[] = [];
-    for (let t = 0; t < topicCount; t++) {
-      const name = str(2);
-      need(4);
-      const partitionCount = buf.readUInt32BE(pos);
-      pos += 4;
-      const partitions: JournalPartition[] = [];
-      for (let p = 0; p < partitionCount; p++) {
-        need(24);
-        const partition = buf.readInt32BE(pos);
-        const offset = Number(buf.readBigInt64BE(pos + 4));
-        const leaderEpoch = buf.readInt32BE(pos + 12);
-        const commitTimestamp = Number(buf.readBigInt64BE(pos + 16));
-        pos += 24;
-        partitions.push({ partition, offset, leaderEpoch, commitTimestamp, metadata: str(4) });
-      }
-      topics.push({ name, partitions });
-    }
-    record = { type: 'offsets', groupId, topics };
+    const offsets = groupTopics((): JournalPartition => {
+      need(24);
+      const partition = buf.readInt32BE(pos);
+      const offset = Number(buf.readBigInt64BE(pos + 4));
+      const leaderEpoch = buf.readInt32BE(pos + 12);
+      const commitTimestamp = Number(buf.readBigInt64BE(pos + 16));
+      pos += 24;
+      return { partition, offset, leaderEpoch, commitTimestamp, metadata: str(4) };
+    });
+    record = { type: 'offsets', ...offsets };
   } else if (type === TYPE_TOPIC_DELETED) {
     record = { type: 'topic-deleted', topic: str(2) };
   } else if (type === TYPE_GROUP_DELETED) {
     record = { type: 'group-deleted', groupId: str(2) };
   } else if (type === TYPE_OFFSETS_DELETED) {
-    const groupId = str(2);
-    need(4);
-    const topicCount = buf.readUInt32BE(pos);
-    pos += 4;
-    const topics: { name: string; partitions: number[] }[] = [];
-    for (let t = 0; t < topicCount; t++) {
-      const name = str(2);
+    const deleted = groupTopics(() => {
       need(4);
-      const partitionCount = buf.readUInt32BE(pos);
       pos += 4;
-      need(4 * partitionCount);
-      const partitions: number[] = [];
-      for (let p = 0; p < partitionCount; p++, pos += 4) partitions.push(buf.readInt32BE(pos));
-      topics.push({ name, partitions });
-    }
-    record = { type: 'offsets-deleted', groupId, topics };
+      return buf.readInt32BE(pos - 4);
+    });
+    record = { type: 'offsets-deleted', ...deleted };
   } else {
     throw new OffsetJournalCorruptError(`record at byte ${start} has unknown type ${type}`);
   }

@@ -13,6 +13,7 @@ import {
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { type BrokerFixture, brokerFixture } from '../support/broker-fixture.ts';
 import { RawClient } from '../support/raw-client.ts';
+import { kafkaErrorCodes } from './kafka-error-codes.ts';
 
 const TOPIC = ConfigResourceTypes.TOPIC;
 const BROKER = ConfigResourceTypes.BROKER;
@@ -21,19 +22,6 @@ const KjsResourceTypes = kafkajs.ConfigResourceTypes;
 
 function platformaticAdmin(fixture: BrokerFixture) {
   return new Admin({ clientId: 'configs-admin', bootstrapBrokers: [fixture.broker.address], retries: 0 });
-}
-
-/** The Kafka error codes a rejected platformatic admin call carried (it throws a MultipleErrors). */
-function errorCodes(err: unknown): number[] {
-  const codes: number[] = [];
-  const visit = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const o = e as { errors?: unknown[]; apiCode?: number; response?: unknown };
-    if (typeof o.apiCode === 'number') codes.push(o.apiCode);
-    for (const inner of o.errors ?? []) visit(inner);
-  };
-  visit(err);
-  return codes;
 }
 
 describe('topic and broker configs', () => {
@@ -125,13 +113,13 @@ describe('topic and broker configs', () => {
           { resourceType: BROKER, resourceName: '1', configs: [{ name: 'log.retention.ms', value: '1' }] },
         ],
       }),
-      (err) => errorCodes(err).includes(40),
+      (err) => kafkaErrorCodes(err).includes(40),
       'broker settings are fixed at start: INVALID_CONFIG',
     );
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for a topic that does not exist', async () => {
-    await assert.rejects(describeTopic('cfg-missing'), (err) => errorCodes(err).includes(3));
+    await assert.rejects(describeTopic('cfg-missing'), (err) => kafkaErrorCodes(err).includes(3));
   });
 
   it('alters topic configs incrementally, keeps them across a restart, and applies max.message.bytes', async () => {
@@ -175,7 +163,7 @@ describe('topic and broker configs', () => {
       await producer.send({ messages: [{ topic: 'cfg-alter', value: 'small' }] });
       await assert.rejects(
         producer.send({ messages: [{ topic: 'cfg-alter', value: 'x'.repeat(5000) }] }),
-        (err) => errorCodes(err).includes(10),
+        (err) => kafkaErrorCodes(err).includes(10),
         'a batch above the topic max.message.bytes is MESSAGE_TOO_LARGE',
       );
     } finally {
@@ -213,7 +201,11 @@ describe('topic and broker configs', () => {
       ['no.such.config', '1'],
       ['cleanup.policy', 'compact'],
     ]) {
-      await assert.rejects(attempt(name, value), (err) => errorCodes(err).includes(40), `${name}=${value}`);
+      await assert.rejects(
+        attempt(name, value),
+        (err) => kafkaErrorCodes(err).includes(40),
+        `${name}=${value}`,
+      );
     }
     await assert.rejects(
       admin.incrementalAlterConfigs({
@@ -231,7 +223,7 @@ describe('topic and broker configs', () => {
           },
         ],
       }),
-      (err) => errorCodes(err).includes(40),
+      (err) => kafkaErrorCodes(err).includes(40),
     );
     const configs = await describeTopic('cfg-bad');
     assert.ok([...configs.values()].every((c) => c.configSource !== ConfigSources.TOPIC_CONFIG));

@@ -6,22 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
+import { kafkaErrorCodes } from './kafka-error-codes.ts';
 
 // kafkajs is CommonJS: its error classes are not named exports under ESM.
 const { KafkaJSDeleteGroupsError } = kafkajs;
-
-/** The Kafka error codes a rejected platformatic admin call carried. */
-function errorCodes(err: unknown): number[] {
-  const codes: number[] = [];
-  const visit = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const o = e as { errors?: unknown[]; apiCode?: number };
-    if (typeof o.apiCode === 'number') codes.push(o.apiCode);
-    for (const inner of o.errors ?? []) visit(inner);
-  };
-  visit(err);
-  return codes;
-}
 
 describe('DeleteGroups and OffsetDelete', () => {
   let fixture: BrokerFixture;
@@ -107,7 +95,9 @@ describe('DeleteGroups and OffsetDelete', () => {
         20_000,
         'the consumer to join',
       );
-      await assert.rejects(admin.deleteGroups({ groups: ['busy'] }), (err) => errorCodes(err).includes(68));
+      await assert.rejects(admin.deleteGroups({ groups: ['busy'] }), (err) =>
+        kafkaErrorCodes(err).includes(68),
+      );
       // The member consumes g-a: its offset stays (GROUP_SUBSCRIBED_TO_TOPIC); g-b's is deleted.
       await assert.rejects(
         admin.deleteConsumerGroupOffsets({
@@ -117,7 +107,7 @@ describe('DeleteGroups and OffsetDelete', () => {
             { name: 'g-b', partitionIndexes: [1] },
           ],
         }),
-        (err) => errorCodes(err).includes(86),
+        (err) => kafkaErrorCodes(err).includes(86),
       );
       assert.deepEqual(await committed('busy', 'g-a'), ['5', '-1']);
       assert.deepEqual(await committed('busy', 'g-b'), ['-1', '-1']);
@@ -139,14 +129,14 @@ describe('DeleteGroups and OffsetDelete', () => {
         groupId: 'never-seen',
         topics: [{ name: 'g-a', partitionIndexes: [0] }],
       }),
-      (err) => errorCodes(err).includes(69),
+      (err) => kafkaErrorCodes(err).includes(69),
     );
     await assert.rejects(
       admin.deleteConsumerGroupOffsets({
         groupId: 'trimmed',
         topics: [{ name: 'g-a', partitionIndexes: [9] }],
       }),
-      (err) => errorCodes(err).includes(3),
+      (err) => kafkaErrorCodes(err).includes(3),
     );
     await admin.close();
     await fixture.restart();

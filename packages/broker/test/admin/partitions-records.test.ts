@@ -6,21 +6,10 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
+import { fetchBody } from '../server/wire-requests.ts';
 import { type BrokerFixture, brokerFixture } from '../support/broker-fixture.ts';
 import { RawClient } from '../support/raw-client.ts';
-
-/** The Kafka error codes a rejected platformatic admin call carried. */
-function errorCodes(err: unknown): number[] {
-  const codes: number[] = [];
-  const visit = (e: unknown) => {
-    if (!e || typeof e !== 'object') return;
-    const o = e as { errors?: unknown[]; apiCode?: number };
-    if (typeof o.apiCode === 'number') codes.push(o.apiCode);
-    for (const inner of o.errors ?? []) visit(inner);
-  };
-  visit(err);
-  return codes;
-}
+import { kafkaErrorCodes } from './kafka-error-codes.ts';
 
 describe('CreatePartitions and DeleteRecords', () => {
   let fixture: BrokerFixture;
@@ -80,16 +69,16 @@ describe('CreatePartitions and DeleteRecords', () => {
 
     await assert.rejects(
       admin.createPartitions({ topics: [{ name: 'grow', count: 3 }] }),
-      (err) => errorCodes(err).includes(37),
+      (err) => kafkaErrorCodes(err).includes(37),
       'fewer partitions than today: INVALID_PARTITIONS',
     );
     await assert.rejects(
       admin.createPartitions({ topics: [{ name: 'grow', count: 7, assignments: [{ brokerIds: [1] }] }] }),
-      (err) => errorCodes(err).includes(39),
+      (err) => kafkaErrorCodes(err).includes(39),
       'one assignment for two new partitions: INVALID_REPLICA_ASSIGNMENT',
     );
     await assert.rejects(admin.createPartitions({ topics: [{ name: 'no-such-topic', count: 3 }] }), (err) =>
-      errorCodes(err).includes(3),
+      kafkaErrorCodes(err).includes(3),
     );
     await admin.createPartitions({ topics: [{ name: 'grow', count: 9 }], validateOnly: true });
     assert.equal((await offsets('grow')).length, 5, 'validateOnly adds nothing');
@@ -137,33 +126,7 @@ describe('CreatePartitions and DeleteRecords', () => {
 
     const raw = await RawClient.connect(fixture.broker.port);
     try {
-      const fetch = (offset: bigint) =>
-        raw.request(1, 12, {
-          replicaId: -1,
-          maxWaitMs: 0,
-          minBytes: 1,
-          maxBytes: 1 << 20,
-          isolationLevel: 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [
-            {
-              topic: 'trim',
-              partitions: [
-                {
-                  partition: 0,
-                  currentLeaderEpoch: -1,
-                  fetchOffset: offset,
-                  lastFetchedEpoch: -1,
-                  logStartOffset: -1n,
-                  partitionMaxBytes: 1 << 20,
-                },
-              ],
-            },
-          ],
-          forgottenTopicsData: [],
-          rackId: '',
-        });
+      const fetch = (offset: bigint) => raw.request(1, 12, fetchBody('trim', 0, offset));
       const below = await fetch(10n);
       assert.equal(below.responses[0].partitions[0].errorCode, 1, 'below the start: OFFSET_OUT_OF_RANGE');
       assert.equal(below.responses[0].partitions[0].logStartOffset, 37n);
@@ -177,7 +140,7 @@ describe('CreatePartitions and DeleteRecords', () => {
     // Beyond the high watermark: OFFSET_OUT_OF_RANGE; -1 means the high watermark itself.
     await assert.rejects(
       admin.deleteRecords({ topics: [{ name: 'trim', partitions: [{ partition: 0, offset: 101n }] }] }),
-      (err) => errorCodes(err).includes(1),
+      (err) => kafkaErrorCodes(err).includes(1),
     );
     const kadmin = kafka.admin();
     await kadmin.connect();
