@@ -73,8 +73,10 @@ export const produceHandler = defineHandler({
           );
           continue;
         }
+        // The topic's message.timestamp.type wins over the broker's, as in Kafka (and as DescribeConfigs says).
+        const timestampType = info.configs['message.timestamp.type'];
         const logAppendTime =
-          state.config.logAppendTime || info.configs['message.timestamp.type'] === 'LogAppendTime';
+          timestampType === undefined ? state.config.logAppendTime : timestampType === 'LogAppendTime';
         const result = await log.appendBatches(p.records, logAppendTime ? { logAppendTime: now } : {});
         if (result.errorCode !== 0) {
           partitionResponses.push(failure(p.index, result.errorCode, result.errorMessage ?? null));
