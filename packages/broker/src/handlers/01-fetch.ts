@@ -3,7 +3,8 @@
 // logStartOffset, v7 fetch sessions (KIP-227), v9 currentLeaderEpoch, v11 rackId (KIP-392), v12 flexible.
 // Differs from Kafka: fetch sessions are not kept; every response has sessionId 0, which tells clients
 // to keep sending full fetch requests (a documented, valid answer to a session request). Without
-// transactions in the log yet, lastStableOffset equals the high watermark.
+// transactions in the log yet, lastStableOffset equals the high watermark. The connection's next request
+// starts once the first read is done, so the long-poll never holds it up.
 
 import { ErrorCode } from '../error-codes.ts';
 import type { PartitionLog } from '../log/index.ts';
