@@ -41,7 +41,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
   // the error (`err.client`), so only a summary is logged.
   pool.on('error', (error) =>
     logger.warn(
-      { err: errorSummary(error) },
+      { error: errorSummary(error) },
       `${rootCauseOf(error)}: idle PostgreSQL connection lost; the pool opens a new one when needed`,
     ),
   );

@@ -103,7 +103,7 @@ export class PostgresListener {
           callback(message.payload ?? '');
         } catch (error) {
           this.#logger.error(
-            { err: errorSummary(error), channel: message.channel },
+            { error: errorSummary(error), channel: message.channel },
             `${rootCauseOf(error)}: notification callback threw`,
           );
         }
@@ -130,7 +130,7 @@ export class PostgresListener {
     this.#backoff = (this.#backoff ?? reconnectBackoff).next(undefined);
     const delayMs = Math.round(this.#backoff.duration);
     this.#logger.warn(
-      { err: errorSummary(error), retryInMs: delayMs },
+      { error: errorSummary(error), retryInMs: delayMs },
       `${error === undefined ? 'connection closed' : rootCauseOf(error)}: ${what}; reconnecting in ${delayMs} ms`,
     );
     this.#reconnectTimer = setTimeout(() => {

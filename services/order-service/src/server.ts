@@ -71,7 +71,7 @@ const { app, orders } = await buildOrderApp({
   // Ready = the API can be served and user events are consumed; the broker, the circuit and the outbox's
   // age only degrade the service (writes land in the outbox).
   readinessChecks: [
-    consumerCheck(runner),
+    consumerCheck(runner, { transport, topic: Topics.users }),
     brokerCheck(transport, Topics.users),
     circuitBreakerCheck(publisher),
     outboxCheck(relay),

@@ -333,7 +333,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
         backoff = (backoff ?? topicsBackoff).next(undefined);
         const delayMs = Math.round(backoff.duration);
         this.#logger.warn(
-          { err: errorSummary(err), attempt, retryInMs: delayMs },
+          { error: errorSummary(err), attempt, retryInMs: delayMs },
           `${rootCauseOf(err)}: cannot create the topics; trying again in ${delayMs} ms`,
         );
         this.emit('failure', err);
@@ -529,7 +529,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
         backoff = (backoff ?? infrastructureBackoff).next(undefined);
         const delayMs = Math.round(backoff.duration);
         message.logger.warn(
-          { err: errorSummary(err), attempt: attempt + 1, retryInMs: delayMs },
+          { error: errorSummary(err), attempt: attempt + 1, retryInMs: delayMs },
           `${rootCauseOf(err)}: ${isDatabaseUnavailable(err) ? 'database unavailable' : 'cannot move the record aside'}; trying the record again in ${delayMs} ms`,
         );
         try {

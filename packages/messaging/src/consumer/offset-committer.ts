@@ -63,7 +63,7 @@ export class OffsetCommitter {
           this.#backoff = (this.#backoff ?? commitBackoff).next(undefined);
           const delayMs = Math.round(this.#backoff.duration);
           this.#logger.warn(
-            { err: errorSummary(err), retryInMs: delayMs },
+            { error: errorSummary(err), retryInMs: delayMs },
             `${rootCauseOf(err)}: offset commit failed; committing again in ${delayMs} ms`,
           );
           this.#retryTimer = setTimeout(() => {

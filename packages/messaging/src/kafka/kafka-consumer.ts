@@ -207,7 +207,7 @@ export class KafkaConsumer implements Consumer {
     const recreate = forceRecreate || this.#failures % this.#settings.consumerRecreateAfterFailures === 0;
     const action = `${missingTopics ? 'creating missing topics, then ' : ''}${recreate ? 'recreating the consumer' : 'reopening'}`;
     this.#logger.warn(
-      { err: errorSummary(error), failures: this.#failures, retryInMs: delayMs },
+      { error: errorSummary(error), failures: this.#failures, retryInMs: delayMs },
       `${this.#lastError}: consumer stream failed; ${action} in ${delayMs} ms`,
     );
     this.#reopenTimer = setTimeout(() => {
@@ -326,7 +326,7 @@ export class KafkaConsumer implements Consumer {
       if (stream && !force) await stream.close();
       await this.#client.close(true);
     } catch (error) {
-      this.#logger.warn({ err: errorSummary(error) }, `${rootCauseOf(error)}: closing the consumer failed`);
+      this.#logger.warn({ error: errorSummary(error) }, `${rootCauseOf(error)}: closing the consumer failed`);
     }
   }
 }

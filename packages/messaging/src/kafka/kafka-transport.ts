@@ -103,7 +103,7 @@ export class KafkaTransport implements Transport {
           .close()
           .catch((err: unknown) =>
             this.#logger.warn(
-              { err: errorSummary(err) },
+              { error: errorSummary(err) },
               `${rootCauseOf(err)}: closing a Kafka client failed`,
             ),
           ),

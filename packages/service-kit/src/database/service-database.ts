@@ -102,7 +102,7 @@ export class ServiceDatabase implements Database {
         if (!isDatabaseUnavailable(error)) {
           this.#lastFailure = rootCauseOf(error);
           this.#logger.error(
-            { err: errorSummary(error) },
+            { error: errorSummary(error) },
             `${this.#lastFailure}: cannot prepare the database`,
           );
           throw error;
@@ -111,7 +111,7 @@ export class ServiceDatabase implements Database {
         const delayMs = Math.round(backoff.duration);
         this.#lastFailure = rootCauseOf(error);
         this.#logger.warn(
-          { err: errorSummary(error), attempt, retryInMs: delayMs },
+          { error: errorSummary(error), attempt, retryInMs: delayMs },
           `${this.#lastFailure}: database not available; trying again in ${delayMs} ms`,
         );
         await sleep(delayMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);

@@ -7,6 +7,8 @@ import { type Static, Type } from 'typebox';
 export interface CheckResult {
   ok: boolean;
   detail?: string;
+  /** A required check may report a failure as only degrading (e.g. the consumer waits for the broker). */
+  required?: boolean;
 }
 
 export interface ReadinessCheck {
@@ -87,7 +89,7 @@ export class ReadinessChecks {
     const report: CheckReport = {
       name: check.name,
       ok: result.ok === true,
-      required: check.required !== false,
+      required: check.required !== false && result.required !== false,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     };
     if (result.detail !== undefined) report.detail = result.detail;

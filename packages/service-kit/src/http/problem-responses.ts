@@ -129,7 +129,7 @@ export function problemFromError(
     // Expected during a database outage or before the database is reachable at startup: one warning line
     // per request, no stack, and a status the client (or its load balancer) retries.
     request.log.warn(
-      { err: errorSummary(error) },
+      { error: errorSummary(error) },
       `${rootCauseOf(error)}: request failed, database unavailable`,
     );
     return {

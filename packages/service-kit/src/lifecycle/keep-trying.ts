@@ -33,7 +33,7 @@ export async function keepTrying(
       backoff = (backoff ?? factory).next(undefined);
       const delayMs = Math.round(backoff.duration);
       options.logger.warn(
-        { err: errorSummary(error), attempt, retryInMs: delayMs },
+        { error: errorSummary(error), attempt, retryInMs: delayMs },
         `${rootCauseOf(error)}: ${what} failed; trying again in ${delayMs} ms`,
       );
       try {
