@@ -32,8 +32,6 @@ export class BrokerState {
   supportedApis: () => ApiVersionRange[] = () => [];
   /** Long-polling fetches, woken early when the broker stops. */
   readonly fetchWaiters = new Set<() => void>();
-  /** Producer id and epoch last handed to each transactional id. */
-  readonly transactionalProducers = new Map<string, { producerId: number; epoch: number }>();
   closing = false;
   readonly partitionLimits: PartitionLimits;
   readonly #creating = new Map<string, Promise<TopicInfo>>();
