@@ -21,6 +21,7 @@ export async function startBrokerProcess(dataDir: string, extraArgs: string[] = 
   });
   return {
     address,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -1,76 +1,60 @@
-// Broker throughput with @platformatic/kafka (1 KiB values, batches of 500), next to this machine's loopback
-// TCP throughput measured in the same run. Usage: npm run bench:broker [-- --records 200000 --flush interval|every-append|os]
-
-import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+// Broker throughput, memory and durability cost. Two broker processes run side by side, one with the
+// default flush policy (acks=-1 waits for fdatasync, group commit) and one with `--flush os`; rounds
+// alternate which goes first so machine noise hits both. The load generator (@platformatic/kafka, and a
+// raw-wire fetch loop) runs in this process; the loopback baseline is a process of its own.
+// Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3]
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 import { startBrokerProcess } from './broker-process.ts';
+import { loopbackRead, rawFetchAll } from './raw-fetch.ts';
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
-    flush: { type: 'string', default: 'interval' },
     'value-bytes': { type: 'string', default: '1024' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const RECORDS = Number(values.records);
 const VALUE_BYTES = Number(values['value-bytes']);
-if (!Number.isInteger(RECORDS) || RECORDS < 1000) throw new Error('--records must be an integer >= 1000');
-if (!['interval', 'every-append', 'os'].includes(String(values.flush))) {
-  throw new Error('--flush must be interval, every-append or os');
-}
-if (!Number.isInteger(VALUE_BYTES) || VALUE_BYTES < 1)
-  throw new Error('--value-bytes must be a positive integer');
-const BATCH = 500;
-const IN_FLIGHT = 4;
-const MB = 1024 * 1024;
-
-async function loopbackMBps(totalBytes: number): Promise<number> {
-  const server = createServer((s) => s.on('data', () => {}));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((r) => socket.once('connect', r));
-  const start = performance.now();
-  let sent = 0;
-  while (sent < totalBytes) {
-    sent += chunk.length;
-    if (!socket.write(chunk)) await new Promise<void>((r) => socket.once('drain', r));
+const ROUNDS = Number(values.rounds);
+for (const [name, v, min] of [
+  ['records', RECORDS, 1000],
+  ['value-bytes', VALUE_BYTES, 1],
+  ['rounds', ROUNDS, 1],
+] as const) {
+  if (!Number.isInteger(v) || v < min) {
+    console.error(`bench:broker: --${name} must be an integer >= ${min} (got ${String(v)})`);
+    process.exit(2);
   }
-  await new Promise<void>((r) => socket.end(r));
-  const seconds = (performance.now() - start) / 1000;
-  socket.destroy();
-  await new Promise<void>((r) => server.close(() => r()));
-  return totalBytes / MB / seconds;
 }
+const BATCH = 100;
+const IN_FLIGHT = 16;
+const MB = 1024 * 1024;
+const PARTITION_COUNTS = [1, 8];
 
-async function produce(address: string, topic: string, partitions: number, records: number) {
+async function produce(address: string, topic: string, partitions: number): Promise<number> {
   const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address], acks: -1 });
   const value = Buffer.alloc(VALUE_BYTES, 120);
-  // Warm-up: one record per partition, so segment files exist before timing (creating a file and the first
-  // fdatasync of a new inode are one-time costs per partition, not per-record costs).
-  for (let p = 0; p < partitions; p += 500) {
-    const messages = [];
-    for (let q = p; q < Math.min(partitions, p + 500); q++) messages.push({ topic, partition: q, value });
-    await producer.send({ messages });
-  }
+  const warm = [];
+  for (let q = 0; q < partitions; q++) warm.push({ topic, partition: q, value });
+  await producer.send({ messages: warm });
   let next = 0;
   const start = performance.now();
   const worker = async () => {
-    while (next < records) {
+    while (next < RECORDS) {
       const from = next;
       next += BATCH;
-      // Each request carries one batch of BATCH records for one partition (rotating), so the batch size
-      // per partition is the same whatever the partition count: what changes is only how many logs are hot.
       const partition = (from / BATCH) % partitions;
       const messages = [];
-      for (let i = from; i < Math.min(records, from + BATCH); i++) {
+      for (let i = from; i < Math.min(RECORDS, from + BATCH); i++)
         messages.push({ topic, partition, key: Buffer.from(String(i)), value });
-      }
       await producer.send({ messages });
     }
   };
@@ -80,7 +64,7 @@ async function produce(address: string, topic: string, partitions: number, recor
   return seconds;
 }
 
-async function consume(address: string, topic: string, records: number) {
+async function consume(address: string, topic: string, records: number): Promise<number> {
   const consumer = new Consumer({
     clientId: 'bench',
     groupId: `bench-${topic}`,
@@ -95,46 +79,111 @@ async function consume(address: string, topic: string, records: number) {
     maxWaitTime: 100,
   });
   let count = 0;
-  for await (const _ of stream) {
-    if (++count >= records) break;
-  }
+  for await (const _ of stream) if (++count >= records) break;
   const seconds = (performance.now() - start) / 1000;
   await stream.close();
   await consumer.close();
   return seconds;
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
-const broker = await startBrokerProcess(dataDir, ['--flush', String(values.flush)]);
+async function startLoopback(bytes: number): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./loopback-server.ts', import.meta.url)), String(bytes)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve) =>
+    createInterface({ input: child.stdout }).once('line', (l) => resolve(Number(l))),
+  );
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+async function rssMB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmtRate = (records: number, seconds: number) =>
+  `${Math.round(records / seconds).toLocaleString('en')} rec/s (${((records * VALUE_BYTES) / MB / seconds).toFixed(0)} MB/s)`;
+
+const dirs = [
+  await mkdtemp(join(tmpdir(), 'tributary-bench-a-')),
+  await mkdtemp(join(tmpdir(), 'tributary-bench-b-')),
+];
+const brokers = {
+  default: await startBrokerProcess(dirs[0], []),
+  os: await startBrokerProcess(dirs[1], ['--flush', 'os']),
+};
+const policies = ['default', 'os'] as const;
+const results: Record<string, number[]> = {};
+const note = (key: string, v: number) => {
+  results[key] ??= [];
+  results[key].push(v);
+};
+let written = 0;
 try {
-  const loopback = await loopbackMBps(1024 * MB);
-  console.log(`loopback TCP (64 KiB writes, same process tree): ${loopback.toFixed(0)} MB/s`);
   console.log(
-    `records: ${RECORDS} × ${VALUE_BYTES} B values, batches of ${BATCH}, ${IN_FLIGHT} in flight, acks=-1, flush policy ${values.flush}\n`,
+    `${RECORDS} × ${VALUE_BYTES} B per run, batches of ${BATCH}, ${IN_FLIGHT} in flight, acks=-1; ${ROUNDS} alternating rounds, medians`,
   );
-  const admin = new Admin({ clientId: 'bench', bootstrapBrokers: [broker.address] });
-  const rows: string[] = [];
-  const perRecordUs: Record<number, number> = {};
-  for (const partitions of [1, 8, 1000]) {
-    const topic = `bench-${partitions}`;
-    await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
-    const records = RECORDS;
-    const p = await produce(broker.address, topic, partitions, records);
-    const c = await consume(broker.address, topic, records + partitions);
-    const mb = (records * VALUE_BYTES) / MB;
-    perRecordUs[partitions] = (p * 1e6) / records;
-    const fmt = (s: number) =>
-      Number.isNaN(s)
-        ? '-'
-        : `${Math.round(records / s).toLocaleString('en')} rec/s ${(mb / s).toFixed(0)} MB/s (${((mb / s / loopback) * 100).toFixed(1)}% of loopback)`;
-    rows.push(`${String(partitions).padStart(5)} partitions | produce ${fmt(p)} | consume ${fmt(c)}`);
-    console.log(rows.at(-1));
+  const loopback = await startLoopback(1024 * MB);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? policies : ([...policies].reverse() as (typeof policies)[number][]);
+    const loop = await loopbackRead(loopback.port);
+    note('loopback GB/s', loop.bytes / 1e9 / loop.seconds);
+    for (const policy of order) {
+      const broker = brokers[policy];
+      const admin = new Admin({ clientId: 'bench', bootstrapBrokers: [broker.address] });
+      for (const partitions of PARTITION_COUNTS) {
+        const topic = `bench-r${round}-p${partitions}`;
+        await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+        note(
+          `${policy} produce p${partitions}`,
+          RECORDS / (await produce(broker.address, topic, partitions)),
+        );
+        note(
+          `${policy} consume p${partitions}`,
+          RECORDS / (await consume(broker.address, topic, RECORDS + partitions)),
+        );
+        written += RECORDS * VALUE_BYTES;
+        if (partitions === 1) {
+          const raw = await rawFetchAll(broker.address, topic, 0, RECORDS + 1);
+          note(`${policy} raw fetch GB/s`, raw.bytes / 1e9 / raw.seconds);
+        }
+      }
+      await admin.close();
+    }
   }
-  await admin.close();
-  console.log(
-    `\nproduce cost per record: 1 partition ${perRecordUs[1].toFixed(2)} µs, 1000 partitions ${perRecordUs[1000].toFixed(2)} µs (ratio ${(perRecordUs[1000] / perRecordUs[1]).toFixed(2)})`,
-  );
+  loopback.stop();
+  console.log('');
+  for (const partitions of PARTITION_COUNTS) {
+    const d = median(results[`default produce p${partitions}`]);
+    const o = median(results[`os produce p${partitions}`]);
+    console.log(
+      `${partitions} partition(s): produce default ${fmtRate(d, 1)}, --flush os ${fmtRate(o, 1)}: ratio ${(d / o).toFixed(2)} (goal >= 0.90)`,
+    );
+    console.log(
+      `${partitions} partition(s): consume default ${fmtRate(median(results[`default consume p${partitions}`]), 1)}, --flush os ${fmtRate(median(results[`os consume p${partitions}`]), 1)}`,
+    );
+  }
+  const loop = median(results['loopback GB/s']);
+  for (const policy of policies) {
+    const raw = median(results[`${policy} raw fetch GB/s`]);
+    console.log(
+      `raw-wire fetch (${policy}): ${raw.toFixed(2)} GB/s; loopback ${loop.toFixed(2)} GB/s: ratio ${(raw / loop).toFixed(2)}`,
+    );
+  }
+  for (const policy of policies) {
+    const pid = brokers[policy].pid;
+    if (pid)
+      console.log(
+        `broker RSS (${policy}) after writing ${(written / 2 / 2 ** 30).toFixed(2)} GiB: ${(await rssMB(pid)).toFixed(0)} MB`,
+      );
+  }
 } finally {
-  await broker.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await brokers.default.stop();
+  await brokers.os.stop();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
 }

@@ -11,6 +11,7 @@ export {
   decodeResponse,
   encodeRequest,
   encodeResponse,
+  encodeResponseChunks,
   type RequestHeader,
 } from './messages.ts';
 export { ProtocolError, type ProtocolErrorCode } from './protocol-error.ts';

@@ -181,6 +181,31 @@ export function encodeResponse<K extends keyof ResponseBodies>(
   });
 }
 
+/**
+ * A whole response frame as pieces to write in order: the first starts with the size prefix, and large
+ * byte fields (a fetch's record batches) are the caller's buffers, not copies (writev-style output).
+ */
+export function encodeResponseChunks<K extends keyof ResponseBodies>(
+  apiKey: K,
+  version: number,
+  correlationId: number,
+  body: ResponseBodies[K],
+): Buffer[] {
+  const encode = compiled('eres', apiKey, version, (s) =>
+    compileEncoder(s.response, version, isFlexible(s, version)),
+  );
+  const flexibleHeader = apiKey !== API_VERSIONS && isFlexible(schemaOf(apiKey), version);
+  const w = new Writer(256);
+  w.int32(0);
+  w.int32(correlationId);
+  if (flexibleHeader) w.uvarint(0);
+  (encode as Encode)(w, body as unknown as Record<string, unknown>);
+  const size = w.length - 4;
+  const chunks = w.toChunks();
+  chunks[0].writeInt32BE(size, 0);
+  return chunks;
+}
+
 /** A whole request frame, size prefix included (request header v1, or v2 for flexible versions). */
 export function encodeRequest<K extends keyof RequestBodies>(
   apiKey: K,

@@ -1,12 +1,24 @@
 // Writes Kafka primitives into a growing buffer.
 import { ProtocolError } from './protocol-error.ts';
 
+/** Byte fields at least this large are referenced, not copied, when the output is taken as chunks. */
+const BY_REFERENCE = 64 * 1024;
+
 export class Writer {
   buf: Buffer;
   pos = 0;
+  /** Finished output before `buf[start..pos)`: earlier regions of `buf`s and large fields as given. */
+  readonly #chunks: Buffer[] = [];
+  #chunked = 0;
+  #start = 0;
 
   constructor(initial = 256) {
     this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#chunked + this.pos - this.#start;
   }
 
   #ensure(n: number): void {
@@ -114,12 +126,35 @@ export class Writer {
   }
 
   raw(v: Uint8Array): void {
+    if (v.length >= BY_REFERENCE) {
+      // Record data (a fetch's batches) goes out as it is: no copy into the response buffer.
+      this.#cut();
+      this.#chunks.push(Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length));
+      this.#chunked += v.length;
+      return;
+    }
     this.#ensure(v.length);
     this.buf.set(v, this.pos);
     this.pos += v.length;
   }
 
+  #cut(): void {
+    if (this.pos > this.#start) {
+      this.#chunks.push(this.buf.subarray(this.#start, this.pos));
+      this.#chunked += this.pos - this.#start;
+    }
+    this.#start = this.pos;
+  }
+
+  /** The output as pieces to be written in order (large byte fields are the caller's buffers, uncopied). */
+  toChunks(): Buffer[] {
+    this.#cut();
+    return this.#chunks.slice();
+  }
+
+  /** The output as one buffer. */
   toBuffer(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    if (this.#chunks.length === 0) return this.buf.subarray(this.#start, this.pos);
+    return Buffer.concat(this.toChunks());
   }
 }

@@ -18,6 +18,9 @@ import type { BudgetHolder, BufferBudget } from './buffer-budget.ts';
 import { isClientError } from './client-error.ts';
 import { FrameReader, FrameSizeError } from './frame-reader.ts';
 
+/** An encoded response: one buffer, or pieces written in order without joining them (a fetch's data). */
+export type ResponseFrame = Buffer | Buffer[];
+
 export interface FrameHandler {
   /**
    * Handles one request frame (without its size prefix). Returns the encoded response frame, `null` when
@@ -28,7 +31,7 @@ export interface FrameHandler {
     frame: Buffer,
     connection: ConnectionInfo,
     applied: () => void,
-  ): Buffer | null | Promise<Buffer | null>;
+  ): ResponseFrame | null | Promise<ResponseFrame | null>;
 }
 
 export interface ConnectionInfo {
@@ -49,7 +52,7 @@ export interface ConnectionLimits {
 
 interface Slot {
   frame: Buffer | undefined; // until the request starts
-  response: Buffer | null | undefined; // undefined while pending
+  response: ResponseFrame | null | undefined; // undefined while pending
 }
 
 // Requests read but not yet answered; beyond this the socket is paused (backpressure on the client).
@@ -207,7 +210,7 @@ export class Connection implements BudgetHolder {
       this.#applying = false;
       this.#startWaiting();
     };
-    let result: Buffer | null | Promise<Buffer | null>;
+    let result: ResponseFrame | null | Promise<ResponseFrame | null>;
     try {
       result = this.#handler.handle(frame, this.info, applied);
     } catch (err) {
@@ -251,7 +254,14 @@ export class Connection implements BudgetHolder {
     while (this.#queue.length > 0 && this.#queue[0].response !== undefined) {
       const slot = this.#queue.shift()!;
       wrote = true;
-      if (slot.response && !this.#closed) this.#socket.write(slot.response);
+      if (!slot.response || this.#closed) continue;
+      if (!Array.isArray(slot.response)) this.#socket.write(slot.response);
+      else {
+        // One writev for the pieces of a response: record data goes out without being joined.
+        this.#socket.cork();
+        for (const piece of slot.response) this.#socket.write(piece);
+        this.#socket.uncork();
+      }
     }
     if (wrote) this.#lastActivity = performance.now();
     this.#maybeResume();

@@ -3,6 +3,7 @@ import {
   decodeRequestBody,
   decodeRequestHeader,
   encodeResponse,
+  encodeResponseChunks,
   type RequestBodies,
   type ResponseBodies,
 } from '@tributary/kafka-protocol';
@@ -10,7 +11,7 @@ import type { BrokerState } from '../broker-state.ts';
 import { ErrorCode } from '../error-codes.ts';
 import type { ApiHandler, ApiKeyNumber } from '../handlers/handler.ts';
 import { BadRequestError } from './client-error.ts';
-import type { ConnectionInfo, FrameHandler } from './connection.ts';
+import type { ConnectionInfo, FrameHandler, ResponseFrame } from './connection.ts';
 
 const API_VERSIONS_KEY = 18;
 
@@ -34,7 +35,7 @@ export class Dispatcher implements FrameHandler {
     frame: Buffer,
     connection: ConnectionInfo,
     applied: () => void,
-  ): Buffer | null | Promise<Buffer | null> {
+  ): ResponseFrame | null | Promise<ResponseFrame | null> {
     const { header, bodyOffset } = decodeRequestHeader(frame);
     const handler = this.#handlers.get(header.apiKey);
     if (!handler) throw new BadRequestError('UNKNOWN_API_KEY', `unknown API key ${header.apiKey}`);
@@ -56,8 +57,10 @@ export class Dispatcher implements FrameHandler {
       applied,
     };
     const result = handler.handle(body as never, context);
-    const encode = (response: ResponseBodies[ApiKeyNumber] | null): Buffer | null =>
-      response === null ? null : encodeResponse(apiKey, version, header.correlationId, response as never);
+    const encode = (response: ResponseBodies[ApiKeyNumber] | null): ResponseFrame | null =>
+      response === null
+        ? null
+        : encodeResponseChunks(apiKey, version, header.correlationId, response as never);
     if (result instanceof Promise) return result.then(encode);
     return encode(result);
   }

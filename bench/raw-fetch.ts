@@ -1,0 +1,140 @@
+// A raw-wire Fetch loop for bench:broker: reads a partition from the start to its end with large fetches
+// and only the parsing a consumer cannot skip (response framing and batch headers to find the next
+// offset), so that the client is not what limits the broker's read rate.
+import { connect, type Socket } from 'node:net';
+import { decodeResponse, encodeRequest } from '@tributary/kafka-protocol';
+
+class FrameReader {
+  readonly #socket: Socket;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #waiter: ((frame: Buffer) => void) | null = null;
+  bytes = 0;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.bytes += chunk.length;
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+      this.#deliver();
+    });
+  }
+
+  #deliver(): void {
+    if (!this.#waiter || this.#buffered < 4) return;
+    if (this.#chunks[0].length < 4) this.#chunks = [Buffer.concat(this.#chunks)];
+    const size = this.#chunks[0].readInt32BE(0);
+    if (this.#buffered < 4 + size) return;
+    const all = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
+    const frame = all.subarray(4, 4 + size);
+    const rest = all.subarray(4 + size);
+    this.#chunks = rest.length > 0 ? [rest] : [];
+    this.#buffered = rest.length;
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter(frame);
+  }
+
+  next(): Promise<Buffer> {
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+      this.#deliver();
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+function lastOffsetOf(records: Buffer): number {
+  let pos = 0;
+  let last = -1;
+  while (records.length - pos >= 61) {
+    const size = records.readInt32BE(pos + 8) + 12;
+    if (pos + size > records.length) break;
+    last = Number(records.readBigInt64BE(pos)) + records.readInt32BE(pos + 23);
+    pos += size;
+  }
+  return last;
+}
+
+/** Fetches `[0, endOffset)` of one partition; returns seconds and bytes received. */
+export async function rawFetchAll(
+  address: string,
+  topic: string,
+  partition: number,
+  endOffset: number,
+  maxBytes = 32 * 1024 * 1024,
+): Promise<{ seconds: number; bytes: number }> {
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
+  const socket = connect(port, host);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  socket.setNoDelay(true);
+  const reader = new FrameReader(socket);
+  let offset = 0;
+  let correlationId = 0;
+  const start = performance.now();
+  while (offset < endOffset) {
+    socket.write(
+      encodeRequest(1, 12, { correlationId: ++correlationId, clientId: 'bench-raw' }, {
+        clusterId: null,
+        replicaId: -1,
+        maxWaitMs: 500,
+        minBytes: 1,
+        maxBytes,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            partitions: [
+              {
+                partition,
+                currentLeaderEpoch: -1,
+                fetchOffset: BigInt(offset),
+                lastFetchedEpoch: -1,
+                logStartOffset: -1n,
+                partitionMaxBytes: maxBytes,
+              },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
+      } as never),
+    );
+    const { body } = decodeResponse(1, 12, await reader.next());
+    const p = body.responses[0].partitions[0];
+    if (p.errorCode !== 0) throw new Error(`fetch error ${p.errorCode} at offset ${offset}`);
+    const last = p.records ? lastOffsetOf(p.records) : -1;
+    if (last >= 0) offset = last + 1;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  reader.close();
+  return { seconds, bytes: reader.bytes };
+}
+
+/** Reads everything a loopback server sends; returns seconds and bytes. */
+export async function loopbackRead(port: number): Promise<{ seconds: number; bytes: number }> {
+  const socket = connect(port, '127.0.0.1');
+  let bytes = 0;
+  const start = performance.now();
+  socket.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('end', resolve);
+    socket.once('error', reject);
+  });
+  socket.destroy();
+  return { seconds: (performance.now() - start) / 1000, bytes };
+}
