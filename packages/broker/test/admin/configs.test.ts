@@ -294,3 +294,53 @@ describe('topic and broker configs', () => {
     }
   });
 });
+
+describe('message.timestamp.type', () => {
+  let fixture: BrokerFixture;
+  before(async () => {
+    fixture = await brokerFixture({ logAppendTime: true });
+  });
+  after(() => fixture?.stop());
+
+  it("a topic's own setting wins over the broker's, as DescribeConfigs reports it", async () => {
+    const kafka = new Kafka({
+      clientId: 'ts-kjs',
+      brokers: [fixture.broker.address],
+      logLevel: logLevel.NOTHING,
+    });
+    const kadmin = kafka.admin();
+    const producer = kafka.producer();
+    await kadmin.connect();
+    await producer.connect();
+    try {
+      await kadmin.createTopics({
+        topics: [
+          {
+            topic: 'ts-own',
+            numPartitions: 1,
+            configEntries: [{ name: 'message.timestamp.type', value: 'CreateTime' }],
+          },
+          { topic: 'ts-broker', numPartitions: 1 },
+        ],
+      });
+      const described = await kadmin.describeConfigs({
+        includeSynonyms: false,
+        resources: ['ts-own', 'ts-broker'].map((name) => ({
+          type: KjsResourceTypes.TOPIC,
+          name,
+          configNames: ['message.timestamp.type'],
+        })),
+      });
+      const values = described.resources.map((r) => r.configEntries[0].configValue);
+      assert.deepEqual(values, ['CreateTime', 'LogAppendTime']);
+      const send = async (topic: string) =>
+        (await producer.send({ topic, acks: -1, messages: [{ value: 'v', timestamp: '1000' }] }))[0]
+          .logAppendTime;
+      assert.equal(await send('ts-own'), '-1', 'CreateTime: the producer timestamp is kept');
+      assert.notEqual(await send('ts-broker'), '-1', 'LogAppendTime from the broker');
+    } finally {
+      await producer.disconnect();
+      await kadmin.disconnect();
+    }
+  });
+});
