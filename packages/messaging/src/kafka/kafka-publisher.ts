@@ -50,10 +50,23 @@ export class KafkaPublisher implements Publisher {
    * wait and then travel together in one produce request (Kafka's own producer batches the same way);
    * messages of one caller keep their order. A failed request fails every publish it carried.
    */
-  publishRaw(message: RawMessage): Promise<void> {
+  publishRaw(message: RawMessage, signal?: AbortSignal): Promise<void> {
     if (this.#closed) return Promise.reject(new TransportClosedError('publisher'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ message, resolve, reject });
+      const queued: Queued = { message, resolve, reject };
+      this.#queue.push(queued);
+      // Given up on while still waiting here: it leaves the queue and is never sent.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.#queue.indexOf(queued);
+          if (index === -1) return;
+          this.#queue.splice(index, 1);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       if (!this.#sending) {
         this.#sending = true;
         // Publishes started in the same turn of the event loop join the first request.

@@ -1,7 +1,7 @@
 // Publishing one claimed batch: each aggregate's rows one after the other, aggregates side by side.
 import { OutboxError } from './outbox-error.ts';
 import type { OutboxPublisher } from './outbox-publisher.ts';
-import type { OutboxRow } from './outbox-store.ts';
+import { aggregateOf, type OutboxRow } from './outbox-store.ts';
 
 const maxErrorLength = 2_000;
 
@@ -50,7 +50,7 @@ export async function publishBatch(
 ): Promise<BatchOutcome> {
   const chains = new Map<string, OutboxRow[]>();
   for (const row of rows) {
-    const aggregate = `${row.aggregateType}\u0000${row.aggregateId}`;
+    const aggregate = aggregateOf(row);
     const chain = chains.get(aggregate);
     if (chain === undefined) chains.set(aggregate, [row]);
     else chain.push(row);

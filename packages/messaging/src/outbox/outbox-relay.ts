@@ -7,7 +7,9 @@ import { OutboxError } from './outbox-error.ts';
 import { OUTBOX_CHANNEL } from './outbox-migrations.ts';
 import type { OutboxPublisher } from './outbox-publisher.ts';
 import {
+  aggregateOf,
   claimBatch,
+  claimPreparedBatch,
   hasPendingUpTo,
   highestPendingId,
   markFailed,
@@ -17,6 +19,7 @@ import {
   oldestPendingAgeMs,
   purgePublished,
 } from './outbox-store.ts';
+import { PreparedStatements } from './prepared-statements.ts';
 
 export interface OutboxBackoff {
   /** Delay before the first retry, default 500 ms; doubles with each further failure. */
@@ -70,6 +73,12 @@ interface FlushWaiter {
 
 /** While someone waits in `flushed()`, rows another relay publishes send no signal: look again this often. */
 const flushRecheckMs = 50;
+/**
+ * A round in flight this long lets the next one start beside it: rows committed meanwhile do not wait for a
+ * slow acknowledgement. Sooner, they wait for the round to end and go together in the next one, which keeps
+ * statements per row low (on PGlite they share the one connection with the service's requests).
+ */
+const overlapAfterMs = 25;
 /** PGlite is one connection in one process: a second relay on it would publish rows twice. */
 const relaysOnPglite = new WeakSet<Database>();
 
@@ -133,8 +142,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const waiters: FlushWaiter[] = [];
   /** Rounds publishing now; each wakes the loop when it ends (rows behind its own may be claimable). */
   const rounds = new Set<Promise<void>>();
-  /** Rows claimed by rounds in flight, on PGlite (on PostgreSQL their locks keep other rounds off). */
-  const inFlight = new Set<string>();
+  /**
+   * Rows claimed by rounds in flight and their aggregates, on PGlite (on PostgreSQL locks keep other rounds
+   * off): a claim leaves those aggregates out.
+   */
+  const inFlight = new Map<string, string>();
+  let newestRoundStartedAt = 0;
+  /** When the earliest row in backoff is due (undefined: none known), and when to ask the database again. */
+  let retryAt: number | undefined;
+  let retryCheckAt = 0;
+  /** On PGlite's single session the hot statements are planned once; a pool's sessions vary. */
+  const prepared = db.kind === 'pglite' ? new PreparedStatements(db) : undefined;
 
   function requestWake(): void {
     wakeRequested = true;
@@ -171,13 +189,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function record(ex: SqlExecutor, { published, failed }: BatchOutcome): Promise<void> {
-    await markPublished(ex, published);
+    await markPublished(ex, published, prepared);
     const failures = failed.map(({ row, error }) => ({
       id: row.id,
       error,
       retryInMs: backoffMs(row.attempts + 1),
     }));
     await markFailed(ex, failures);
+    if (failures.length > 0) retryCheckAt = 0;
     for (const [index, { row, error }] of failed.entries()) {
       logger.warn(
         {
@@ -214,10 +233,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
               if (claimedRows) await deliver(tx, rows);
             })
           : (async () => {
-              const rows = await claimBatch(db, batchSize, false, [...inFlight]);
+              const rows = await claimPreparedBatch(
+                prepared!,
+                batchSize * maxRoundsInFlight,
+                batchSize,
+                inFlight,
+              );
               claimedRows = rows.length > 0;
               // Before anything else runs: the next claim must leave these rows out.
-              for (const row of rows) inFlight.add(row.id);
+              for (const row of rows) inFlight.set(row.id, aggregateOf(row));
               claimed(rows.length);
               try {
                 if (claimedRows) await deliver(db, rows);
@@ -269,14 +293,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       try {
         if (unlisten === undefined && Date.now() - lastListenAttempt >= pollIntervalMs) await subscribe();
         wakeRequested = false;
-        // With every round busy, the first to finish wakes the loop.
-        if (rounds.size < maxRoundsInFlight) {
+        const busyFor = Date.now() - newestRoundStartedAt;
+        if (rounds.size >= maxRoundsInFlight) {
+          // Every round is busy: the first to finish wakes the loop.
+        } else if (rounds.size > 0 && busyFor < overlapAfterMs) {
+          // The round in flight takes what was committed before it; what came since rides in the next
+          // round, which starts when this one ends or once it has taken `overlapAfterMs`.
+          delay = overlapAfterMs - busyFor;
+        } else {
+          newestRoundStartedAt = Date.now();
           const claimed = await startRound();
           if (waiters.length > 0) await settleWaiters();
           await purgeIfDue();
           if (claimed > 0) continue;
-          const retryIn = await nextRetryInMs(db);
-          if (retryIn !== undefined) delay = Math.min(delay, retryIn);
+          if (Date.now() >= retryCheckAt) {
+            // Rows in backoff: those this relay failed (it checks again at once) or another instance did.
+            retryCheckAt = Date.now() + pollIntervalMs;
+            const retryIn = await nextRetryInMs(db, prepared);
+            if (retryIn !== undefined) retryAt = Date.now() + retryIn;
+          }
+          if (retryAt !== undefined) {
+            if (retryAt <= Date.now()) retryAt = undefined;
+            else delay = Math.min(delay, retryAt - Date.now());
+          }
           delay = Math.min(delay, Math.max(0, nextPurgeAt - Date.now()));
         }
         if (waiters.length > 0) delay = Math.min(delay, flushRecheckMs);
@@ -339,6 +378,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       relaysOnPglite.delete(db);
       await unlisten?.().catch((error: unknown) => logger.warn({ err: error }, 'UNLISTEN failed'));
       unlisten = undefined;
+      await prepared?.close();
       for (const waiter of waiters.splice(0)) {
         waiter.reject(
           new OutboxError('OUTBOX_RELAY_STOPPED', 'the relay stopped before the outbox was flushed'),

@@ -1,6 +1,7 @@
 // The SQL behind the relay: claiming the next rows in per-aggregate order, recording outcomes, statistics.
 import type { SqlExecutor } from '@tributary/database';
 import { assertOutboxTransition } from './outbox-status.ts';
+import { idsLiteral, integerLiteral, type PreparedStatements } from './prepared-statements.ts';
 
 export interface OutboxRow {
   id: string;
@@ -22,6 +23,22 @@ const columns = `o.id::text AS id, o.aggregate_type AS "aggregateType", o.aggreg
 const hasEarlierPending = `EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'
   AND e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id AND e.id < o.id)`;
 
+/** The claim statement; `limit` is `$1` or a constant, `$2` holds the ids to leave out when `exclude`. */
+function claimSql(lock: boolean, limit: string, exclude: boolean): string {
+  return `WITH heads AS (
+       SELECT o.* FROM outbox o
+       WHERE o.status = 'pending' AND o.next_attempt_at <= clock_timestamp() AND NOT ${hasEarlierPending}
+         ${exclude ? 'AND NOT (o.id = ANY($2::bigint[]))' : ''}
+       ORDER BY o.id LIMIT ${limit} ${lock ? 'FOR UPDATE OF o SKIP LOCKED' : ''}
+     ), followers AS (
+       SELECT o.* FROM outbox o
+       WHERE o.status = 'pending' AND NOT (o.id IN (SELECT id FROM heads))
+         AND (o.aggregate_type, o.aggregate_id) IN (SELECT aggregate_type, aggregate_id FROM heads)
+       ORDER BY o.id LIMIT greatest(0, ${limit} - (SELECT count(*) FROM heads))
+     )
+     SELECT ${columns} FROM (SELECT * FROM heads UNION ALL SELECT * FROM followers) o ORDER BY o.id`;
+}
+
 /**
  * Claims up to `limit` rows in one statement: due rows that are the oldest pending row of their aggregate
  * (the heads), then the pending rows that follow them in their aggregates, all in id order. With `lock`,
@@ -36,32 +53,49 @@ export async function claimBatch(
   lock: boolean,
   exclude: readonly string[] = [],
 ): Promise<OutboxRow[]> {
+  const withExclude = exclude.length > 0;
   const result = await ex.query<OutboxRow>(
-    `WITH heads AS (
-       SELECT o.* FROM outbox o
-       WHERE o.status = 'pending' AND o.next_attempt_at <= clock_timestamp() AND NOT ${hasEarlierPending}
-         ${exclude.length > 0 ? 'AND NOT (o.id = ANY($2::bigint[]))' : ''}
-       ORDER BY o.id LIMIT $1 ${lock ? 'FOR UPDATE OF o SKIP LOCKED' : ''}
-     ), followers AS (
-       SELECT o.* FROM outbox o
-       WHERE o.status = 'pending' AND NOT (o.id IN (SELECT id FROM heads))
-         AND (o.aggregate_type, o.aggregate_id) IN (SELECT aggregate_type, aggregate_id FROM heads)
-       ORDER BY o.id LIMIT greatest(0, $1 - (SELECT count(*) FROM heads))
-     )
-     SELECT ${columns} FROM (SELECT * FROM heads UNION ALL SELECT * FROM followers) o ORDER BY o.id`,
-    exclude.length > 0 ? [limit, exclude] : [limit],
+    claimSql(lock, '$1', withExclude),
+    withExclude ? [limit, exclude] : [limit],
   );
   return result.rows;
 }
 
-export async function markPublished(ex: SqlExecutor, ids: string[]): Promise<void> {
+/**
+ * `claimBatch` without locks as a statement prepared once (PGlite), for a fixed `limit`. Rows of aggregates
+ * with a row in `inFlight` are left out here, in the process, since a parameter would have the statement
+ * planned again at each execution; `limit` must leave room for them.
+ */
+export async function claimPreparedBatch(
+  prepared: PreparedStatements,
+  limit: number,
+  batchSize: number,
+  inFlight: ReadonlyMap<string, string>,
+): Promise<OutboxRow[]> {
+  const literal = integerLiteral(limit);
+  const { rows } = await prepared.run<OutboxRow>(`claim_${literal}`, claimSql(false, literal, false), [], []);
+  if (inFlight.size === 0) return rows.slice(0, batchSize);
+  const busy = new Set(inFlight.values());
+  return rows.filter((row) => !busy.has(aggregateOf(row))).slice(0, batchSize);
+}
+
+/** The key of a row's aggregate. */
+export function aggregateOf(row: OutboxRow): string {
+  return `${row.aggregateType}\u0000${row.aggregateId}`;
+}
+
+const markPublishedSql = `UPDATE outbox SET status = 'published', published_at = clock_timestamp()
+  WHERE id = ANY($1::bigint[]) AND status = 'pending'`;
+
+export async function markPublished(
+  ex: SqlExecutor,
+  ids: readonly string[],
+  prepared?: PreparedStatements,
+): Promise<void> {
   if (ids.length === 0) return;
   assertOutboxTransition('pending', 'published');
-  await ex.query(
-    `UPDATE outbox SET status = 'published', published_at = clock_timestamp()
-     WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
-    [ids],
-  );
+  if (prepared === undefined) await ex.query(markPublishedSql, [ids]);
+  else await prepared.run('mark_published', markPublishedSql, ['bigint[]'], [idsLiteral(ids)]);
 }
 
 export interface FailedAttempt {
@@ -82,12 +116,19 @@ export async function markFailed(ex: SqlExecutor, failures: readonly FailedAttem
   );
 }
 
+const nextRetrySql = `SELECT (extract(epoch FROM min(o.next_attempt_at) - clock_timestamp()) * 1000)::float8 AS ms
+  FROM outbox o
+  WHERE o.status = 'pending' AND o.next_attempt_at > clock_timestamp() AND NOT ${hasEarlierPending}`;
+
 /** Milliseconds until the earliest head row in backoff is due; undefined when none waits. */
-export async function nextRetryInMs(ex: SqlExecutor): Promise<number | undefined> {
-  const result = await ex.query<{ ms: number | null }>(
-    `SELECT (extract(epoch FROM min(o.next_attempt_at) - clock_timestamp()) * 1000)::float8 AS ms FROM outbox o
-     WHERE o.status = 'pending' AND o.next_attempt_at > clock_timestamp() AND NOT ${hasEarlierPending}`,
-  );
+export async function nextRetryInMs(
+  ex: SqlExecutor,
+  prepared?: PreparedStatements,
+): Promise<number | undefined> {
+  const result =
+    prepared === undefined
+      ? await ex.query<{ ms: number | null }>(nextRetrySql)
+      : await prepared.run<{ ms: number | null }>('next_retry', nextRetrySql, [], []);
   const ms = result.rows[0]?.ms;
   return ms === null || ms === undefined ? undefined : Math.max(0, ms);
 }

@@ -31,7 +31,11 @@ export interface CommitOffset extends TopicPartition {
 
 /** Publishes raw records. Resolves once the transport has the record durably. */
 export interface Publisher {
-  publishRaw(message: RawMessage): Promise<void>;
+  /**
+   * With `signal`, a publish given up on before it was sent is not sent at all (a failed publish must not
+   * land later as a duplicate); once sent, it runs its course.
+   */
+  publishRaw(message: RawMessage, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -103,7 +103,7 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
 
   async #send(message: RawMessage, logger: Logger): Promise<void> {
     try {
-      await this.#policy.execute(() => this.#publisher.publishRaw(message));
+      await this.#policy.execute((signal) => this.#publisher.publishRaw(message, signal));
       logger.debug({ topic: message.topic, key: message.key }, 'published');
     } catch (err) {
       logger.warn({ err, topic: message.topic, key: message.key }, 'publish failed');
