@@ -181,7 +181,7 @@ export class SimulatedDisk implements FileSystem {
     let dir = this.#root;
     for (const part of parts.slice(0, -1)) {
       const e = dir.entries.get(part);
-      if (!e || e.kind !== 'dir') throw systemError('ENOENT', 'lookup', path);
+      if (e?.kind !== 'dir') throw systemError('ENOENT', 'lookup', path);
       dir = e.dir;
     }
     const name = parts[parts.length - 1];
@@ -369,7 +369,7 @@ export class SimulatedDisk implements FileSystem {
     let dir: Dir;
     try {
       const { entry } = this.#lookup(path);
-      if (!entry || entry.kind !== 'dir') throw systemError('ENOENT', 'open', path);
+      if (entry?.kind !== 'dir') throw systemError('ENOENT', 'open', path);
       dir = entry.dir;
     } catch (err) {
       return Promise.reject(err);
