@@ -1,9 +1,10 @@
-// HTTP throughput of the services against the running system (broker + both services as processes, on
-// PostgreSQL), next to a bare Fastify route doing the same single INSERT on the same database in the same
-// run; plus the time from `POST /users` returning to the Order Service knowing that user.
-// Usage: npm run bench:services [-- --duration 10 --connections 20 --database-url postgres://...]
+// POST /users throughput of the User Service next to a bare Fastify route doing the same INSERT, each in a
+// process of its own (the load generator is this process), in alternating rounds; and, under that load,
+// the time from a 201 reaching the client to its `user.registered` event being readable on the broker.
+// Runs on PGlite and on PostgreSQL (needs DATABASE_URL or --database-url; schemas are dropped at the end).
+// Usage: npm run bench:services [-- --duration 10 --rounds 3 --connections 10 --database pglite|postgres|both]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,187 +12,259 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Consumer, stringDeserializer } from '@platformatic/kafka';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
 import pg from 'pg';
+import { startBrokerProcess } from './broker-process.ts';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '20' },
-    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
-    samples: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    database: { type: 'string', default: 'both' },
+    'database-url': {
+      type: 'string',
+      default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    },
   },
 });
 const DURATION = Number(values.duration);
+const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
-const SAMPLES = Number(values.samples);
 for (const [name, v] of [
   ['duration', DURATION],
+  ['rounds', ROUNDS],
   ['connections', CONNECTIONS],
-  ['samples', SAMPLES],
 ] as const) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
 }
-const DATABASE_URL = String(values['database-url']);
+if (!['pglite', 'postgres', 'both'].includes(values.database)) {
+  throw new Error('--database must be pglite, postgres or both');
+}
+const DATABASE_URL = values['database-url'];
+const run = randomBytes(4).toString('hex');
+const children = new Set<ChildProcess>();
 
 async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
+  await new Promise((resolve) => server.close(resolve));
   return port;
 }
 
-async function startSystem(dataDir: string, ports: { broker: number; users: number; orders: number }) {
-  const launcher = fileURLToPath(new URL('../scripts/start/main.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [launcher], {
-    env: {
-      ...process.env,
-      TRIBUTARY_DATA_DIR: dataDir,
-      BROKER_PORT: String(ports.broker),
-      USER_SERVICE_PORT: String(ports.users),
-      ORDER_SERVICE_PORT: String(ports.orders),
-      DATABASE_URL,
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    },
+function spawnChild(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} not ready within 60 s`);
+}
+
+async function startUserService(database: 'pglite' | 'postgres', broker: string, dir: string) {
+  const port = await freePort();
+  const child = spawnChild('../services/user-service/src/server.ts', [], {
+    PORT: String(port),
+    KAFKA_BROKERS: broker,
+    DATA_DIR: join(dir, 'user-service'),
+    DATABASE_SCHEMA: `bench_users_${run}`,
+    LOG_LEVEL: 'warn',
+    ...(database === 'postgres' ? { DATABASE_URL } : {}),
+  });
+  child.stdout!.resume();
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/health/ready`, child);
+  return { url, child };
+}
+
+async function startBareServer(database: 'pglite' | 'postgres', dir: string) {
+  const args =
+    database === 'postgres'
+      ? ['--database-url', DATABASE_URL, '--schema', `bench_bare_${run}`]
+      : ['--data-dir', join(dir, 'bare')];
+  const child = spawnChild('./bare-users-server.ts', args, {});
+  const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('Tributary is up')) resolve();
+      if (line.startsWith('listening ')) resolve(line.slice('listening '.length));
     });
-    child.once('exit', (code) => reject(new Error(`system exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
   });
-  return () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGINT');
-    });
+  return { url, child };
 }
 
-async function startBaseline(pool: pg.Pool) {
-  await pool.query('CREATE SCHEMA IF NOT EXISTS bench_baseline');
-  await pool.query(
-    'CREATE TABLE IF NOT EXISTS bench_baseline.users (id uuid PRIMARY KEY, email text UNIQUE NOT NULL, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
-  );
-  await pool.query(
-    'CREATE TABLE IF NOT EXISTS bench_baseline.orders (id uuid PRIMARY KEY, user_id uuid NOT NULL, items jsonb NOT NULL, total_cents bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
-  );
-  const app = Fastify();
-  app.post('/users', async (req, reply) => {
-    const { email, name } = req.body as { email: string; name: string };
-    const { rows } = await pool.query(
-      'INSERT INTO bench_baseline.users (id, email, name) VALUES ($1, $2, $3) RETURNING *',
-      [randomUUID(), email.trim().toLowerCase(), name],
-    );
-    return reply.code(201).send(rows[0]);
+/** Reads `users` as it fills and notes when each user's event arrives (by key, the user id). */
+async function watchUsersTopic(broker: string) {
+  const arrived = new Map<string, number>();
+  const consumer = new Consumer<string | undefined, Buffer | undefined, string, string>({
+    clientId: 'bench-services',
+    groupId: `bench-services-${run}`,
+    bootstrapBrokers: [broker],
+    maxWaitTime: 100,
+    autocommit: true,
+    deserializers: {
+      key: (data) => (data === undefined ? undefined : stringDeserializer(data)),
+      headerKey: (data) => stringDeserializer(data) ?? '',
+      headerValue: (data) => stringDeserializer(data) ?? '',
+    },
   });
-  app.post('/orders', async (req, reply) => {
-    const { userId, items } = req.body as {
-      userId: string;
-      items: { quantity: number; unitPriceCents: number }[];
-    };
-    const total = items.reduce((s, i) => s + i.quantity * i.unitPriceCents, 0);
-    const { rows } = await pool.query(
-      'INSERT INTO bench_baseline.orders (id, user_id, items, total_cents) VALUES ($1, $2, $3, $4) RETURNING *',
-      [randomUUID(), userId, JSON.stringify(items), total],
-    );
-    return reply.code(201).send(rows[0]);
+  const stream = await consumer.consume({ topics: ['users'], mode: 'earliest' });
+  stream.on('data', (message) => {
+    if (message.key !== undefined && !arrived.has(message.key)) arrived.set(message.key, performance.now());
   });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url: address, close: () => app.close() };
+  return {
+    arrived,
+    close: async () => {
+      await stream.close();
+      await consumer.close(true);
+    },
+  };
 }
 
-async function drive(url: string, path: string, body: (n: number) => unknown) {
+interface Round {
+  rps: number;
+  p99: number;
+  errors: number;
+  /** User id → when its 201 reached the client. */
+  created: Map<string, number>;
+}
+
+async function drive(url: string, prefix: string): Promise<Round> {
   let n = 0;
+  const created = new Map<string, number>();
   const result = await autocannon({
-    url: `${url}${path}`,
+    url: `${url}/users`,
     method: 'POST',
     connections: CONNECTIONS,
     duration: DURATION,
     headers: { 'content-type': 'application/json' },
     requests: [
       {
-        setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify(body(n++)) }),
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ email: `${prefix}-${run}-${n}@bench.test`, name: `Bench ${n++}` }),
+        }),
+        onResponse: (status, body) => {
+          if (status === 201) created.set((JSON.parse(body) as { id: string }).id, performance.now());
+        },
       },
     ],
   });
-  const ok = result['2xx'];
-  return { rps: ok / DURATION, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  return {
+    rps: result['2xx'] / DURATION,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+    created,
+  };
 }
 
+/** Waits until every created user's event is on the broker (60 s at most); returns the lags in ms. */
+async function lagsOf(created: Map<string, number>, arrived: Map<string, number>): Promise<number[]> {
+  const deadline = Date.now() + 60_000;
+  while ([...created.keys()].some((id) => !arrived.has(id))) {
+    if (Date.now() > deadline) {
+      const missing = [...created.keys()].filter((id) => !arrived.has(id)).length;
+      throw new Error(`${missing} of ${created.size} user.registered events not on the broker after 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return [...created].map(([id, at]) => Math.max(0, arrived.get(id)! - at));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-const run = randomUUID().slice(0, 8);
-const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-services-'));
-const ports = { broker: await freePort(), users: await freePort(), orders: await freePort() };
-const pool = new pg.Pool({ connectionString: DATABASE_URL, max: CONNECTIONS });
-const stopSystem = await startSystem(dataDir, ports);
-const baseline = await startBaseline(pool);
-try {
-  const users = `http://127.0.0.1:${ports.users}`;
-  const orders = `http://127.0.0.1:${ports.orders}`;
-  const userBody = (prefix: string) => (n: number) => ({
-    email: `${prefix}-${run}-${n}@bench.test`,
-    name: `Bench ${n}`,
-  });
-
-  const placeOrder = (userId: string) =>
-    fetch(`${orders}/orders`, {
+async function measure(database: 'pglite' | 'postgres') {
+  const dir = await mkdtemp(join(tmpdir(), 'tributary-bench-services-'));
+  const broker = await startBrokerProcess(join(dir, 'broker'));
+  let service: { child: ChildProcess } | undefined;
+  let bare: { child: ChildProcess } | undefined;
+  let watcher: Awaited<ReturnType<typeof watchUsersTopic>> | undefined;
+  try {
+    const svc = await startUserService(database, broker.address, dir);
+    service = svc;
+    const base = await startBareServer(database, dir);
+    bare = base;
+    // The first event creates the topic; the watcher starts on it.
+    await fetch(`${svc.url}/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId, items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 100 }] }),
+      body: JSON.stringify({ email: `warmup-${run}@bench.test`, name: 'Warm up' }),
     });
-  // Propagation: POST /users returns → the Order Service accepts an order for that user.
-  const lags: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const res = await fetch(`${users}/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(userBody('lag')(i)),
-    });
-    const { id } = (await res.json()) as { id: string };
-    const returned = performance.now();
-    for (;;) {
-      if ((await placeOrder(id)).status === 201) break;
-      if (performance.now() - returned > 30_000) throw new Error('user never reached the Order Service');
+    watcher = await watchUsersTopic(broker.address);
+    const services: Round[] = [];
+    const bases: Round[] = [];
+    const lags: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const measured = await drive(svc.url, `svc${round}`);
+      services.push(measured);
+      lags.push(...(await lagsOf(measured.created, watcher.arrived)));
+      bases.push(await drive(base.url, `base${round}`));
     }
-    lags.push(performance.now() - returned);
-  }
-  const knownUser = (await (await fetch(`${users}/users?limit=1`)).json()) as { items: { id: string }[] };
-  const userId = knownUser.items[0].id;
-  const orderBody = () => ({ userId, items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 250 }] });
-
-  const rows = [
-    [
-      'POST /users',
-      await drive(users, '/users', userBody('svc')),
-      await drive(baseline.url, '/users', userBody('base')),
-    ],
-    [
-      'POST /orders',
-      await drive(orders, '/orders', orderBody),
-      await drive(baseline.url, '/orders', orderBody),
-    ],
-  ] as const;
-  console.log(
-    `${CONNECTIONS} connections, ${DURATION} s each, PostgreSQL at ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}`,
-  );
-  for (const [name, svc, base] of rows) {
+    const svcRps = median(services.map((r) => r.rps));
+    const baseRps = median(bases.map((r) => r.rps));
+    const errors = services.reduce((sum, r) => sum + r.errors, 0);
+    console.log(`\n${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`);
     console.log(
-      `${name.padEnd(13)} service ${svc.rps.toFixed(0)} req/s p99 ${svc.p99} ms | bare Fastify + INSERT ${base.rps.toFixed(0)} req/s p99 ${base.p99} ms | ratio ${(svc.rps / base.rps).toFixed(2)}${svc.errors ? ` (${svc.errors} errors)` : ''}`,
+      `  POST /users  service ${svcRps.toFixed(0)} req/s (p99 ${median(services.map((r) => r.p99))} ms)` +
+        ` | bare Fastify + INSERT ${baseRps.toFixed(0)} req/s (p99 ${median(bases.map((r) => r.p99))} ms)` +
+        ` | ratio ${(svcRps / baseRps).toFixed(2)}${errors > 0 ? ` (${errors} errors)` : ''}`,
     );
+    console.log(
+      `  201 → event on the broker (${lags.length} events): p50 ${percentile(lags, 50).toFixed(0)} ms,` +
+        ` p99 ${percentile(lags, 99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms`,
+    );
+  } finally {
+    await watcher?.close().catch(() => undefined);
+    if (service) await stopChild(service.child);
+    if (bare) await stopChild(bare.child);
+    await broker.stop();
+    if (database === 'postgres') {
+      // The service's schema (the bare server drops its own on SIGTERM).
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS bench_users_${run} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS bench_bare_${run} CASCADE`);
+      await client.end();
+    }
+    await rm(dir, { recursive: true, force: true });
   }
-  console.log(
-    `POST /users returned → Order Service knows the user (${SAMPLES} samples): p50 ${percentile(lags, 50).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms`,
-  );
-} finally {
-  await baseline.close();
-  await stopSystem();
-  await pool.query('DROP SCHEMA IF EXISTS bench_baseline CASCADE');
-  await pool.end();
-  await rm(dataDir, { recursive: true, force: true });
 }
+
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+console.log(
+  `POST /users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s rounds alternating service and baseline`,
+);
+if (values.database !== 'postgres') await measure('pglite');
+if (values.database !== 'pglite') await measure('postgres');
