@@ -23,10 +23,13 @@ function checkFile(value: unknown): { logStartOffset: number } | { problem: stri
 export function deleteRecordsBefore(fs: FileSystem, log: PartitionLog, offset: number): Promise<number> {
   // One at a time per partition, so that a smaller offset's write never lands after a larger one's.
   const run = (pending.get(log) ?? Promise.resolve()).then(async () => {
-    if (offset <= log.logStartOffset) return log.logStartOffset;
+    // The start retention reached is not a promise (its deletions become durable later), so only the
+    // start a DeleteRecords made durable lets a request be answered without writing.
+    if (offset <= (persisted.get(log) ?? 0)) return log.logStartOffset;
     // Durable first: a crash after segments are deleted must not bring their records back.
     const data = JSON.stringify({ logStartOffset: offset });
     await writeFileAtomic(fs, join(log.dir, LOG_START_OFFSET_FILE), data);
+    persisted.set(log, offset);
     return log.advanceLogStartOffset(offset);
   });
   pending.set(
@@ -40,9 +43,13 @@ export function deleteRecordsBefore(fs: FileSystem, log: PartitionLog, offset: n
 }
 
 const pending = new WeakMap<PartitionLog, Promise<void>>();
+/** The log start offset each partition's file holds. */
+const persisted = new WeakMap<PartitionLog, number>();
 
 /** Applies the log start offset a DeleteRecords left, when the partition is opened. */
 export function restoreLogStartOffset(fs: FileSystem, log: PartitionLog): void {
   const saved = readJsonFile(fs, join(log.dir, LOG_START_OFFSET_FILE), checkFile);
-  if (saved && saved.logStartOffset > log.logStartOffset) log.advanceLogStartOffset(saved.logStartOffset);
+  if (!saved) return;
+  persisted.set(log, saved.logStartOffset);
+  log.advanceLogStartOffset(saved.logStartOffset);
 }

@@ -1,7 +1,8 @@
 // A deterministic simulation of the broker's storage on a simulated disk. One seed drives one random
 // schedule of produces (idempotent or not, acks 0/1/-1, several partitions, several batches per request),
-// segment rolls, retention, topic creation and deletion, offset commits, reads, clean restarts, process
-// crashes, power cuts and disk faults; after every restart the invariants a Kafka broker promises are
+// segment rolls, retention, topic creation and deletion, partition additions, topic config changes,
+// DeleteRecords, offset commits, reads, clean restarts, process crashes, power cuts and disk faults;
+// after every restart the invariants a Kafka broker promises are
 // checked against a model of what clients were told. A failure names its seed, and the same seed replays
 // the same schedule exactly (every choice comes from one seeded source; nothing reads a clock).
 import { decodeRecordBatches, encodeRecordBatch } from '@tributary/kafka-protocol';
@@ -9,6 +10,7 @@ import { pino } from 'pino';
 import { OffsetStore } from '../../src/groups/offset-store.ts';
 import { SimulatedDisk, seededRandom } from '../../src/io/simulated-disk.ts';
 import { type FlushPolicy, LogManager } from '../../src/log/index.ts';
+import { deleteRecordsBefore } from '../../src/log/log-start-offset.ts';
 
 export class InvariantViolation extends Error {
   readonly seed: number;
@@ -41,6 +43,11 @@ interface TopicModel {
   createAcked: boolean;
   deleteIssued: boolean;
   deleteAcked: boolean;
+  /** The largest partition count a CreatePartitions was acknowledged for. */
+  partitionsAcked: number;
+  /** retention.bytes overrides: the last acknowledged (null: none), and those sent after it. */
+  retentionAcked: string | null;
+  retentionSent: string[];
 }
 
 interface PartitionModel {
@@ -48,6 +55,8 @@ interface PartitionModel {
   acked: Map<number, string>;
   /** Records a reader was given: the offset must never hold anything else. */
   seen: Map<number, string>;
+  /** The largest log start offset a DeleteRecords was acknowledged for. */
+  startAcked: number;
 }
 
 interface SentBatch {
@@ -128,7 +137,7 @@ export async function simulate(
     const key = `${topic}-${partition}`;
     let m = partitions.get(key);
     if (!m) {
-      m = { acked: new Map(), seen: new Map() };
+      m = { acked: new Map(), seen: new Map(), startAcked: 0 };
       partitions.set(key, m);
     }
     return m;
@@ -244,14 +253,17 @@ export async function simulate(
 
   const createTopic = () => {
     const name = `t${++counter}`;
+    const configs: Record<string, string> = chance(0.3) ? { 'retention.bytes': String(600 + int(2000)) } : {};
     const model: TopicModel = {
       partitions: 1 + int(3),
       createAcked: false,
       deleteIssued: false,
       deleteAcked: false,
+      partitionsAcked: 0,
+      retentionAcked: configs['retention.bytes'] ?? null,
+      retentionSent: [],
     };
     topics.set(name, model);
-    const configs: Record<string, string> = chance(0.3) ? { 'retention.bytes': String(600 + int(2000)) } : {};
     logs.createTopic(name, model.partitions, configs).then(
       () => {
         model.createAcked = true;
@@ -273,6 +285,54 @@ export async function simulate(
       },
       () => {},
     );
+  };
+
+  /** The admin operations whose state the log persists: CreatePartitions, AlterConfigs, DeleteRecords. */
+  const admin = () => {
+    const live = liveTopics().filter(([, t]) => t.createAcked);
+    if (live.length === 0) return;
+    const [topic, t] = pick(live);
+    const kind = pick(['partitions', 'configs', 'records'] as const);
+    if (kind === 'partitions') {
+      const total = (logs.getTopic(topic)?.partitions ?? t.partitions) + 1 + int(2);
+      trace(`add partitions ${topic} -> ${total}`);
+      logs.addPartitions(topic, total).then(
+        () => {
+          t.partitions = Math.max(t.partitions, total);
+          t.partitionsAcked = Math.max(t.partitionsAcked, total);
+        },
+        () => {},
+      );
+    } else if (kind === 'configs') {
+      const value = chance(0.3) ? null : String(600 + int(4000));
+      const sent = value ?? '';
+      t.retentionSent.push(sent);
+      trace(`alter configs ${topic} retention.bytes=${value}`);
+      logs.setTopicConfigs(topic, value === null ? {} : { 'retention.bytes': value }).then(
+        () => {
+          t.retentionAcked = value;
+          t.retentionSent = t.retentionSent.slice(t.retentionSent.lastIndexOf(sent) + 1);
+        },
+        () => {},
+      );
+    } else {
+      const partition = int(t.partitions);
+      const log = logs.partition(topic, partition);
+      if (!log || log.offline) return;
+      const offset = log.logStartOffset + int(log.highWatermark - log.logStartOffset + 1);
+      trace(`delete records ${topic}-${partition} before ${offset}`);
+      deleteRecordsBefore(logs.fs, log, offset).then(
+        (start) => {
+          trace(`delete records acked ${topic}-${partition} start=${start}`);
+          if (start < offset)
+            fail(`${topic}-${partition}: DeleteRecords before ${offset} answered start ${start}`);
+          // The promise is the offset asked for: the start retention reached may go back after a power cut.
+          const m = model(topic, partition);
+          m.startAcked = Math.max(m.startAcked, offset);
+        },
+        () => {},
+      );
+    }
   };
 
   const commit = () => {
@@ -311,9 +371,17 @@ export async function simulate(
       if (t.createAcked && !t.deleteIssued && !exists) fail(`topic ${name} was created, then lost`);
       if (t.deleteAcked && exists) fail(`topic ${name} was deleted, then came back`);
       if (exists) {
+        const info = logs.getTopic(name)!;
+        if (info.partitions < t.partitionsAcked)
+          fail(`topic ${name} was grown to ${t.partitionsAcked} partitions, has ${info.partitions}`);
+        const retention = info.configs['retention.bytes'] ?? null;
+        if (retention !== t.retentionAcked && !t.retentionSent.includes(retention ?? ''))
+          fail(`topic ${name}: retention.bytes acknowledged as ${t.retentionAcked}, found ${retention}`);
+        t.retentionAcked = retention;
+        t.retentionSent = [];
         // A creation or deletion cut short may go either way; the model follows what the broker says.
         t.deleteIssued = false;
-        t.partitions = logs.getTopic(name)!.partitions;
+        t.partitions = info.partitions;
       }
     }
     for (const [name, t] of topics) {
@@ -322,6 +390,10 @@ export async function simulate(
         const log = logs.partition(name, p)!;
         const m = model(name, p);
         if (log.offline) fail(`${name}-${p} is offline right after a restart`);
+        if (log.logStartOffset < m.startAcked)
+          fail(
+            `${name}-${p}: records were deleted before ${m.startAcked}, the log now starts at ${log.logStartOffset}`,
+          );
         if (log.highWatermark !== log.logEndOffset)
           fail(
             `${name}-${p}: high watermark ${log.highWatermark} below log end ${log.logEndOffset} after recovery`,
@@ -456,6 +528,8 @@ export async function simulate(
       faultSteps = 0;
       await open();
       await verify();
+    } else if (roll < 0.76) {
+      admin();
     } else {
       for (let n = int(4); n >= 0; n--) await tick();
     }
