@@ -1,41 +1,89 @@
 // Configuration of `npm start`: the only place the launcher reads the environment. Every bad variable is
 // reported at once, each with what it must be.
-import { type Static, Type } from 'typebox';
-import { Value } from 'typebox/value';
+//
+// Unlike the services' config (TypeBox schemas), this is a small table checked by hand: loading TypeBox
+// takes a sizeable part of the launcher's own start-up (see `npm run bench:start`), and the launcher only
+// needs integers, names from a list and non-empty text.
+
+interface IntegerVariable {
+  kind: 'integer';
+  default: number;
+  min: number;
+  max?: number;
+  description: string;
+}
+interface ChoiceVariable<T extends string> {
+  kind: 'choice';
+  values: readonly T[];
+  default?: T;
+  description: string;
+}
+interface TextVariable {
+  kind: 'text';
+  default: string;
+  description: string;
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-const port = (fallback: number, description: string) =>
-  Type.Integer({ minimum: 1, maximum: 65535, default: fallback, description });
+const port = (fallback: number, description: string): IntegerVariable => ({
+  kind: 'integer',
+  default: fallback,
+  min: 1,
+  max: 65535,
+  description,
+});
 
-export const StartConfigSchema = Type.Object({
-  TRIBUTARY_DATA_DIR: Type.String({
-    minLength: 1,
+/** Every variable `npm start` reads, with its default and meaning (the README's table follows this). */
+export const START_VARIABLES = {
+  TRIBUTARY_DATA_DIR: {
+    kind: 'text',
     default: './.data',
     description: 'where the broker and both services keep their data (created when missing)',
-  }),
+  } satisfies TextVariable,
   BROKER_PORT: port(9092, 'Kafka port of the broker'),
   USER_SERVICE_PORT: port(5001, 'HTTP port of the User Service'),
   ORDER_SERVICE_PORT: port(5002, 'HTTP port of the Order Service'),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address every process listens on' }),
-  LOG_LEVEL: Type.Union(
-    LOG_LEVELS.map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
-  /** `pretty` or `json`; default: pretty on a terminal, JSON otherwise. */
-  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('pretty'), Type.Literal('json')])),
-  STARTUP_TIMEOUT_MS: Type.Integer({
-    minimum: 1000,
+  HOST: {
+    kind: 'text',
+    default: '127.0.0.1',
+    description: 'address every process listens on',
+  } satisfies TextVariable,
+  LOG_LEVEL: {
+    kind: 'choice',
+    values: LOG_LEVELS,
+    default: 'info',
+    description: 'log level of every process',
+  } satisfies ChoiceVariable<(typeof LOG_LEVELS)[number]>,
+  LOG_FORMAT: {
+    kind: 'choice',
+    values: ['pretty', 'json'] as const,
+    description: 'pretty on a terminal, JSON lines otherwise',
+  } satisfies ChoiceVariable<'pretty' | 'json'>,
+  STARTUP_TIMEOUT_MS: {
+    kind: 'integer',
     default: 60_000,
+    min: 1000,
     description: 'how long each process may take to become ready',
-  }),
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({
-    minimum: 1000,
+  } satisfies IntegerVariable,
+  SHUTDOWN_TIMEOUT_MS: {
+    kind: 'integer',
     default: 20_000,
+    min: 1000,
     description: 'how long each process may take to stop before it is killed',
-  }),
-});
+  } satisfies IntegerVariable,
+} as const;
 
-export type StartConfig = Static<typeof StartConfigSchema>;
+export interface StartConfig {
+  TRIBUTARY_DATA_DIR: string;
+  BROKER_PORT: number;
+  USER_SERVICE_PORT: number;
+  ORDER_SERVICE_PORT: number;
+  HOST: string;
+  LOG_LEVEL: (typeof LOG_LEVELS)[number];
+  LOG_FORMAT: 'pretty' | 'json' | undefined;
+  STARTUP_TIMEOUT_MS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
 
 export class StartConfigError extends Error {
   readonly code = 'START_CONFIG_INVALID';
@@ -49,32 +97,47 @@ export class StartConfigError extends Error {
   }
 }
 
-/** What a value of `schema` must be, in words. */
-function expectation(schema: Record<string, unknown>): string {
-  if (Array.isArray(schema.anyOf))
-    return `must be one of ${schema.anyOf.map((m) => (m as { const: string }).const).join(', ')}`;
-  if (schema.type === 'integer') {
-    if (schema.maximum === undefined) return `must be an integer of at least ${schema.minimum}`;
-    return `must be an integer from ${schema.minimum} to ${schema.maximum}`;
+type Variable = IntegerVariable | ChoiceVariable<string> | TextVariable;
+
+/** The value of `text` for `variable`, or what it must be instead. */
+function parse(variable: Variable, text: string): { value: unknown } | { problem: string } {
+  switch (variable.kind) {
+    case 'integer': {
+      const value = Number(text.trim());
+      const inRange =
+        /^-?\d+$/.test(text.trim()) &&
+        value >= variable.min &&
+        (variable.max === undefined || value <= variable.max);
+      if (inRange) return { value };
+      return {
+        problem:
+          variable.max === undefined
+            ? `must be an integer of at least ${variable.min}`
+            : `must be an integer from ${variable.min} to ${variable.max}`,
+      };
+    }
+    case 'choice':
+      return variable.values.includes(text)
+        ? { value: text }
+        : { problem: `must be one of ${variable.values.join(', ')}` };
+    case 'text':
+      return text.trim() === '' ? { problem: 'must not be blank' } : { value: text };
   }
-  if (typeof schema.minLength === 'number') return 'must not be empty';
-  return 'is invalid';
 }
 
 export function loadStartConfig(env: Readonly<Record<string, string | undefined>>): StartConfig {
   const config: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, property] of Object.entries(StartConfigSchema.properties)) {
-    const schema = property as unknown as Record<string, unknown>;
+  for (const [name, variable] of Object.entries(START_VARIABLES) as [string, Variable][]) {
     const text = env[name];
     if (text === undefined || text === '') {
-      if (schema.default !== undefined) config[name] = schema.default;
+      config[name] = variable.default;
       continue;
     }
-    const value = schema.type === 'integer' && /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
-    if (Value.Check(property, value)) config[name] = value;
-    else problems.push(`${name}=${JSON.stringify(text)}: ${expectation(schema)}`);
+    const parsed = parse(variable, text);
+    if ('value' in parsed) config[name] = parsed.value;
+    else problems.push(`${name}=${JSON.stringify(text)}: ${parsed.problem}`);
   }
   if (problems.length > 0) throw new StartConfigError(problems);
-  return config as StartConfig;
+  return config as unknown as StartConfig;
 }

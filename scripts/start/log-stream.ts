@@ -2,7 +2,6 @@
 // terminal, JSON (with a `process` field) when piped.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { prettyFactory } from 'pino-pretty';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -12,19 +11,15 @@ const RESET = '\x1b[0m';
 export class LogStream {
   readonly #out: Writable;
   readonly #format: LogFormat;
-  readonly #pretty: (entry: unknown) => string;
+  readonly #pretty: ((entry: unknown) => string) | undefined;
   readonly #width: number;
   #colorIndex = 0;
 
-  constructor(out: Writable, format: LogFormat, names: string[]) {
+  /** `pretty` formats one entry for humans (pino-pretty's, loaded by the caller only when needed). */
+  constructor(out: Writable, format: LogFormat, names: string[], pretty?: (entry: unknown) => string) {
     this.#out = out;
     this.#format = format;
-    this.#pretty = prettyFactory({
-      colorize: format === 'pretty',
-      translateTime: 'HH:MM:ss.l',
-      ignore: 'pid,hostname',
-      singleLine: true,
-    });
+    this.#pretty = pretty;
     this.#width = Math.max(...names.map((n) => n.length));
   }
 
@@ -77,7 +72,7 @@ export class LogStream {
       );
       return;
     }
-    const text = entry ? this.#pretty(entry).trimEnd() : line;
+    const text = entry && this.#pretty ? this.#pretty(entry).trimEnd() : line;
     this.#out.write(`${color}${label}${RESET} | ${text}\n`);
   }
 }

@@ -69,6 +69,7 @@ export class Supervisor {
     s.process.spawn((status) => this.#exited(s, status));
     const started = performance.now();
     const deadline = started + this.#options.startupTimeoutMs;
+    let pollMs = this.#options.readyPollMs ?? 25;
     try {
       for (;;) {
         if (exitedEarly !== undefined)
@@ -81,7 +82,9 @@ export class Supervisor {
         // Only the child we started counts: a probe answered while it is not running proves nothing.
         const ready = await s.spec.ready().catch(() => false);
         if (ready && s.process.running && exitedEarly === undefined) break;
-        await new Promise((r) => setTimeout(r, this.#options.readyPollMs ?? 50));
+        // Quick at first (most of a start is short waits), then calmer: each failed probe may log a line.
+        await new Promise((r) => setTimeout(r, pollMs));
+        pollMs = Math.min(pollMs * 1.5, 250);
       }
     } finally {
       s.onStartExit = undefined;

@@ -1,6 +1,6 @@
 // Starts the Order Service: config, database and migrations, outbox relay, users consumer, HTTP.
 import { fileURLToPath } from 'node:url';
-import { contracts, Topics, UserDeactivatedV1, UserRegisteredV1 } from '@tributary/contracts';
+import { contracts, Topics } from '@tributary/contracts';
 import {
   ConsumerRunner,
   createKafkaTransport,
@@ -22,8 +22,9 @@ import {
   startServiceDatabase,
 } from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/order-events.ts';
+import { subscribeToUserEvents } from './adapters/messaging/user-event-handlers.ts';
 import { buildOrderApp } from './app.ts';
-import { applyUserEvent, CONSUMER_GROUP } from './application/user-events.ts';
+import { CONSUMER_GROUP } from './application/user-events.ts';
 import { readConfig } from './config.ts';
 
 let config: ReturnType<typeof readConfig>;
@@ -68,6 +69,7 @@ const runner = new ConsumerRunner({
 const { app, orders } = await buildOrderApp({
   db,
   logger,
+  idempotencyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 60 * 60 * 1000,
   // Ready = the API can be served and user events are consumed; the broker, the circuit and the outbox's
   // age only degrade the service (writes land in the outbox).
   readinessChecks: [
@@ -77,20 +79,7 @@ const { app, orders } = await buildOrderApp({
     outboxCheck(relay),
   ],
 });
-for (const definition of [UserRegisteredV1, UserDeactivatedV1]) {
-  runner.subscribe(definition, (event, ctx) =>
-    applyUserEvent(
-      { orders, logger: ctx.logger },
-      {
-        id: event.id,
-        ceType: event.type,
-        payload: event.data,
-        correlationId: event.correlationId,
-        traceparent: event.traceparent,
-      },
-    ).then(() => undefined),
-  );
-}
+subscribeToUserEvents(runner, { orders });
 const starting = new AbortController();
 // The topic this service publishes to is created with this service's partitions and replication, in the
 // background: a broker that is down only delays it (the outbox holds the events meanwhile).
