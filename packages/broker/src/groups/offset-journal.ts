@@ -77,39 +77,41 @@ export function encodeRecord(record: JournalRecord): Buffer {
     buf.writeUInt16BE(n, pos);
     pos += 2 + n;
   };
+  const u32 = (n: number) => {
+    buf.writeUInt32BE(n, pos);
+    pos += 4;
+  };
+  /** groupId, then topics each with its partitions written by `partition`. */
+  const groupTopics = <P>(
+    type: number,
+    groupId: string,
+    topics: { name: string; partitions: P[] }[],
+    partition: (p: P) => void,
+  ) => {
+    buf.writeUInt8(type, pos++);
+    str16(groupId);
+    u32(topics.length);
+    for (const t of topics) {
+      str16(t.name);
+      u32(t.partitions.length);
+      for (const p of t.partitions) partition(p);
+    }
+  };
   if (record.type === 'offsets') {
-    buf.writeUInt8(TYPE_OFFSETS, pos++);
-    str16(record.groupId);
-    buf.writeUInt32BE(record.topics.length, pos);
-    pos += 4;
-    for (const t of record.topics) {
-      str16(t.name);
-      buf.writeUInt32BE(t.partitions.length, pos);
-      pos += 4;
-      for (const p of t.partitions) {
-        buf.writeInt32BE(p.partition, pos);
-        buf.writeBigInt64BE(BigInt(p.offset), pos + 4);
-        buf.writeInt32BE(p.leaderEpoch, pos + 12);
-        buf.writeBigInt64BE(BigInt(Math.trunc(p.commitTimestamp)), pos + 16);
-        const n = buf.write(p.metadata, pos + 28, 'utf8');
-        buf.writeUInt32BE(n, pos + 24);
-        pos += 28 + n;
-      }
-    }
+    groupTopics(TYPE_OFFSETS, record.groupId, record.topics, (p) => {
+      buf.writeInt32BE(p.partition, pos);
+      buf.writeBigInt64BE(BigInt(p.offset), pos + 4);
+      buf.writeInt32BE(p.leaderEpoch, pos + 12);
+      buf.writeBigInt64BE(BigInt(Math.trunc(p.commitTimestamp)), pos + 16);
+      const n = buf.write(p.metadata, pos + 28, 'utf8');
+      buf.writeUInt32BE(n, pos + 24);
+      pos += 28 + n;
+    });
   } else if (record.type === 'offsets-deleted') {
-    buf.writeUInt8(TYPE_OFFSETS_DELETED, pos++);
-    str16(record.groupId);
-    buf.writeUInt32BE(record.topics.length, pos);
-    pos += 4;
-    for (const t of record.topics) {
-      str16(t.name);
-      buf.writeUInt32BE(t.partitions.length, pos);
+    groupTopics(TYPE_OFFSETS_DELETED, record.groupId, record.topics, (p) => {
+      buf.writeInt32BE(p, pos);
       pos += 4;
-      for (const p of t.partitions) {
-        buf.writeInt32BE(p, pos);
-        pos += 4;
-      }
-    }
+    });
   } else if (record.type === 'group-deleted') {
     buf.writeUInt8(TYPE_GROUP_DELETED, pos++);
     str16(record.groupId);
