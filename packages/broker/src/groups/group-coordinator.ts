@@ -355,10 +355,13 @@ export class GroupCoordinator {
       // Dead at once, so that a JoinGroup arriving while the deletion is written starts a new group.
       group.cleanupDeadline?.cancel();
       group.cleanupDeadline = null;
+      for (const expiry of group.pendingMembers.values()) expiry.cancel();
+      group.pendingMembers.clear();
       group.transitionTo('Dead');
       this.#rebalancer.groups.delete(groupId);
     }
-    if (!this.#store.hasOffsets(groupId)) return ErrorCodes.NONE;
+    // Written even when no offsets are stored yet: a commit still being written is ordered before it in
+    // the journal, and goes with the group.
     try {
       await this.#store.deleteGroup(groupId);
     } catch (err) {
