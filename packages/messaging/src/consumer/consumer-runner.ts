@@ -6,9 +6,8 @@ import { errorSummary, isDatabaseUnavailable, rootCauseOf } from '@tributary/dat
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { type Logger, pino } from 'pino';
 import { type Clock, systemClock } from '../clock.ts';
-import type { AnyEventDefinition, EventData } from '../contracts/define-event.ts';
+import type { AnyEventDefinition } from '../contracts/define-event.ts';
 import type { EventRegistry } from '../contracts/event-registry.ts';
-import type { EventEnvelope } from '../envelope/cloud-event.ts';
 import { MessagingArgumentError, TransportClosedError } from '../errors.ts';
 import type {
   CommitOffset,
@@ -38,27 +37,9 @@ import { type InPlaceRetryOptions, retryMiddleware } from './middleware/retry.ts
 import { validationMiddleware } from './middleware/validation.ts';
 import { OffsetCommitter } from './offset-committer.ts';
 import { PartitionScheduler, partitionKey } from './partition-scheduler.ts';
+import { type EventHandler, type HandlerContext, Subscriptions } from './subscriptions.ts';
 
-export interface ConsumedEvent<T> extends EventEnvelope<T> {
-  /** Partition and offset where the event was first published. */
-  partition: number;
-  offset: bigint;
-  /** Rounds that failed before this one (0 on first delivery). */
-  attempt: number;
-}
-
-export interface HandlerContext {
-  logger: Logger;
-  /** Aborts when the runner stops: finish quickly or give up (the record is then redelivered). */
-  signal: AbortSignal;
-  group: string;
-  record: TransportRecord;
-}
-
-export type EventHandler<D extends AnyEventDefinition> = (
-  event: ConsumedEvent<EventData<D>>,
-  context: HandlerContext,
-) => Promise<void> | void;
+export type { ConsumedEvent, EventHandler, HandlerContext } from './subscriptions.ts';
 
 export interface ConsumerRunnerOptions {
   transport: Transport;
@@ -124,6 +105,10 @@ interface CatchUp {
   source: TopicPartition;
   /** Unknown until the backlog was measured. */
   end: bigint | undefined;
+  /**
+   * The safety net after which the partition runs anyway. Real time, not the runner's clock: a test that
+   * moves its clock past a retry delay must not also fire this.
+   */
   timer: NodeJS.Timeout;
 }
 
@@ -133,7 +118,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #baseLogger: Logger;
-  readonly #handlers = new Map<string, { definition: AnyEventDefinition; handler: EventHandler<never> }>();
+  readonly #subscriptions: Subscriptions;
   readonly #stopping = new AbortController();
   readonly #assigned = new Set<string>();
   readonly #nextOffset = new Map<string, bigint>();
@@ -159,6 +144,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     }
     this.#options = { ...options, retry: { ...options.retry, delaysMs: delays } };
     this.group = options.group;
+    this.#subscriptions = new Subscriptions(options.group, options.registry);
     this.#clock = options.clock ?? systemClock;
     this.#baseLogger = options.logger ?? pino({ level: 'silent' });
     this.#logger = this.#baseLogger.child({
@@ -199,22 +185,20 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     return this.#scheduler?.queued ?? 0;
   }
 
-  /** Handles events of `definition.type`; older versions arrive upcast to `definition`'s version. */
+  /**
+   * Handles events of `definition.type` with `handler`, which gets the payload validated and typed as
+   * `definition`: events published under older versions arrive upcast to it, newer ones are dead-lettered.
+   */
   subscribe<D extends AnyEventDefinition>(definition: D, handler: EventHandler<D>): this {
     if (this.#state !== 'idle') throw new MessagingArgumentError('subscribe before start()');
-    if (this.#handlers.has(definition.type)) {
-      throw new MessagingArgumentError(`${definition.type} already has a handler in group ${this.group}`);
-    }
-    if (this.#options.registry.get(definition.ceType) !== definition) {
-      throw new MessagingArgumentError(`${definition.ceType} is not in the registry given to the runner`);
-    }
-    this.#handlers.set(definition.type, { definition, handler: handler as EventHandler<never> });
+    this.#subscriptions.add(definition, handler);
     return this;
   }
 
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new MessagingArgumentError('a runner starts once');
-    if (this.#handlers.size === 0) throw new MessagingArgumentError('subscribe a handler before start()');
+    if (this.#subscriptions.size === 0)
+      throw new MessagingArgumentError('subscribe a handler before start()');
     this.#state = 'running';
     try {
       await this.#open();
@@ -227,7 +211,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
 
   async #open(): Promise<void> {
     const { transport } = this.#options;
-    const topics = [...new Set([...this.#handlers.values()].map((h) => h.definition.topic))];
+    const topics = this.#subscriptions.topics();
     await this.#ensureTopicsPatiently(topics);
     for (const topic of topics) this.#retryTopics.set(retryTopicOf(topic, this.group), topic);
 
@@ -242,7 +226,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       delaysMs: this.#options.retry!.delaysMs!,
       publish: (m) => this.#publisher!.publishRaw(m),
     });
-    const subscriptions = new Map([...this.#handlers].map(([type, h]) => [type, h.definition]));
+    const subscriptions = this.#subscriptions.definitionsByType();
     this.#pipeline = composeMiddleware(
       [
         correlationMiddleware(),
@@ -261,8 +245,11 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       clientId: this.#options.clientId ?? this.group,
     });
     this.#consumer = consumer;
-    this.#committer = new OffsetCommitter(consumer, this.#logger, (offsets) =>
-      this.emit('committed', offsets),
+    this.#committer = new OffsetCommitter(
+      consumer,
+      this.#logger,
+      (offsets) => this.emit('committed', offsets),
+      this.#clock,
     );
     this.#scheduler = new PartitionScheduler({
       concurrency: Math.max(1, this.#options.concurrency ?? 8),
@@ -280,7 +267,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       onTopicsMissing: () => this.#ensureTopics(topics),
     });
     this.#consuming = true;
-    this.#logger.info({ topics, handlers: [...this.#handlers.keys()] }, 'consumer runner started');
+    this.#logger.info({ topics, handlers: this.#subscriptions.ceTypes() }, 'consumer runner started');
   }
 
   /** Resolves when every record received so far has been handled (tests, draining). */
@@ -564,17 +551,8 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     }
   }
 
-  async #dispatch(message: InboundMessage): Promise<void> {
-    const { handler } = this.#handlers.get(message.definition!.type)!;
-    // The envelope was decoded for this record alone: completed in place rather than copied.
-    const event = message.envelope as ConsumedEvent<unknown>;
-    event.partition = message.origin.partition;
-    event.offset = message.origin.offset;
-    event.attempt = message.retry?.attempt ?? 0;
-    await (handler as EventHandler<AnyEventDefinition>)(
-      event as ConsumedEvent<never>,
-      new RecordHandlerContext(message),
-    );
+  #dispatch(message: InboundMessage): Promise<void> {
+    return this.#subscriptions.dispatch(message, new RecordHandlerContext(message));
   }
 }
 

@@ -3,6 +3,7 @@
 import { errorSummary, rootCauseOf } from '@tributary/database';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
 import type { CommitOffset, Consumer, TopicPartition } from '../ports/transport.ts';
 import { partitionKey } from './partition-scheduler.ts';
 
@@ -16,11 +17,19 @@ export class OffsetCommitter {
   readonly #pending = new Map<string, CommitOffset>();
   #inflight: Promise<void> | undefined;
   #scheduled = false;
-  #retryTimer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  /** Cancels the pending retry, which waits on the runner's clock. */
+  #retryTimer: AbortController | undefined;
   #backoff: IBackoff<unknown> | undefined;
 
-  constructor(consumer: Consumer, logger: Logger, onCommitted: (offsets: CommitOffset[]) => void) {
+  constructor(
+    consumer: Consumer,
+    logger: Logger,
+    onCommitted: (offsets: CommitOffset[]) => void,
+    clock: Clock,
+  ) {
     this.#consumer = consumer;
+    this.#clock = clock;
     this.#logger = logger;
     this.#onCommitted = onCommitted;
   }
@@ -66,11 +75,15 @@ export class OffsetCommitter {
             { error: errorSummary(err), retryInMs: delayMs },
             `${rootCauseOf(err)}: offset commit failed; committing again in ${delayMs} ms`,
           );
-          this.#retryTimer = setTimeout(() => {
-            this.#retryTimer = undefined;
-            this.flush().catch(() => {});
-          }, delayMs);
-          this.#retryTimer.unref();
+          const retry = new AbortController();
+          this.#retryTimer = retry;
+          this.#clock.sleep(delayMs, retry.signal).then(
+            () => {
+              this.#retryTimer = undefined;
+              this.flush().catch(() => {});
+            },
+            () => undefined,
+          );
         }
         throw err;
       } finally {
@@ -82,7 +95,7 @@ export class OffsetCommitter {
 
   /** Stops retrying failed commits in the background. */
   close(): void {
-    clearTimeout(this.#retryTimer);
+    this.#retryTimer?.abort();
     this.#retryTimer = undefined;
   }
 

@@ -9,7 +9,7 @@ import type { App } from '@tributary/service-kit';
 import { pino } from 'pino';
 import { buildOrderApp } from '../../src/app.ts';
 import type { Orders } from '../../src/application/orders.ts';
-import { applyUserEvent, USER_REGISTERED } from '../../src/application/user-events.ts';
+import { applyUserRegistered } from '../../src/application/user-events.ts';
 import { type DbKind, openTestDatabase } from '../support/db-fixture.ts';
 
 const logger = pino({ level: 'silent' });
@@ -32,14 +32,10 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       await app.ready();
     });
     const register = async (userId = randomUUID()) => {
-      await applyUserEvent(
+      await applyUserRegistered(
         { orders, logger },
-        {
-          id: randomUUID(),
-          ceType: USER_REGISTERED,
-          payload: { userId, email: `${userId}@x.test`, name: 'N' },
-          correlationId: 'c',
-        },
+        { id: randomUUID(), correlationId: 'c' },
+        { userId, email: `${userId}@x.test`, name: 'N', registeredAt: new Date().toISOString() },
       );
       return userId;
     };

@@ -7,7 +7,7 @@ import type { App } from '@tributary/service-kit';
 import { pino } from 'pino';
 import { buildOrderApp } from '../../src/app.ts';
 import type { Orders } from '../../src/application/orders.ts';
-import { applyUserEvent, USER_DEACTIVATED, USER_REGISTERED } from '../../src/application/user-events.ts';
+import { applyUserDeactivated, applyUserRegistered } from '../../src/application/user-events.ts';
 import { type DbKind, openTestDatabase } from '../support/db-fixture.ts';
 
 const logger = pino({ level: 'silent' });
@@ -19,21 +19,18 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
     let app: App;
     let orders: Orders;
     const register = async (userId = randomUUID()) => {
-      await applyUserEvent(
+      await applyUserRegistered(
         { orders, logger },
-        {
-          id: randomUUID(),
-          ceType: USER_REGISTERED,
-          payload: { userId, email: `${userId}@x.test`, name: 'N' },
-          correlationId: 'c',
-        },
+        { id: randomUUID(), correlationId: 'c' },
+        { userId, email: `${userId}@x.test`, name: 'N', registeredAt: new Date().toISOString() },
       );
       return userId;
     };
     const deactivate = (userId: string, id = randomUUID()) =>
-      applyUserEvent(
+      applyUserDeactivated(
         { orders, logger },
-        { id, ceType: USER_DEACTIVATED, payload: { userId }, correlationId: 'deact-corr' },
+        { id, correlationId: 'deact-corr' },
+        { userId, deactivatedAt: new Date().toISOString() },
       );
     const place = (
       userId: string,
