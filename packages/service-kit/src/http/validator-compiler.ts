@@ -49,6 +49,31 @@ function keepLooseNumbersAsText(schema: TSchema, input: unknown, converted: unkn
   return converted;
 }
 
+// TypeBox takes seconds to list the errors of an object with tens of thousands of unknown keys (a cheap
+// body to send), while the check itself is instant. Errors are listed on a bounded copy instead: in each
+// object the known properties and the first few unknown ones, in each array the elements its bounds allow
+// plus one. The errors a client sees are the same, capped.
+const UNKNOWN_KEYS_REPORTED = 20;
+const ARRAY_ELEMENTS_EXAMINED = 1000;
+
+function boundedForErrors(schema: unknown, value: unknown): unknown {
+  const s = (schema ?? {}) as { properties?: Record<string, unknown>; items?: unknown; maxItems?: number };
+  if (Array.isArray(value)) {
+    const limit = Math.min(ARRAY_ELEMENTS_EXAMINED, (s.maxItems ?? ARRAY_ELEMENTS_EXAMINED) + 1);
+    const kept = value.length > limit ? value.slice(0, limit) : value;
+    return s.items === undefined ? kept : kept.map((item) => boundedForErrors(s.items, item));
+  }
+  if (!isRecord(value)) return value;
+  const properties = s.properties ?? {};
+  const copy: Record<string, unknown> = {};
+  let unknown = 0;
+  for (const key of Object.keys(value)) {
+    if (Object.hasOwn(properties, key)) copy[key] = boundedForErrors(properties[key], value[key]);
+    else if (unknown++ < UNKNOWN_KEYS_REPORTED) copy[key] = value[key];
+  }
+  return copy;
+}
+
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({
   schema: routeSchema,
   httpPart,
@@ -60,6 +85,6 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({
     let value = Value.Default(schema, isBody ? input : Value.Clone(input));
     if (!isBody) value = keepLooseNumbersAsText(schema, value, Value.Convert(schema, Value.Clone(value)));
     if (validator.Check(value)) return { value };
-    return { error: validator.Errors(value) as FastifySchemaValidationError[] };
+    return { error: validator.Errors(boundedForErrors(schema, value)) as FastifySchemaValidationError[] };
   };
 };

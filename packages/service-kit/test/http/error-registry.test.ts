@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { Type } from 'typebox';
 import {
   type App,
   CodedError,
@@ -45,6 +46,18 @@ describe('the problem type registry', () => {
       throw new CodedError('NOBODY_KNOWS_ME', 'secret internals');
     });
     app.post('/echo', async (request) => request.body);
+    app.post(
+      '/strict',
+      {
+        schema: {
+          body: Type.Object(
+            { name: Type.String(), tags: Type.Array(Type.String(), { maxItems: 3 }) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async () => ({ ok: true }),
+    );
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
   });
@@ -102,6 +115,26 @@ describe('the problem type registry', () => {
     });
     assert.equal(ok.statusCode, 200, 'brackets inside strings do not count; 32 levels are fine');
     assert.equal(jsonDepthExceeds('"\\\\"[[[', 1), true, 'an escaped backslash ends before the quote');
+  });
+
+  test('lists few errors of a body with tens of thousands of unknown keys or array elements, cheaply', async () => {
+    const send = (body: unknown) =>
+      app!.inject({
+        method: 'POST',
+        url: '/strict',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const keys = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i]));
+    const unknown = await send({ name: 'n', tags: [], ...keys });
+    assert.equal(unknown.statusCode, 400);
+    const paths = (unknown.json().errors as { path: string }[]).map((e) => e.path);
+    assert.ok(paths.includes('/body/k0'));
+    assert.ok(paths.length <= 20, `${paths.length} errors`);
+    const long = await send({ name: 'n', tags: Array.from({ length: 60_000 }, () => 7) });
+    assert.equal(long.statusCode, 400);
+    const longPaths = (long.json().errors as { path: string }[]).map((e) => e.path);
+    assert.ok(longPaths.includes('/body/tags'), `the array that is too long is named: ${longPaths}`);
   });
 
   test('cuts off a client that trickles its request body, with a 408 problem', async () => {
