@@ -1,13 +1,18 @@
 // The broker's settings under their Kafka names, as DescribeConfigs reports them for the BROKER resource
-// and as topic configs fall back to them. All are read-only over the wire: they come from flags and
-// environment variables at start (STATIC_BROKER_CONFIG), or are the defaults (DEFAULT_CONFIG).
+// and as topic configs fall back to them. They come from flags and environment variables at start
+// (STATIC_BROKER_CONFIG) or are the defaults (DEFAULT_CONFIG); the topic defaults Kafka lets a client change
+// while running (log.retention.ms, log.retention.bytes, log.segment.bytes, message.max.bytes) may be
+// overridden dynamically (dynamic-broker-configs.ts), for this broker or cluster-wide. The rest are read-only.
 import { type BrokerConfig, BrokerConfigSchema } from './config.ts';
+import type { DynamicBrokerConfigs } from './dynamic-broker-configs.ts';
+import type { ConfigRules } from './log/config-changes.ts';
 import {
   type BrokerSetting,
   ConfigSource,
   ConfigType,
   type ConfigTypeValue,
   type DescribedConfig,
+  MIN_SEGMENT_BYTES,
 } from './log/topic-configs.ts';
 
 interface BrokerConfigDefinition {
@@ -16,7 +21,16 @@ interface BrokerConfigDefinition {
   type: ConfigTypeValue;
   value: (config: BrokerConfig) => string;
   documentation: string;
+  /** Changeable while running (a dynamic config): what is wrong with a value, or null. */
+  dynamic?: (value: string) => string | null;
 }
+
+const integerFrom = (min: number, max: number) => (v: string) =>
+  /^-?\d+$/.test(v) && Number(v) >= min && Number(v) <= max
+    ? null
+    : `must be an integer from ${min} to ${max}`;
+const LONG_MAX = Number.MAX_SAFE_INTEGER;
+const INT_MAX = 2_147_483_647;
 
 const DEFINITIONS: Record<string, BrokerConfigDefinition> = {
   'node.id': {
@@ -48,12 +62,14 @@ const DEFINITIONS: Record<string, BrokerConfigDefinition> = {
     type: ConfigType.LONG,
     value: (c) => String(c.retentionMs),
     documentation: 'Default retention.ms of topics.',
+    dynamic: integerFrom(-1, LONG_MAX),
   },
   'log.retention.bytes': {
     option: 'retentionBytes',
     type: ConfigType.LONG,
     value: (c) => String(c.retentionBytes),
     documentation: 'Default retention.bytes of topics.',
+    dynamic: integerFrom(-1, LONG_MAX),
   },
   'log.retention.check.interval.ms': {
     option: 'retentionCheckIntervalMs',
@@ -66,12 +82,14 @@ const DEFINITIONS: Record<string, BrokerConfigDefinition> = {
     type: ConfigType.INT,
     value: (c) => String(c.segmentBytes),
     documentation: 'Default segment.bytes of topics.',
+    dynamic: integerFrom(MIN_SEGMENT_BYTES, INT_MAX),
   },
   'message.max.bytes': {
     option: 'maxMessageBytes',
     type: ConfigType.INT,
     value: (c) => String(c.maxMessageBytes),
     documentation: 'Default max.message.bytes of topics.',
+    dynamic: integerFrom(0, INT_MAX),
   },
   'log.message.timestamp.type': {
     option: 'logAppendTime',
@@ -124,9 +142,7 @@ export const BROKER_CONFIG_NAMES: readonly string[] = Object.keys(DEFINITIONS);
 
 const schemaDefaults = BrokerConfigSchema.properties as Record<string, { default?: unknown }>;
 
-/** A broker setting by its Kafka name, with whether it was set or is the default. */
-export function brokerSetting(config: BrokerConfig, name: string): BrokerSetting | undefined {
-  if (!Object.hasOwn(DEFINITIONS, name)) return undefined;
+function staticSetting(config: BrokerConfig, name: string): BrokerSetting {
   const def = DEFINITIONS[name];
   const isDefault =
     def.option === undefined || schemaDefaults[def.option]?.default === (config[def.option] as unknown);
@@ -137,21 +153,55 @@ export function brokerSetting(config: BrokerConfig, name: string): BrokerSetting
   };
 }
 
-/** The BROKER resource's configs (all, or those named that exist), read-only. */
+/** Every value a broker setting has, most specific first: this broker's, the cluster's, the static one. */
+export function settingChain(
+  config: BrokerConfig,
+  dynamic: DynamicBrokerConfigs,
+  name: string,
+): BrokerSetting[] {
+  if (!isBrokerConfig(name)) return [];
+  const chain: BrokerSetting[] = [];
+  const own = dynamic.get('broker', name);
+  if (own !== undefined) chain.push({ name, value: own, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
+  const cluster = dynamic.get('cluster', name);
+  if (cluster !== undefined)
+    chain.push({ name, value: cluster, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+  chain.push(staticSetting(config, name));
+  return chain;
+}
+
+/** The effective numeric value of a broker setting (one of the dynamic topic defaults). */
+export function brokerNumber(
+  config: BrokerConfig,
+  dynamic: DynamicBrokerConfigs,
+  name: 'log.retention.ms' | 'log.retention.bytes' | 'log.segment.bytes' | 'message.max.bytes',
+): number {
+  return Number(settingChain(config, dynamic, name)[0].value);
+}
+
+/**
+ * The BROKER resource's configs (all, or those named that exist). For this broker: every setting with
+ * its effective value; for the cluster-wide default (`cluster`): only the dynamic settings made there.
+ */
 export function describeBrokerConfigs(
   config: BrokerConfig,
+  dynamic: DynamicBrokerConfigs,
+  scope: 'broker' | 'cluster',
   names: readonly string[] | null,
 ): DescribedConfig[] {
-  const wanted = names === null ? BROKER_CONFIG_NAMES : names.filter((n) => Object.hasOwn(DEFINITIONS, n));
+  const listed = scope === 'cluster' ? Object.keys(dynamic.entries('cluster')) : BROKER_CONFIG_NAMES;
+  const wanted = names === null ? listed : names.filter((n) => listed.includes(n));
   return wanted.map((name) => {
-    const setting = brokerSetting(config, name)!;
+    const chain = settingChain(config, dynamic, name).filter(
+      (s) => scope === 'broker' || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+    );
     return {
       name,
-      value: setting.value,
-      readOnly: true,
-      source: setting.source,
+      value: chain[0].value,
+      readOnly: DEFINITIONS[name].dynamic === undefined,
+      source: chain[0].source,
       type: DEFINITIONS[name].type,
-      synonyms: [{ name, value: setting.value, source: setting.source }],
+      synonyms: chain,
       documentation: DEFINITIONS[name].documentation,
     };
   });
@@ -160,3 +210,15 @@ export function describeBrokerConfigs(
 export function isBrokerConfig(name: string): boolean {
   return Object.hasOwn(DEFINITIONS, name);
 }
+
+/** The broker's config rules for AlterConfigs and IncrementalAlterConfigs: only dynamic settings change. */
+export const BROKER_CONFIG_RULES: ConfigRules = {
+  kind: 'broker',
+  isKnown: isBrokerConfig,
+  isAlterable: (name) => isBrokerConfig(name) && DEFINITIONS[name].dynamic !== undefined,
+  isList: () => false,
+  problem: (name, value) => {
+    const problem = isBrokerConfig(name) ? (DEFINITIONS[name].dynamic?.(value) ?? null) : null;
+    return problem === null ? null : `invalid value '${value}' for broker config '${name}': ${problem}`;
+  },
+};

@@ -1,6 +1,7 @@
 // The state every handler shares: the log manager, the group coordinator, configuration and identity.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config.ts';
+import type { DynamicBrokerConfigs } from './dynamic-broker-configs.ts';
 import { ErrorCode } from './error-codes.ts';
 import type { GroupCoordinator } from './groups/index.ts';
 import { type LogManager, type TopicInfo, validateTopicName } from './log/index.ts';
@@ -27,6 +28,8 @@ export class BrokerState {
   readonly logs: LogManager;
   readonly groups: GroupCoordinator;
   readonly clusterId: string;
+  /** Broker settings changed over the wire (AlterConfigs on the BROKER resource). */
+  readonly dynamicConfigs: DynamicBrokerConfigs;
   advertisedHost: string;
   advertisedPort: number;
   supportedApis: () => ApiVersionRange[] = () => [];
@@ -43,12 +46,14 @@ export class BrokerState {
     logs: LogManager;
     groups: GroupCoordinator;
     clusterId: string;
+    dynamicConfigs: DynamicBrokerConfigs;
   }) {
     this.config = init.config;
     this.logger = init.logger;
     this.logs = init.logs;
     this.groups = init.groups;
     this.clusterId = init.clusterId;
+    this.dynamicConfigs = init.dynamicConfigs;
     this.advertisedHost = init.config.advertisedHost ?? init.config.host;
     this.advertisedPort = init.config.port;
     this.partitionLimits = new PartitionLimits(init.config, () => {

@@ -3,8 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
+import { brokerNumber } from './broker-configs.ts';
 import { BrokerState } from './broker-state.ts';
 import { type BrokerConfig, type BrokerOptions, resolveBrokerConfig } from './config.ts';
+import { DynamicBrokerConfigs } from './dynamic-broker-configs.ts';
 import { GroupCoordinator } from './groups/index.ts';
 import { handlers } from './handlers/registry.ts';
 import { type FileSystem, mkdirDurable, nodeFileSystem, readJsonFile, writeFileAtomic } from './io/index.ts';
@@ -46,15 +48,16 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const fs = nodeFileSystem;
   await mkdirDurable(fs, dataDir);
   const clusterId = await loadClusterId(fs, dataDir);
+  const dynamicConfigs = DynamicBrokerConfigs.load(fs, dataDir);
   const logs = await LogManager.open({
     dataDir: join(dataDir, 'topics'),
-    segmentBytes: config.segmentBytes,
+    segmentBytes: brokerNumber(config, dynamicConfigs, 'log.segment.bytes'),
     flush:
       config.flush === 'interval'
         ? { mode: 'interval', intervalMs: config.flushIntervalMs }
         : { mode: config.flush },
-    retentionMs: config.retentionMs,
-    retentionBytes: config.retentionBytes,
+    retentionMs: brokerNumber(config, dynamicConfigs, 'log.retention.ms'),
+    retentionBytes: brokerNumber(config, dynamicConfigs, 'log.retention.bytes'),
     retentionCheckIntervalMs: config.retentionCheckIntervalMs,
     maxOpenFiles: config.maxOpenFiles,
     logger: logger.child({ component: 'log' }),
@@ -72,7 +75,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     await logs.close();
     throw err;
   }
-  const state = new BrokerState({ config, logger, logs, groups, clusterId });
+  const state = new BrokerState({ config, logger, logs, groups, clusterId, dynamicConfigs });
   const dispatcher = new Dispatcher(handlers, state);
   state.supportedApis = () => dispatcher.supportedApis();
 

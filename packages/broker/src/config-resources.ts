@@ -1,12 +1,13 @@
 // The resources DescribeConfigs, AlterConfigs and IncrementalAlterConfigs name (KIP-133, KIP-339): a topic,
-// or this broker. Resolves a resource to what it is, or to the Kafka error a client gets for it, and
-// applies a computed change to a topic's config overrides.
-
-import { isBrokerConfig } from './broker-configs.ts';
+// this broker, or every broker (the cluster-wide default). Resolves a resource to what it is, or to the
+// Kafka error a client gets for it, and applies a computed change to a topic's config overrides or to the
+// broker's dynamic settings.
+import { BROKER_CONFIG_RULES, brokerNumber } from './broker-configs.ts';
 import type { BrokerState } from './broker-state.ts';
+import type { DynamicScope } from './dynamic-broker-configs.ts';
 import { ErrorCode } from './error-codes.ts';
+import { ConfigChangeError, type ConfigRules, TOPIC_CONFIG_RULES } from './log/config-changes.ts';
 import { LogError, type TopicInfo } from './log/index.ts';
-import { ConfigChangeError } from './log/topic-config-changes.ts';
 
 /** Kafka's ConfigResource.Type values this broker serves. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -16,9 +17,7 @@ export interface ResourceError {
   errorMessage: string;
 }
 
-export type ConfigResource =
-  | { kind: 'topic'; topic: TopicInfo }
-  | { kind: 'broker'; clusterDefault: boolean };
+export type ConfigResource = { kind: 'topic'; topic: TopicInfo } | { kind: 'broker'; scope: DynamicScope };
 
 /** The topic or broker a (type, name) pair names, or why it cannot be served. */
 export function resolveResource(
@@ -37,13 +36,13 @@ export function resolveResource(
   }
   if (resourceType === ResourceType.BROKER) {
     // An empty name is the cluster-wide default; otherwise it must be this broker's id, as in Kafka.
-    if (resourceName === '') return { kind: 'broker', clusterDefault: true };
+    if (resourceName === '') return { kind: 'broker', scope: 'cluster' };
     if (resourceName !== String(state.config.nodeId))
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
         errorMessage: `unexpected broker id '${resourceName}': this is broker ${state.config.nodeId}`,
       };
-    return { kind: 'broker', clusterDefault: false };
+    return { kind: 'broker', scope: 'broker' };
   }
   return {
     errorCode: ErrorCode.INVALID_REQUEST,
@@ -51,75 +50,88 @@ export function resolveResource(
   };
 }
 
-const OK = { errorCode: ErrorCode.NONE, errorMessage: null };
-
-/**
- * Broker settings come from flags and environment variables at start; none can be changed over the wire.
- * Kafka answers a change of a setting that is not dynamic with INVALID_CONFIG too.
- */
-export function refuseBrokerChange(names: string[]): { errorCode: number; errorMessage: string | null } {
-  if (names.length === 0) return OK;
-  const unknown = names.find((n) => !isBrokerConfig(n));
-  if (unknown !== undefined)
-    return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `unknown broker config '${unknown}'` };
-  return {
-    errorCode: ErrorCode.INVALID_CONFIG,
-    errorMessage: `broker configs cannot be changed while the broker runs (${names.join(', ')}); set them at start`,
-  };
+interface Outcome {
+  errorCode: number;
+  errorMessage: string | null;
 }
 
-/** Computes a topic's new overrides and, unless validating only, stores them. */
-export async function changeTopicConfigs(
-  state: BrokerState,
-  topic: TopicInfo,
-  compute: (current: Readonly<Record<string, string>>) => Record<string, string>,
-  validateOnly: boolean,
-): Promise<{ errorCode: number; errorMessage: string | null }> {
-  let next: Record<string, string>;
-  try {
-    next = compute(topic.configs);
-  } catch (err) {
-    if (!(err instanceof ConfigChangeError)) throw err;
-    return { errorCode: ErrorCode[err.code], errorMessage: err.message };
-  }
-  if (validateOnly) return OK;
+const OK: Outcome = { errorCode: ErrorCode.NONE, errorMessage: null };
+
+function storageFailure(state: BrokerState, err: unknown, what: string): Outcome {
+  if (err instanceof LogError && err.code === 'UNKNOWN_TOPIC')
+    return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: err.message };
+  if (err instanceof LogError && err.code === 'INVALID_CONFIG')
+    return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: err.message };
+  state.logger.error({ err }, `cannot store ${what}`);
+  const cause = err instanceof Error ? err.message : String(err);
+  return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `cannot store ${what}: ${cause}` };
+}
+
+/** Stores a topic's new overrides. */
+async function storeTopicConfigs(state: BrokerState, topic: TopicInfo, next: Record<string, string>) {
   try {
     await state.logs.setTopicConfigs(topic.name, next);
   } catch (err) {
-    if (!(err instanceof LogError)) throw err;
-    const errorCode =
-      err.code === 'UNKNOWN_TOPIC'
-        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-        : err.code === 'INVALID_CONFIG'
-          ? ErrorCode.INVALID_CONFIG
-          : ErrorCode.UNKNOWN_SERVER_ERROR;
-    return { errorCode, errorMessage: err.message };
+    return storageFailure(state, err, `the configs of topic '${topic.name}'`);
   }
   state.logger.info({ topic: topic.name, configs: next }, 'topic configs changed');
   return OK;
 }
 
+/** Stores the broker's new dynamic settings for a scope and applies the resulting topic defaults. */
+async function storeBrokerConfigs(state: BrokerState, scope: DynamicScope, next: Record<string, string>) {
+  try {
+    await state.dynamicConfigs.replace(scope, next);
+  } catch (err) {
+    return storageFailure(state, err, 'the broker configs');
+  }
+  const { config, dynamicConfigs } = state;
+  state.logs.setBrokerDefaults({
+    retentionMs: brokerNumber(config, dynamicConfigs, 'log.retention.ms'),
+    retentionBytes: brokerNumber(config, dynamicConfigs, 'log.retention.bytes'),
+    segmentBytes: brokerNumber(config, dynamicConfigs, 'log.segment.bytes'),
+  });
+  state.logger.info({ scope, configs: next }, 'broker configs changed');
+  return OK;
+}
+
 /**
- * AlterConfigs and IncrementalAlterConfigs: each resource resolved, broker changes refused, a topic's new
- * overrides computed from its current ones (`compute` throws ConfigChangeError) and stored.
+ * AlterConfigs and IncrementalAlterConfigs: each resource resolved, its new overrides computed from its
+ * current ones under its rules (`compute` throws ConfigChangeError), and stored unless validating only.
  */
 export async function alterConfigResources<C extends { name: string }>(
   state: BrokerState,
   resources: { resourceType: number; resourceName: string; configs: C[] }[],
   validateOnly: boolean,
-  compute: (current: Readonly<Record<string, string>>, changes: C[]) => Record<string, string>,
-): Promise<{ resourceType: number; resourceName: string; errorCode: number; errorMessage: string | null }[]> {
+  compute: (
+    rules: ConfigRules,
+    current: Readonly<Record<string, string>>,
+    changes: C[],
+  ) => Record<string, string>,
+): Promise<({ resourceType: number; resourceName: string } & Outcome)[]> {
   const responses = [];
   for (const r of resources) {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     const resource = resolveResource(state, r.resourceType, r.resourceName);
-    if ('errorCode' in resource) responses.push({ ...base, ...resource });
-    else if (resource.kind === 'broker')
-      responses.push({ ...base, ...refuseBrokerChange(r.configs.map((c) => c.name)) });
-    else {
-      const change = (current: Readonly<Record<string, string>>) => compute(current, r.configs);
-      responses.push({ ...base, ...(await changeTopicConfigs(state, resource.topic, change, validateOnly)) });
+    if ('errorCode' in resource) {
+      responses.push({ ...base, ...resource });
+      continue;
     }
+    const rules = resource.kind === 'topic' ? TOPIC_CONFIG_RULES : BROKER_CONFIG_RULES;
+    const current =
+      resource.kind === 'topic' ? resource.topic.configs : state.dynamicConfigs.entries(resource.scope);
+    let next: Record<string, string>;
+    try {
+      next = compute(rules, current, r.configs);
+    } catch (err) {
+      if (!(err instanceof ConfigChangeError)) throw err;
+      responses.push({ ...base, errorCode: ErrorCode[err.code], errorMessage: err.message });
+      continue;
+    }
+    if (validateOnly) responses.push({ ...base, ...OK });
+    else if (resource.kind === 'topic')
+      responses.push({ ...base, ...(await storeTopicConfigs(state, resource.topic, next)) });
+    else responses.push({ ...base, ...(await storeBrokerConfigs(state, resource.scope, next)) });
   }
   return responses;
 }

@@ -6,6 +6,8 @@
 // (KIP-951, left empty: the leader never moves), v11 no change.
 // Differs from Kafka: transactional batches are appended but transactions are not coordinated yet.
 // The next request of the connection starts once this one's appends are done, before its flush wait.
+
+import { brokerNumber } from '../broker-configs.ts';
 import { ErrorCode } from '../error-codes.ts';
 import { topicNumber } from '../log/topic-configs.ts';
 import { defineHandler } from './handler.ts';
@@ -62,7 +64,11 @@ export const produceHandler = defineHandler({
           partitionResponses.push(failure(p.index, ErrorCode.INVALID_RECORD, 'no record batch'));
           continue;
         }
-        const maxMessageBytes = topicNumber(info.configs, 'max.message.bytes', state.config.maxMessageBytes);
+        const maxMessageBytes = topicNumber(
+          info.configs,
+          'max.message.bytes',
+          brokerNumber(state.config, state.dynamicConfigs, 'message.max.bytes'),
+        );
         if (p.records.length > maxMessageBytes) {
           partitionResponses.push(
             failure(

@@ -1,9 +1,11 @@
-// DescribeConfigs v0–4 (KIP-133) for topics and this broker. Topic configs report their override, else the
+// DescribeConfigs v0–4 (KIP-133) for topics and brokers. Topic configs report their override, else the
 // broker setting they fall back to, else the fixed value, with that source; those the broker does not let
-// a client change are read-only. Broker settings are all read-only (they are fixed at start), and the
-// cluster-wide default resource (name '') has no dynamic defaults to list. v1 added synonyms and the
-// config source (KIP-226), v2 no change, v3 config type and documentation (KIP-569), v4 flexible.
-import { brokerSetting, describeBrokerConfigs } from '../broker-configs.ts';
+// a client change are read-only. Broker settings report a dynamic value set for this broker or cluster-wide
+// (KIP-226), else the flag given at start, else the default; only the topic defaults Kafka makes dynamic
+// can change. The cluster-wide resource (name '') lists only what was set there, as in Kafka. v1 added
+// synonyms and the config source (KIP-226), v2 no change, v3 config type and documentation (KIP-569),
+// v4 flexible.
+import { describeBrokerConfigs, settingChain } from '../broker-configs.ts';
 import { resolveResource } from '../config-resources.ts';
 import { ConfigSource, type DescribedConfig, describeTopicConfigs } from '../log/topic-configs.ts';
 import { defineHandler } from './handler.ts';
@@ -18,16 +20,14 @@ export const describeConfigsHandler = defineHandler({
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       const resource = resolveResource(state, r.resourceType, r.resourceName);
       if ('errorCode' in resource) return { ...base, ...resource, configs: [] };
-      let described: DescribedConfig[];
-      if (resource.kind === 'topic') {
-        described = describeTopicConfigs(
-          resource.topic.configs,
-          (name) => brokerSetting(state.config, name),
-          r.configurationKeys,
-        );
-      } else {
-        described = resource.clusterDefault ? [] : describeBrokerConfigs(state.config, r.configurationKeys);
-      }
+      const described: DescribedConfig[] =
+        resource.kind === 'topic'
+          ? describeTopicConfigs(
+              resource.topic.configs,
+              (name) => settingChain(state.config, state.dynamicConfigs, name),
+              r.configurationKeys,
+            )
+          : describeBrokerConfigs(state.config, state.dynamicConfigs, resource.scope, r.configurationKeys);
       return {
         ...base,
         errorCode: 0,

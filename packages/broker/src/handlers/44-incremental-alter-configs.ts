@@ -1,9 +1,9 @@
-// IncrementalAlterConfigs v0–1 (KIP-339): SET or DELETE single topic config overrides; APPEND and SUBTRACT
-// apply to list configs only, and the one list config (cleanup.policy) is read-only here, so they are
-// INVALID_CONFIG. Broker settings are fixed at start (INVALID_CONFIG, as Kafka answers for settings that
-// are not dynamic). v1 flexible.
+// IncrementalAlterConfigs v0–1 (KIP-339): SET or DELETE single overrides of a topic or of a broker's
+// dynamic settings (its id, or '' for every broker; see 33-alter-configs.ts for which exist). APPEND and
+// SUBTRACT apply to list configs only, and the one list config (cleanup.policy) is read-only here, so they
+// are INVALID_CONFIG. v1 flexible.
 import { alterConfigResources } from '../config-resources.ts';
-import { incrementTopicConfigs } from '../log/topic-config-changes.ts';
+import { incrementConfigs } from '../log/config-changes.ts';
 import { defineHandler } from './handler.ts';
 
 export const incrementalAlterConfigsHandler = defineHandler({
@@ -16,7 +16,7 @@ export const incrementalAlterConfigsHandler = defineHandler({
       state,
       request.resources,
       request.validateOnly,
-      incrementTopicConfigs,
+      incrementConfigs,
     );
     return { throttleTimeMs: 0, responses };
   },

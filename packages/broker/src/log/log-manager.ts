@@ -359,6 +359,24 @@ export class LogManager {
     });
   }
 
+  /**
+   * New broker-wide topic defaults (dynamic broker configs): retention applies them on its next pass, and
+   * partitions of topics without their own segment.bytes roll at the new size from their next roll.
+   */
+  setBrokerDefaults(defaults: { retentionMs: number; retentionBytes: number; segmentBytes: number }): void {
+    this.#config.retentionMs = defaults.retentionMs;
+    this.#config.retentionBytes = defaults.retentionBytes;
+    this.#config.segmentBytes = defaults.segmentBytes;
+    for (const [name, logs] of this.#logs) {
+      const segmentBytes = topicNumber(
+        this.#topics.get(name)?.configs ?? {},
+        'segment.bytes',
+        defaults.segmentBytes,
+      );
+      for (const log of logs) log.segmentBytes = segmentBytes;
+    }
+  }
+
   getTopic(name: string): TopicInfo | undefined {
     return this.#topics.get(name);
   }

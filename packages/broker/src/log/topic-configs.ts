@@ -202,7 +202,7 @@ export function checkCreationConfigs(configs: Record<string, string>): void {
  */
 export function describeTopicConfigs(
   overrides: Readonly<Record<string, string>>,
-  brokerSetting: (synonym: string) => BrokerSetting | undefined,
+  brokerSettings: (synonym: string) => readonly BrokerSetting[],
   names: readonly string[] | null,
 ): DescribedConfig[] {
   const wanted = names === null ? TOPIC_CONFIG_NAMES : names.filter(isKnownTopicConfig);
@@ -211,8 +211,9 @@ export function describeTopicConfigs(
     const synonyms: DescribedConfig['synonyms'] = [];
     const own = overrides[name];
     if (own !== undefined) synonyms.push({ name, value: own, source: ConfigSource.TOPIC_CONFIG });
-    const broker = def.brokerSynonym === undefined ? undefined : brokerSetting(def.brokerSynonym);
-    if (broker) synonyms.push({ name: broker.name, value: broker.value, source: broker.source });
+    if (def.brokerSynonym !== undefined)
+      for (const b of brokerSettings(def.brokerSynonym))
+        synonyms.push({ name: b.name, value: b.value, source: b.source });
     if (def.fixed !== undefined)
       synonyms.push({ name, value: def.fixed, source: ConfigSource.DEFAULT_CONFIG });
     const effective = synonyms[0] ?? { value: '', source: ConfigSource.UNKNOWN };

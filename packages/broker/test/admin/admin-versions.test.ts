@@ -66,7 +66,7 @@ const cases = [
         {
           resourceType: 4,
           resourceName: '1',
-          configs: [{ name: 'log.retention.ms', configOperation: 0, value: '1' }],
+          configs: [{ name: 'num.partitions', configOperation: 0, value: '1' }],
         },
       ],
       validateOnly: true,

@@ -84,7 +84,7 @@ describe('topic and broker configs', () => {
     assert.deepEqual([...only.keys()], ['retention.ms'], 'only the keys asked for, unknown ones left out');
   });
 
-  it('describes the broker settings read-only, and refuses a broker id that is not this one', async () => {
+  it('describes the broker settings, only the dynamic topic defaults changeable, and refuses another broker id', async () => {
     const [broker] = await admin.describeConfigs({
       resources: [{ resourceType: BROKER, resourceName: '1' }],
     });
@@ -92,7 +92,13 @@ describe('topic and broker configs', () => {
     assert.equal(configs.get('log.retention.ms')?.value, '3600000');
     assert.equal(configs.get('log.retention.ms')?.configSource, ConfigSources.STATIC_BROKER_CONFIG);
     assert.equal(configs.get('num.partitions')?.configSource, ConfigSources.DEFAULT_CONFIG);
-    assert.ok([...configs.values()].every((c) => c.readOnly));
+    const changeable = [...configs.values()].filter((c) => !c.readOnly).map((c) => c.name);
+    assert.deepEqual(changeable.sort(), [
+      'log.retention.bytes',
+      'log.retention.ms',
+      'log.segment.bytes',
+      'message.max.bytes',
+    ]);
 
     // A client routes a broker resource to that broker; sent here anyway, Kafka's answer is INVALID_REQUEST.
     const raw = await RawClient.connect(fixture.broker.port);
@@ -110,11 +116,11 @@ describe('topic and broker configs', () => {
     await assert.rejects(
       admin.alterConfigs({
         resources: [
-          { resourceType: BROKER, resourceName: '1', configs: [{ name: 'log.retention.ms', value: '1' }] },
+          { resourceType: BROKER, resourceName: '1', configs: [{ name: 'num.partitions', value: '5' }] },
         ],
       }),
       (err) => kafkaErrorCodes(err).includes(40),
-      'broker settings are fixed at start: INVALID_CONFIG',
+      'a setting that is not dynamic is fixed at start: INVALID_CONFIG',
     );
   });
 
@@ -227,6 +233,117 @@ describe('topic and broker configs', () => {
     );
     const configs = await describeTopic('cfg-bad');
     assert.ok([...configs.values()].every((c) => c.configSource !== ConfigSources.TOPIC_CONFIG));
+  });
+
+  it('changes topic defaults for every broker and for this one, which topics fall back to, across a restart', async (t) => {
+    await admin.createTopics({ topics: ['cfg-dynamic'], partitions: 1, replicas: 1 });
+    // Clients route a broker resource to the broker it names, and platformatic cannot name the
+    // cluster-wide default (''); Java's AdminClient sends it to any broker, as the raw client does here.
+    const raw = await RawClient.connect(fixture.broker.port);
+    t.after(() => raw.close());
+    const setClusterWide = async (configs: Record<string, string>) => {
+      const res = await raw.request(44, 1, {
+        resources: [
+          {
+            resourceType: BROKER,
+            resourceName: '',
+            configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: 0, value })),
+          },
+        ],
+        validateOnly: false,
+      });
+      return res.responses[0].errorCode;
+    };
+    assert.equal(await setClusterWide({ 'log.retention.bytes': '7000000', 'message.max.bytes': '1500' }), 0);
+    assert.equal(await setClusterWide({ 'log.segment.bytes': '12' }), 40, 'below the smallest segment');
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: BROKER,
+          resourceName: '1',
+          configs: [
+            {
+              name: 'log.retention.bytes',
+              configOperation: IncrementalAlterConfigOperationTypes.SET,
+              value: '8000000',
+            },
+          ],
+        },
+      ],
+    });
+
+    const check = async () => {
+      const configs = await describeTopic('cfg-dynamic');
+      const retention = configs.get('retention.bytes');
+      assert.equal(retention?.value, '8000000', "this broker's setting wins over the cluster-wide one");
+      assert.equal(retention?.configSource, ConfigSources.DYNAMIC_BROKER_CONFIG);
+      assert.deepEqual(
+        retention?.synonyms.map((s) => [s.value, s.source]),
+        [
+          ['8000000', ConfigSources.DYNAMIC_BROKER_CONFIG],
+          ['7000000', ConfigSources.DYNAMIC_DEFAULT_BROKER_CONFIG],
+          ['-1', ConfigSources.DEFAULT_CONFIG],
+        ],
+      );
+      assert.equal(
+        configs.get('max.message.bytes')?.configSource,
+        ConfigSources.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      );
+      const described = await RawClient.connect(fixture.broker.port);
+      try {
+        const res = await described.request(32, 4, {
+          resources: [{ resourceType: BROKER, resourceName: '', configurationKeys: null }],
+          includeSynonyms: false,
+          includeDocumentation: false,
+        });
+        assert.deepEqual(
+          res.results[0].configs.map((c) => [c.name, c.value, c.configSource]),
+          [
+            ['log.retention.bytes', '7000000', ConfigSources.DYNAMIC_DEFAULT_BROKER_CONFIG],
+            ['message.max.bytes', '1500', ConfigSources.DYNAMIC_DEFAULT_BROKER_CONFIG],
+          ],
+          'the cluster-wide resource lists what was set there',
+        );
+      } finally {
+        described.close();
+      }
+    };
+    await check();
+    const producer = new Producer({
+      clientId: 'configs-dynamic-producer',
+      bootstrapBrokers: [fixture.broker.address],
+      serializers: stringSerializers,
+      retries: 0,
+    });
+    try {
+      await assert.rejects(
+        producer.send({ messages: [{ topic: 'cfg-dynamic', value: 'x'.repeat(3000) }] }),
+        (err) => kafkaErrorCodes(err).includes(10),
+        'the cluster-wide message.max.bytes applies to a topic without its own',
+      );
+    } finally {
+      await producer.close();
+    }
+    await admin.close();
+    await fixture.restart();
+    admin = platformaticAdmin(fixture);
+    await check();
+    // Back to the flags given at start, so that later tests see them.
+    const reconnected = await RawClient.connect(fixture.broker.port);
+    try {
+      const cleared = await reconnected.request(33, 2, {
+        resources: [{ resourceType: BROKER, resourceName: '', configs: [] }],
+        validateOnly: false,
+      });
+      assert.equal(cleared.responses[0].errorCode, 0);
+    } finally {
+      reconnected.close();
+    }
+    await admin.alterConfigs({ resources: [{ resourceType: BROKER, resourceName: '1', configs: [] }] });
+    assert.equal(
+      (await describeTopic('cfg-dynamic')).get('retention.bytes')?.configSource,
+      ConfigSources.DEFAULT_CONFIG,
+    );
   });
 
   it('kafkajs: alterConfigs replaces the overrides, validateOnly changes nothing, describeConfigs reads them', async () => {

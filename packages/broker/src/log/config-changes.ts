@@ -1,6 +1,7 @@
-// The new set of a topic's config overrides after an AlterConfigs (which replaces the alterable overrides)
-// or an IncrementalAlterConfigs (which sets, deletes, appends to or subtracts from single entries, KIP-339).
-// Pure: the caller persists the result. Errors carry the Kafka error a client gets for them.
+// The new set of config overrides after an AlterConfigs (which replaces the alterable overrides) or an
+// IncrementalAlterConfigs (which sets, deletes, appends to or subtracts from single entries, KIP-339), for
+// a topic or for the broker's dynamic settings: the rules say which names exist, which may change and
+// what values they take. Pure: the caller persists the result. Errors carry the Kafka error a client gets.
 import {
   ConfigType,
   isAlterableTopicConfig,
@@ -21,6 +22,25 @@ export class ConfigChangeError extends Error {
 /** IncrementalAlterConfigs operations, by their wire value. */
 export const ConfigOperation = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
+/** What a resource's configs are: the names it knows, those a client may change, and valid values. */
+export interface ConfigRules {
+  /** 'topic' or 'broker', for messages. */
+  readonly kind: string;
+  isKnown(name: string): boolean;
+  isAlterable(name: string): boolean;
+  isList(name: string): boolean;
+  /** What is wrong with the value, or null. */
+  problem(name: string, value: string): string | null;
+}
+
+export const TOPIC_CONFIG_RULES: ConfigRules = {
+  kind: 'topic',
+  isKnown: isKnownTopicConfig,
+  isAlterable: isAlterableTopicConfig,
+  isList: (name) => topicConfigType(name) === ConfigType.LIST,
+  problem: topicConfigProblem,
+};
+
 function checkUnique(names: string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
@@ -30,44 +50,54 @@ function checkUnique(names: string[]): void {
   }
 }
 
-function checkChangeable(name: string, current: Readonly<Record<string, string>>, value?: string): void {
-  if (!isKnownTopicConfig(name))
-    throw new ConfigChangeError('INVALID_CONFIG', `unknown topic config '${name}'`);
+function checkChangeable(
+  rules: ConfigRules,
+  name: string,
+  current: Readonly<Record<string, string>>,
+  value?: string,
+): void {
+  if (!rules.isKnown(name))
+    throw new ConfigChangeError('INVALID_CONFIG', `unknown ${rules.kind} config '${name}'`);
   // Restating a read-only override unchanged is no change (AlterConfigs clients send back what they read).
-  if (!isAlterableTopicConfig(name) && !(value !== undefined && current[name] === value))
-    throw new ConfigChangeError('INVALID_CONFIG', `topic config '${name}' is read-only on this broker`);
+  if (!rules.isAlterable(name) && !(value !== undefined && current[name] === value))
+    throw new ConfigChangeError(
+      'INVALID_CONFIG',
+      `${rules.kind} config '${name}' is read-only on this broker`,
+    );
 }
 
-function checkValues(configs: Record<string, string>): Record<string, string> {
+function checkValues(rules: ConfigRules, configs: Record<string, string>): Record<string, string> {
   for (const [name, value] of Object.entries(configs)) {
-    const problem = topicConfigProblem(name, value);
+    const problem = rules.problem(name, value);
     if (problem !== null) throw new ConfigChangeError('INVALID_CONFIG', problem);
   }
   return configs;
 }
 
 /**
- * AlterConfigs: the alterable overrides become exactly `entries` (those left out go back to the broker's
- * value, as in Kafka); read-only overrides given at creation stay.
+ * AlterConfigs: the alterable overrides become exactly `entries` (those left out go back to their
+ * fallback, as in Kafka); read-only overrides (given at creation) stay.
  */
-export function replaceTopicConfigs(
+export function replaceConfigs(
+  rules: ConfigRules,
   current: Readonly<Record<string, string>>,
   entries: { name: string; value: string | null }[],
 ): Record<string, string> {
   checkUnique(entries.map((e) => e.name));
   const next: Record<string, string> = {};
-  for (const [name, value] of Object.entries(current)) if (!isAlterableTopicConfig(name)) next[name] = value;
+  for (const [name, value] of Object.entries(current)) if (!rules.isAlterable(name)) next[name] = value;
   for (const e of entries) {
     if (e.value === null)
       throw new ConfigChangeError('INVALID_REQUEST', `null value not supported for config '${e.name}'`);
-    checkChangeable(e.name, current, e.value);
+    checkChangeable(rules, e.name, current, e.value);
     next[e.name] = e.value;
   }
-  return checkValues(next);
+  return checkValues(rules, next);
 }
 
 /** IncrementalAlterConfigs: each entry changes one override; the rest stay. */
-export function incrementTopicConfigs(
+export function incrementConfigs(
+  rules: ConfigRules,
   current: Readonly<Record<string, string>>,
   entries: { name: string; configOperation: number; value: string | null }[],
 ): Record<string, string> {
@@ -78,25 +108,25 @@ export function incrementTopicConfigs(
       case ConfigOperation.SET:
         if (e.value === null)
           throw new ConfigChangeError('INVALID_REQUEST', `null value not supported for config '${e.name}'`);
-        checkChangeable(e.name, current, e.value);
+        checkChangeable(rules, e.name, current, e.value);
         next[e.name] = e.value;
         break;
       case ConfigOperation.DELETE:
-        checkChangeable(e.name, current);
+        checkChangeable(rules, e.name, current);
         delete next[e.name];
         break;
       case ConfigOperation.APPEND:
       case ConfigOperation.SUBTRACT:
-        if (isKnownTopicConfig(e.name) && topicConfigType(e.name) !== ConfigType.LIST)
+        if (rules.isKnown(e.name) && !rules.isList(e.name))
           throw new ConfigChangeError(
             'INVALID_CONFIG',
             `config '${e.name}' is not a list: cannot append or subtract`,
           );
-        checkChangeable(e.name, current);
+        checkChangeable(rules, e.name, current);
         break;
       default:
         throw new ConfigChangeError('INVALID_REQUEST', `unknown config operation ${e.configOperation}`);
     }
   }
-  return checkValues(next);
+  return checkValues(rules, next);
 }
