@@ -3,16 +3,27 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { decodeRecordBatches, encodeRequest, type RequestBodies } from '@tributary/kafka-protocol';
+import { pino } from 'pino';
 import type { StartBrokerOptions } from '../../src/index.ts';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { batch, createTopicsBody, fetchBody, produceBody } from './wire-requests.ts';
 
-async function startBroker(t: TestContext, options: StartBrokerOptions): Promise<BrokerFixture> {
+interface LoggedBroker extends BrokerFixture {
+  /** The `msg` of every log line the broker wrote at warn level or above. */
+  warnings: string[];
+}
+
+async function startBroker(t: TestContext, options: StartBrokerOptions): Promise<LoggedBroker> {
   let fixture: BrokerFixture | undefined;
   t.after(() => fixture?.stop());
-  fixture = await brokerFixture(options);
-  return fixture;
+  const warnings: string[] = [];
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => warnings.push((JSON.parse(line) as { msg: string }).msg) },
+  );
+  fixture = await brokerFixture({ ...options, logger });
+  return Object.assign(fixture, { warnings });
 }
 
 /** A raw connection closed when the test ends. */
@@ -66,6 +77,7 @@ describe('connection limits', () => {
     for (const o of others) assert.ok(await answers(o));
     const refused = await open(t, fixture);
     assert.ok(await refused.waitClosed(10_000), 'the fourth connection is closed by the broker');
+    assert.ok(fixture.warnings.includes('refusing connection: maxConnections reached'), 'and logged');
     await assertServed(client, 'max-connections', 'while full');
     for (const o of others) assert.ok(await answers(o), 'connections within the limit stay open');
     others[0].close();
@@ -111,6 +123,7 @@ describe('connection limits', () => {
     t.after(() => clearInterval(trickle));
     await assertServed(client, 'slow-frame', 'during the trickle');
     assert.ok(await slow.waitClosed(10_000), 'the slow connection is closed');
+    assert.ok(fixture.warnings.some((m) => m.includes('did not arrive whole within frameTimeoutMs')));
     clearInterval(trickle);
     await assertServed(client, 'slow-frame', 'after');
   });
@@ -134,6 +147,7 @@ describe('connection limits', () => {
     const third = await open(t, fixture);
     third.writeRaw(partialProduceFrame('greedy', 2 * MiB, 0.5 * MiB));
     assert.ok(await big.waitClosed(10_000), 'the largest holder is closed');
+    assert.ok(fixture.warnings.some((m) => m.includes('partial requests over maxBufferedBytes')));
     assert.equal(medium.closed, false);
     assert.equal(third.closed, false);
     await assertServed(client, 'greedy', 'after the eviction');
