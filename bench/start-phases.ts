@@ -70,7 +70,9 @@ export async function runStart(dataDir: string): Promise<StartPhases> {
         if (line.process === 'start' && String(line.msg).includes('Tributary is up')) resolve();
       });
       exited.then((code) => {
-        const launcherLines = lines.filter((l) => l.process === 'start' || Number(l.level) >= 50);
+        const launcherLines = lines.filter(
+          (l) => l.process === 'start' || l.level === undefined || Number(l.level) >= 50,
+        );
         const tail = launcherLines.slice(-15).map((l) => `${l.process} ${l.msg}`);
         reject(new Error(`launcher exited with ${code}\n${stderr}\n${tail.join('\n')}`));
       });
