@@ -170,13 +170,15 @@ export function settingChain(
   return chain;
 }
 
-/** The effective numeric value of a broker setting (one of the dynamic topic defaults). */
+/** The effective numeric value of a broker setting (one of the dynamic topic defaults); per request, cheap. */
 export function brokerNumber(
   config: BrokerConfig,
   dynamic: DynamicBrokerConfigs,
   name: 'log.retention.ms' | 'log.retention.bytes' | 'log.segment.bytes' | 'message.max.bytes',
 ): number {
-  return Number(settingChain(config, dynamic, name)[0].value);
+  return Number(
+    dynamic.get('broker', name) ?? dynamic.get('cluster', name) ?? DEFINITIONS[name].value(config),
+  );
 }
 
 /**
