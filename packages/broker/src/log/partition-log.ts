@@ -345,8 +345,24 @@ export class PartitionLog implements Flushable {
     const batches = parseBatches(records);
     if (typeof batches === 'string')
       return fail(batches.includes('CRC') ? CORRUPT_MESSAGE : INVALID_RECORD, batches);
+    // A later batch of the same producer in this request must follow the earlier one (the table only
+    // learns of the earlier one once the request is appended).
+    const inRequest = new Map<number, { epoch: number; next: number }>();
     for (const b of batches) {
       if (b.producerId < 0) continue;
+      const earlier = inRequest.get(b.producerId);
+      inRequest.set(b.producerId, {
+        epoch: b.producerEpoch,
+        next: (b.baseSequence + b.lastOffsetDelta + 1) % 2 ** 31,
+      });
+      if (earlier) {
+        if (b.producerEpoch !== earlier.epoch || b.baseSequence !== earlier.next)
+          return fail(
+            45,
+            `producer ${b.producerId} expected sequence ${earlier.next} (epoch ${earlier.epoch}) within the request, got ${b.baseSequence} (epoch ${b.producerEpoch})`,
+          );
+        continue;
+      }
       const check = this.#producers.check(
         b.producerId,
         b.producerEpoch,

@@ -170,6 +170,26 @@ describe('partition log', () => {
     assert.equal(log.offsetForTimestamp(301), null);
   });
 
+  it('appends several batches of one idempotent producer in one request when their sequences follow', async () => {
+    const m = await open(tempDir());
+    await m.createTopic('multi', 1);
+    const { producerId, epoch } = await m.producerIds.allocate();
+    const producer = { id: BigInt(producerId), epoch, seq: 0 };
+    const log = m.partition('multi', 0)!;
+    const two = Buffer.concat([
+      batch(['a', 'b'], { producer }),
+      batch(['c'], { producer: { ...producer, seq: 2 } }),
+    ]);
+    assert.deepEqual([log.appendBatches(two).errorCode, log.logEndOffset], [0, 3]);
+    const gap = Buffer.concat([
+      batch(['d'], { producer: { ...producer, seq: 3 } }),
+      batch(['e'], { producer: { ...producer, seq: 9 } }),
+    ]);
+    assert.equal(log.appendBatches(gap).errorCode, 45, 'a gap inside the request is refused');
+    assert.equal(log.logEndOffset, 3, 'and nothing of it is appended');
+    assert.equal(log.appendBatches(batch(['d'], { producer: { ...producer, seq: 3 } })).errorCode, 0);
+  });
+
   it('acknowledges a duplicate idempotent batch with its first offset, also after a restart', async () => {
     const dir = tempDir();
     let m = await open(dir);
