@@ -23,14 +23,26 @@ const columns = `o.id::text AS id, o.aggregate_type AS "aggregateType", o.aggreg
 const hasEarlierPending = `EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'
   AND e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id AND e.id < o.id)`;
 
+/**
+ * The oldest pending row of each aggregate, in one pass over the pending index. Used where rows are not
+ * locked (PGlite): it plans well without statistics, which PGlite never gathers (no autovacuum), while the
+ * anti-join of `hasEarlierPending` then compares every pending row with every other one.
+ */
+const pendingHeads = `SELECT DISTINCT ON (aggregate_type, aggregate_id) * FROM outbox
+  WHERE status = 'pending' ORDER BY aggregate_type, aggregate_id, id`;
+
 /** The claim statement; `limit` is `$1` or a constant, `$2` holds the ids to leave out when `exclude`. */
 function claimSql(lock: boolean, limit: string, exclude: boolean): string {
-  return `WITH heads AS (
-       SELECT o.* FROM outbox o
+  const heads = lock
+    ? // FOR UPDATE cannot lock the rows of a DISTINCT: PostgreSQL, which keeps statistics, takes this form.
+      `SELECT o.* FROM outbox o
        WHERE o.status = 'pending' AND o.next_attempt_at <= clock_timestamp() AND NOT ${hasEarlierPending}
          ${exclude ? 'AND NOT (o.id = ANY($2::bigint[]))' : ''}
-       ORDER BY o.id LIMIT ${limit} ${lock ? 'FOR UPDATE OF o SKIP LOCKED' : ''}
-     ), followers AS (
+       ORDER BY o.id LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED`
+    : `SELECT o.* FROM (${pendingHeads}) o
+       WHERE o.next_attempt_at <= clock_timestamp() ${exclude ? 'AND NOT (o.id = ANY($2::bigint[]))' : ''}
+       ORDER BY o.id LIMIT ${limit}`;
+  return `WITH heads AS (${heads}), followers AS (
        SELECT o.* FROM outbox o
        WHERE o.status = 'pending' AND NOT (o.id IN (SELECT id FROM heads))
          AND (o.aggregate_type, o.aggregate_id) IN (SELECT aggregate_type, aggregate_id FROM heads)
@@ -119,6 +131,9 @@ export async function markFailed(ex: SqlExecutor, failures: readonly FailedAttem
 const nextRetrySql = `SELECT (extract(epoch FROM min(o.next_attempt_at) - clock_timestamp()) * 1000)::float8 AS ms
   FROM outbox o
   WHERE o.status = 'pending' AND o.next_attempt_at > clock_timestamp() AND NOT ${hasEarlierPending}`;
+/** The same question in the form that plans well without statistics (see `pendingHeads`). */
+const nextRetryPreparedSql = `SELECT (extract(epoch FROM min(o.next_attempt_at) - clock_timestamp()) * 1000)::float8
+  AS ms FROM (${pendingHeads}) o WHERE o.next_attempt_at > clock_timestamp()`;
 
 /** Milliseconds until the earliest head row in backoff is due; undefined when none waits. */
 export async function nextRetryInMs(
@@ -128,7 +143,7 @@ export async function nextRetryInMs(
   const result =
     prepared === undefined
       ? await ex.query<{ ms: number | null }>(nextRetrySql)
-      : await prepared.run<{ ms: number | null }>('next_retry', nextRetrySql, [], []);
+      : await prepared.run<{ ms: number | null }>('next_retry', nextRetryPreparedSql, [], []);
   const ms = result.rows[0]?.ms;
   return ms === null || ms === undefined ? undefined : Math.max(0, ms);
 }
