@@ -27,6 +27,10 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
+/** Every process this file starts, registered the moment it is spawned: `after` kills whatever still runs,
+ * even when a readiness wait failed before the test got hold of it. */
+const spawned: Proc[] = [];
+
 function run(file: string, args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [file, ...args], {
     env: { ...process.env, ...env },
@@ -45,7 +49,9 @@ function run(file: string, args: string[], env: Record<string, string>): Proc {
     }
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, lines, stderr: () => stderr, exited };
+  const proc = { child, lines, stderr: () => stderr, exited };
+  spawned.push(proc);
+  return proc;
 }
 
 async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 20_000) {
@@ -111,7 +117,6 @@ describe('user-service server', { timeout: 90_000 }, () => {
   let brokerPort: number;
   let consumer: Consumer;
   const seen: { key: string; headers: Record<string, string>; value: Record<string, unknown> }[] = [];
-  const running: Proc[] = [];
 
   const register = async (url: string, email: string, correlationId: string) => {
     const res = await fetch(`${url}/users`, {
@@ -160,7 +165,8 @@ describe('user-service server', { timeout: 90_000 }, () => {
 
   after(async () => {
     await Promise.race([consumer?.disconnect(), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    for (const proc of running) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    for (const proc of spawned)
+      if (proc !== broker && proc.child.exitCode === null) proc.child.kill('SIGKILL');
     if (broker) await ensureStopped(broker);
     await rm(dir, { recursive: true, force: true });
   });
@@ -168,7 +174,6 @@ describe('user-service server', { timeout: 90_000 }, () => {
   it('on PGlite: ready, publishes UserRegistered and UserDeactivated, keeps data across a restart, exits 0', async () => {
     const env = { KAFKA_BROKERS: `127.0.0.1:${brokerPort}`, DATA_DIR: join(dir, 'pglite') };
     const first = await startService(env);
-    running.push(first.proc);
     const ready = await fetch(`${first.url}/health/ready`);
     assert.equal(ready.status, 200);
 
@@ -190,7 +195,6 @@ describe('user-service server', { timeout: 90_000 }, () => {
     assert.ok(first.proc.lines.some((l) => l.msg === 'shutdown complete'));
 
     const second = await startService(env);
-    running.push(second.proc);
     const again = await fetch(`${second.url}/users/${user.id}`);
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { status: string }).status, 'inactive');
@@ -210,7 +214,6 @@ describe('user-service server', { timeout: 90_000 }, () => {
         DATABASE_URL,
         DATABASE_SCHEMA: schema,
       });
-      running.push(service.proc);
       const user = await register(service.url, `pg-${randomUUID()}@example.org`, 'corr-server-pg');
       const event = await eventFor(user.id, 'tributary.user.registered.v1');
       assert.equal(event.headers['correlation-id'], 'corr-server-pg');
@@ -225,7 +228,6 @@ describe('user-service server', { timeout: 90_000 }, () => {
 
   it('refuses to start on bad configuration, naming every bad variable', async () => {
     const proc = run(SERVER, [], { PORT: 'http', KAFKA_BROKERS: 'a, b', LOG_LEVEL: 'loud' });
-    running.push(proc);
     assert.equal(await proc.exited, 2);
     for (const name of ['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']) assert.match(proc.stderr(), new RegExp(name));
   });
