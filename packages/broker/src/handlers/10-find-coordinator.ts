@@ -4,6 +4,7 @@
 // with TRANSACTIONAL_ID_AUTHORIZATION_FAILED and a message saying so. Clients treat that error as fatal and
 // show the message; a retriable one (COORDINATOR_NOT_AVAILABLE) would keep them waiting until a timeout.
 import { ErrorCode } from '../error-codes.ts';
+import { logTransactionRefused, TRANSACTIONS_NOT_SUPPORTED } from '../transactions-refused.ts';
 import { defineHandler } from './handler.ts';
 
 const TRANSACTION_KEY = 1;
@@ -15,14 +16,11 @@ export const findCoordinatorHandler = defineHandler({
   maxVersion: 3,
   handle(request, { state, clientId }) {
     if (request.keyType === TRANSACTION_KEY) {
-      state.logger.warn(
-        { transactionalId: request.key, clientId },
-        'refused a transaction coordinator lookup: transactions are not supported by this broker',
-      );
+      logTransactionRefused(state.logger, 'a transaction coordinator lookup', request.key, clientId);
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-        errorMessage: 'transactions are not supported by this broker',
+        errorMessage: TRANSACTIONS_NOT_SUPPORTED,
         nodeId: -1,
         host: '',
         port: -1,

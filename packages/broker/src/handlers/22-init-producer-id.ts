@@ -7,6 +7,7 @@
 // client, kafkajs) treats as fatal for InitProducerId. Any retriable error (COORDINATOR_NOT_AVAILABLE, what
 // a Kafka cluster without a transaction log answers) would keep them retrying until their timeout.
 import { ErrorCode } from '../error-codes.ts';
+import { logTransactionRefused } from '../transactions-refused.ts';
 import { defineHandler } from './handler.ts';
 
 export const initProducerIdHandler = defineHandler({
@@ -16,9 +17,11 @@ export const initProducerIdHandler = defineHandler({
   maxVersion: 4,
   async handle(request, { state, clientId }) {
     if (request.transactionalId !== null) {
-      state.logger.warn(
-        { transactionalId: request.transactionalId, clientId },
-        'refused a transactional producer: transactions are not supported by this broker',
+      logTransactionRefused(
+        state.logger,
+        'a transactional InitProducerId',
+        request.transactionalId,
+        clientId,
       );
       return {
         throttleTimeMs: 0,

@@ -3,6 +3,7 @@
 // partition is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which clients treat as fatal rather than
 // retrying until their transaction timeout. v1 no change, v2 PRODUCER_FENCED, v3 flexible.
 import { ErrorCode } from '../error-codes.ts';
+import { logTransactionRefused } from '../transactions-refused.ts';
 import { defineHandler } from './handler.ts';
 
 export const addPartitionsToTxnHandler = defineHandler({
@@ -11,10 +12,7 @@ export const addPartitionsToTxnHandler = defineHandler({
   minVersion: 0,
   maxVersion: 3,
   handle(request, { state, clientId }) {
-    state.logger.warn(
-      { transactionalId: request.v3AndBelowTransactionalId, clientId },
-      'refused AddPartitionsToTxn: transactions are not supported by this broker',
-    );
+    logTransactionRefused(state.logger, 'AddPartitionsToTxn', request.v3AndBelowTransactionalId, clientId);
     return {
       throttleTimeMs: 0,
       resultsByTopicV3AndBelow: request.v3AndBelowTopics.map((t) => ({
