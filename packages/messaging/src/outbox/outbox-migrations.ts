@@ -40,4 +40,28 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
     `,
   },
+  {
+    // PostgreSQL serializes the commits of notifying transactions (one global lock, held through the commit's
+    // flush): a NOTIFY per transaction halved write throughput at 10 writers (763 against 1622 tx/s). A relay
+    // with due rows pending before these ones is at work, claims again when its round ends and polls briefly
+    // after publishing, so only a transaction that finds nothing due ahead of it wakes the relays.
+    id: 'tributary-outbox-002-notify-when-idle',
+    sql: `
+      CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NOT EXISTS (
+          SELECT 1 FROM outbox o
+          WHERE o.status = 'pending' AND o.next_attempt_at <= clock_timestamp()
+            AND o.id < (SELECT min(n.id) FROM outbox_new_rows n)
+        ) THEN
+          PERFORM pg_notify('${OUTBOX_CHANNEL}', TG_TABLE_SCHEMA);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      DROP TRIGGER outbox_notify ON outbox;
+      CREATE TRIGGER outbox_notify AFTER INSERT ON outbox REFERENCING NEW TABLE AS outbox_new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+    `,
+  },
 ];

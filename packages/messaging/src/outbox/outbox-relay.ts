@@ -79,6 +79,12 @@ const flushRecheckMs = 50;
  * statements per row low (on PGlite they share the one connection with the service's requests).
  */
 const overlapAfterMs = 25;
+/**
+ * After publishing, the relay looks for new rows this often for `hotForMs`: writers that find due rows ahead
+ * of theirs do not notify (see the outbox migrations), and one may commit just after the relay's last claim.
+ */
+const hotPollMs = 50;
+const hotForMs = 1_000;
 /** PGlite is one connection in one process: a second relay on it would publish rows twice. */
 const relaysOnPglite = new WeakSet<Database>();
 
@@ -148,6 +154,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    */
   const inFlight = new Map<string, string>();
   let newestRoundStartedAt = 0;
+  let lastPublishedAt = 0;
   /** When the earliest row in backoff is due (undefined: none known), and when to ask the database again. */
   let retryAt: number | undefined;
   let retryCheckAt = 0;
@@ -190,6 +197,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function record(ex: SqlExecutor, { published, failed }: BatchOutcome): Promise<void> {
     await markPublished(ex, published, prepared);
+    if (published.length > 0) lastPublishedAt = Date.now();
     const failures = failed.map(({ row, error }) => ({
       id: row.id,
       error,
@@ -317,6 +325,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
             else delay = Math.min(delay, retryAt - Date.now());
           }
           delay = Math.min(delay, Math.max(0, nextPurgeAt - Date.now()));
+          if (Date.now() - lastPublishedAt < hotForMs) delay = Math.min(delay, hotPollMs);
         }
         if (waiters.length > 0) delay = Math.min(delay, flushRecheckMs);
       } catch (error) {
