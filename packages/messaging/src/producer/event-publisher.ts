@@ -1,6 +1,7 @@
 // Publishes events (and raw records, for the outbox relay) through the resilience policy, with the
 // idempotent producer of the transport underneath.
 import { EventEmitter } from 'node:events';
+import { errorSummary, rootCauseOf } from '@tributary/database';
 import { type Logger, pino } from 'pino';
 import type { AnyEventDefinition, EventData } from '../contracts/define-event.ts';
 import type { EventRegistry } from '../contracts/event-registry.ts';
@@ -106,7 +107,10 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
       await this.#policy.execute((signal) => this.#publisher.publishRaw(message, signal));
       logger.debug({ topic: message.topic, key: message.key }, 'published');
     } catch (err) {
-      logger.warn({ err, topic: message.topic, key: message.key }, 'publish failed');
+      logger.warn(
+        { error: errorSummary(err), topic: message.topic, key: message.key },
+        `${rootCauseOf(err)}: publish to ${message.topic} failed`,
+      );
       throw err;
     }
   }
