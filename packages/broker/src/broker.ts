@@ -6,10 +6,17 @@ import { type Logger, pino } from 'pino';
 import { brokerNumber } from './broker-configs.ts';
 import { BrokerState } from './broker-state.ts';
 import { type BrokerConfig, type BrokerOptions, resolveBrokerConfig } from './config.ts';
-import { DynamicBrokerConfigs } from './dynamic-broker-configs.ts';
+import { DYNAMIC_CONFIGS_FILE, DynamicBrokerConfigs } from './dynamic-broker-configs.ts';
 import { GroupCoordinator } from './groups/index.ts';
 import { handlers } from './handlers/registry.ts';
-import { type FileSystem, mkdirDurable, nodeFileSystem, readJsonFile, writeFileAtomic } from './io/index.ts';
+import {
+  type FileSystem,
+  makeDurable,
+  mkdirDurable,
+  nodeFileSystem,
+  readJsonFile,
+  writeFileAtomic,
+} from './io/index.ts';
 import { LogManager } from './log/index.ts';
 import { BrokerServer } from './server/broker-server.ts';
 import { Dispatcher } from './server/dispatcher.ts';
@@ -34,7 +41,10 @@ async function loadClusterId(fs: FileSystem, dataDir: string): Promise<string> {
     const id = (value as { clusterId?: unknown } | null)?.clusterId;
     return typeof id === 'string' && id.length > 0 ? id : { problem: 'expected {"clusterId": "<id>"}' };
   });
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    await makeDurable(fs, file);
+    return existing;
+  }
   const clusterId = randomBytes(16).toString('base64url');
   await writeFileAtomic(fs, file, JSON.stringify({ clusterId }));
   return clusterId;
@@ -49,6 +59,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   await mkdirDurable(fs, dataDir);
   const clusterId = await loadClusterId(fs, dataDir);
   const dynamicConfigs = DynamicBrokerConfigs.load(fs, dataDir);
+  await makeDurable(fs, join(dataDir, DYNAMIC_CONFIGS_FILE));
   const logs = await LogManager.open({
     dataDir: join(dataDir, 'topics'),
     segmentBytes: brokerNumber(config, dynamicConfigs, 'log.segment.bytes'),

@@ -59,6 +59,11 @@ export const BrokerConfigSchema = Type.Object(
       default: 10_000,
       description: 'topics that would exceed it are refused with POLICY_VIOLATION',
     }),
+    fetchMaxBytes: Type.Integer({
+      minimum: 1024,
+      default: 8 * 1024 * 1024,
+      description: 'most record bytes one fetch response carries (at least one whole batch is always sent)',
+    }),
     maxOpenFiles: Type.Integer({
       minimum: 16,
       default: 1000,

@@ -120,7 +120,12 @@ export const fetchHandler = defineHandler({
     });
     const anyError = targets.some((topic) => topic.some((t) => t.errorCode !== 0));
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    const maxBytes = request.maxBytes > 0 ? request.maxBytes : 0x7fffffff;
+    // Kafka's broker-side fetch.max.bytes: one response never holds more (KIP-74 lets the broker answer
+    // less than asked), which bounds the memory a fetch takes whatever the client asks for.
+    const maxBytes = Math.min(
+      request.maxBytes > 0 ? request.maxBytes : 0x7fffffff,
+      state.config.fetchMaxBytes,
+    );
     let read = await readAll(targets, maxBytes);
     // The first read saw everything the connection's earlier requests appended; the long-poll that may
     // follow does not hold up the requests behind this one.

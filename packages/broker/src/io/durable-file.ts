@@ -61,6 +61,22 @@ export async function mkdirDurable(fs: FileSystem, path: string): Promise<void> 
 }
 
 /**
+ * Makes an existing file's contents and name durable. Called on what a start reads: a file the previous
+ * process wrote but could not sync (it failed, or died first) is still in the page cache, and trusting it
+ * without a sync would serve what a power cut can take back.
+ */
+export async function makeDurable(fs: FileSystem, path: string): Promise<void> {
+  if (!fs.exists(path)) return;
+  const fd = fs.open(path, 'read');
+  try {
+    await fs.datasync(fd);
+  } finally {
+    fs.close(fd);
+  }
+  await fs.syncDir(dirname(path));
+}
+
+/**
  * Reads a JSON metadata file: undefined when it does not exist, the checked value otherwise. An empty,
  * unparsable or ill-shaped file throws CorruptFileError (never silently ignored). `check` returns the
  * value or a description of what is wrong.

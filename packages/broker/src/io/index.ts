@@ -1,6 +1,7 @@
 // The broker's file-system port, its node:fs implementation and the durable-write steps built on it.
 export {
   CorruptFileError,
+  makeDurable,
   mkdirDurable,
   readJsonFile,
   writeAll,

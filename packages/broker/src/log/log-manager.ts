@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import {
   errorCode,
   type FileSystem,
+  makeDurable,
   mkdirDurable,
   nodeFileSystem,
   readJsonFile,
@@ -18,7 +19,7 @@ import {
 import { ProducerIdManager } from '../producers/index.ts';
 import { type FlushPolicy, FlushScheduler } from './flush-scheduler.ts';
 import { LogError, validateTopicName } from './log-error.ts';
-import { restoreLogStartOffset } from './log-start-offset.ts';
+import { LOG_START_OFFSET_FILE, restoreLogStartOffset } from './log-start-offset.ts';
 import { OpenFiles } from './open-files.ts';
 import { PartitionLog } from './partition-log.ts';
 import { checkCreationConfigs, checkTopicConfigs, topicNumber } from './topic-configs.ts';
@@ -120,6 +121,7 @@ export class LogManager {
     }
     await manager.producerIds.load();
     const topics = readJsonFile(manager.fs, manager.#metadataPath, checkTopics) ?? [];
+    await makeDurable(manager.fs, manager.#metadataPath);
     await manager.#removeOrphans(topics);
     try {
       for (const topic of topics) {
@@ -177,6 +179,7 @@ export class LogManager {
         );
         logs.push(log);
         restoreLogStartOffset(this.fs, log);
+        await makeDurable(this.fs, join(log.dir, LOG_START_OFFSET_FILE));
       }
     } catch (err) {
       for (const log of logs) log.closeForDelete();

@@ -7,7 +7,7 @@
 // watermark, resolves acks=-1 waiters and wakes fetches. A failed write or sync takes the partition
 // offline (KAFKA_STORAGE_ERROR) until the broker restarts: after a failed fsync the kernel may have
 // dropped the dirty pages, so nothing written since the last good sync can be trusted ("fsyncgate").
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { crc32c } from '@tributary/kafka-protocol';
 import type { Logger } from 'pino';
 import { errorCode, type FileSystem } from '../io/index.ts';
@@ -119,6 +119,7 @@ export class PartitionLog implements Flushable {
   #durableOffset = 0;
   #waiters: Waiter[] = [];
   #offline: StorageError | null = null;
+  #flushing: Promise<void> = Promise.resolve();
   #closed = false;
 
   private constructor(topic: string, partition: number, dir: string, options: PartitionLogOptions) {
@@ -195,7 +196,11 @@ export class PartitionLog implements Flushable {
 
   async #load(): Promise<void> {
     const fs = this.#fs;
+    // A directory the metadata names but the disk lacks (its creation never became durable) is made
+    // again, durably: its name must survive a power cut before any record is stored in it.
+    const existed = fs.exists(this.dir);
     fs.mkdir(this.dir);
+    if (!existed) await fs.syncDir(dirname(this.dir));
     const bases = fs
       .readdir(this.dir)
       .filter((f) => SEGMENT_FILE.test(f))
@@ -460,7 +465,13 @@ export class PartitionLog implements Flushable {
   }
 
   /** Syncs the dirty segments, oldest first, then moves the high watermark (called by the scheduler). */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    // One at a time: a second flush must not count on a sync the first has in flight (and may fail).
+    this.#flushing = this.#flushing.then(() => this.#flushOnce());
+    return this.#flushing;
+  }
+
+  async #flushOnce(): Promise<void> {
     if (this.#offline || this.#closed) return;
     const target = this.logEndOffset;
     const dirty = this.#segments.filter((s) => s.dirty || s.unnamed);
@@ -471,6 +482,12 @@ export class PartitionLog implements Flushable {
       return;
     }
     if (this.#offline) return;
+    for (const s of this.#segments) {
+      if (s.indexPending && s !== this.#active && !s.dirty) {
+        s.indexPending = false;
+        this.#writeIndex(s);
+      }
+    }
     if (target > this.#durableOffset) {
       this.#durableOffset = target;
       this.#notify();
@@ -479,6 +496,15 @@ export class PartitionLog implements Flushable {
       const ready = this.#waiters.filter((w) => w.offset <= this.#durableOffset);
       this.#waiters = this.#waiters.filter((w) => w.offset > this.#durableOffset);
       for (const w of ready) w.resolve();
+    }
+  }
+
+  #writeIndex(segment: Segment): void {
+    try {
+      segment.writeIndex();
+    } catch (err) {
+      // Only a cache: without it the segment is scanned on the next start.
+      this.#options.logger.warn({ err, segment: segment.baseOffset }, 'cannot write a segment index');
     }
   }
 
@@ -516,12 +542,10 @@ export class PartitionLog implements Flushable {
       true,
     );
     this.#segments.push(segment);
-    try {
-      old.writeIndex();
-    } catch (err) {
-      // Only a cache: without it the segment is scanned on the next start.
-      this.#options.logger.warn({ err, segment: old.baseOffset }, 'cannot write a segment index');
-    }
+    // An index may only describe data that is on disk (a power cut could otherwise leave an index whose
+    // size matches a file with a hole): under a syncing policy it is written once the segment is synced.
+    if (this.#options.flush.syncs) old.indexPending = true;
+    else this.#writeIndex(old);
     this.#snapshots.write(old.nextOffset, this.#producers);
   }
 

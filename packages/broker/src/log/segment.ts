@@ -37,6 +37,8 @@ export class Segment implements PooledFile {
   dirty = false;
   /** Bytes known to be on disk (synced, or found there by recovery). */
   durableSize = 0;
+  /** Rolled, and its index is to be written once its data is synced. */
+  indexPending = false;
   /** The file's name is not yet durable in its directory. */
   unnamed: boolean;
   /** Sparse index: batch base offsets and their file positions, ascending. */

@@ -1,7 +1,7 @@
 // Hands out producer ids that never repeat, across restarts and power cuts: ids are reserved in blocks
 // whose upper bound is durable (written atomically and synced) before any id of the block is used.
 import { join } from 'node:path';
-import { type FileSystem, readJsonFile, writeFileAtomic } from '../io/index.ts';
+import { type FileSystem, makeDurable, readJsonFile, writeFileAtomic } from '../io/index.ts';
 
 const BLOCK = 1000;
 
@@ -26,6 +26,7 @@ export class ProducerIdManager {
           ? n
           : { problem: 'expected {"reservedUpTo": <non-negative integer>}' };
       }) ?? 0;
+    await makeDurable(this.#fs, this.#file);
     this.#next = reserved;
     this.#reservedUpTo = reserved;
   }
