@@ -89,11 +89,16 @@ async function startService(env: Record<string, string>): Promise<{ proc: Proc; 
   proc.exited.then((code) => {
     exitCode = code;
   });
-  const url = await eventually(() => {
-    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}: ${proc.stderr()}`);
-    const ready = proc.lines.find((l) => l.msg === 'service ready');
-    return ready ? String(ready.url) : undefined;
-  }, 'service ready');
+  const url = await eventually(
+    () => {
+      if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}: ${proc.stderr()}`);
+      const ready = proc.lines.find((l) => l.msg === 'service ready');
+      return ready ? String(ready.url) : undefined;
+    },
+    'service ready',
+    // A fresh PGlite database alone takes tens of seconds on a loaded 2-core machine.
+    180_000,
+  );
   return { proc, url };
 }
 
@@ -111,7 +116,7 @@ async function ensureStopped(proc: Proc, ms = 10_000): Promise<void> {
   clearTimeout(timer);
 }
 
-describe('user-service server', { timeout: 90_000 }, () => {
+describe('user-service server', { timeout: 480_000 }, () => {
   let dir: string;
   let broker: Proc;
   let brokerPort: number;
@@ -131,6 +136,7 @@ describe('user-service server', { timeout: 90_000 }, () => {
     eventually(
       () => seen.find((m) => m.key === userId && m.headers.ce_type === ceType),
       `${ceType} for ${userId} on the users topic`,
+      60_000,
     );
 
   before(async () => {
