@@ -40,11 +40,12 @@ const MB = 1024 * 1024;
 const PARTITION_COUNTS = [1, 8];
 
 async function produce(address: string, topic: string, partitions: number): Promise<number> {
-  const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address], acks: -1 });
+  // @platformatic/kafka takes acks per send (the constructor's acks only matter for idempotent producers).
+  const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address] });
   const value = Buffer.alloc(VALUE_BYTES, 120);
   const warm = [];
   for (let q = 0; q < partitions; q++) warm.push({ topic, partition: q, value });
-  await producer.send({ messages: warm });
+  await producer.send({ messages: warm, acks: -1 });
   let next = 0;
   const start = performance.now();
   const worker = async () => {
@@ -55,7 +56,7 @@ async function produce(address: string, topic: string, partitions: number): Prom
       const messages = [];
       for (let i = from; i < Math.min(RECORDS, from + BATCH); i++)
         messages.push({ topic, partition, key: Buffer.from(String(i)), value });
-      await producer.send({ messages });
+      await producer.send({ messages, acks: -1 });
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));

@@ -94,7 +94,7 @@ it('keeps every acks=-1 acknowledged record and committed offset after SIGKILL',
       value: `rec-${n++}`,
     }));
     try {
-      await producer.send({ messages: batch });
+      await producer.send({ messages: batch, acks: -1 });
       acknowledged.push(...batch.map((m) => m.value));
     } catch {
       break;
@@ -105,7 +105,7 @@ it('keeps every acks=-1 acknowledged record and committed offset after SIGKILL',
       killed = true;
       try {
         const last = Array.from({ length: 50 }, () => ({ topic: 'crash', key: 'x', value: `rec-${n++}` }));
-        await producer.send({ messages: last });
+        await producer.send({ messages: last, acks: -1 });
         acknowledged.push(...last.map((m) => m.value));
       } catch {
         // expected: the broker died
