@@ -23,7 +23,7 @@ async function eventually<T>(fn: () => Promise<T | undefined>, what: string, tim
 
 const isStart = (l: LogLine, text: string) => l.process === 'start' && String(l.msg).includes(text);
 
-describe('the platform end to end', { timeout: 480_000 }, () => {
+describe('the platform end to end', { timeout: 900_000 }, () => {
   let tempDir: string | undefined;
   let env: Record<string, string>;
   let platform: Launcher | undefined;
@@ -46,6 +46,8 @@ describe('the platform end to end', { timeout: 480_000 }, () => {
       USER_SERVICE_PORT: String(userPort),
       ORDER_SERVICE_PORT: String(orderPort),
       LOG_LEVEL: 'info',
+      // Fresh PGlite databases take tens of seconds on a loaded 2-core machine.
+      STARTUP_TIMEOUT_MS: '240000',
     };
     users = `http://127.0.0.1:${userPort}`;
     orders = `http://127.0.0.1:${orderPort}`;

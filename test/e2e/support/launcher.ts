@@ -84,10 +84,11 @@ export class Launcher {
     });
   }
 
-  ready(): Promise<LogLine> {
+  ready(timeoutMs = 300_000): Promise<LogLine> {
     return this.waitFor(
       (l) => l.process === 'start' && String(l.msg).includes('Tributary is up'),
       'Tributary is up',
+      timeoutMs,
     );
   }
 
