@@ -41,7 +41,7 @@ const PARTITION_COUNTS = [1, 8];
 
 async function produce(address: string, topic: string, partitions: number): Promise<number> {
   // @platformatic/kafka takes acks per send (the constructor's acks only matter for idempotent producers).
-  const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address] });
+  const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address], maxInflights: IN_FLIGHT });
   const value = Buffer.alloc(VALUE_BYTES, 120);
   const warm = [];
   for (let q = 0; q < partitions; q++) warm.push({ topic, partition: q, value });
