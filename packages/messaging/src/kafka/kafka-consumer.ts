@@ -143,6 +143,15 @@ export class KafkaConsumer implements Consumer {
       this.#lastHeartbeatAt = Date.now();
       if (this.#assignment.length === 0) this.#healthy();
     });
+    // The client emits 'error' when rejoining the group after a failed heartbeat fails (e.g. a topic the
+    // broker lost): without a listener that would end the process. It is a stream failure like any other.
+    client.on('error', (error: unknown) => {
+      if (client !== this.#client || this.#closing) return;
+      const stream = this.#stream;
+      this.#stream = undefined;
+      stream?.close().catch(() => undefined);
+      this.#failed(error);
+    });
     client.on('consumer:heartbeat:error', (payload?: { error?: unknown }) => {
       if (client !== this.#client || this.#closing || this.#reopenTimer) return;
       const error = payload?.error ?? new Error('heartbeat failed');
