@@ -48,8 +48,8 @@ const serviceEnv = (port: number, name: string) => ({
   LOG_PRETTY: 'false',
 });
 // Ready means serving: the broker accepts a TCP connection, a service answers /health/ready with 200.
-// The ports were free before the children started and the supervisor counts a probe only while its child
-// runs, so the answer comes from the process it started.
+// The ports were free before the children started, and the supervisor counts a probe only while its child
+// runs and (where /proc tells) itself listens on the port, so the answer comes from the process it started.
 const isServiceReady = (port: number) => async () => {
   const res = await fetch(`http://${config.HOST}:${port}/health/ready`, {
     signal: AbortSignal.timeout(3000),
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
         TRIBUTARY_BROKER_LOG_LEVEL: config.LOG_LEVEL,
       },
       ready: acceptsConnections(config.BROKER_PORT),
+      port: config.BROKER_PORT,
     }),
     supervisor.start({
       name: 'users',
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
       args: [resolve(root, 'services/user-service/src/server.ts')],
       env: serviceEnv(config.USER_SERVICE_PORT, 'user-service'),
       ready: isServiceReady(config.USER_SERVICE_PORT),
+      port: config.USER_SERVICE_PORT,
     }),
     supervisor.start({
       name: 'orders',
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
       args: [resolve(root, 'services/order-service/src/server.ts')],
       env: serviceEnv(config.ORDER_SERVICE_PORT, 'order-service'),
       ready: isServiceReady(config.ORDER_SERVICE_PORT),
+      port: config.ORDER_SERVICE_PORT,
     }),
   ]);
   const base = (port: number) => `http://${config.HOST}:${port}`;

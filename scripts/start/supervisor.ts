@@ -3,6 +3,7 @@
 // (which leave their consumer group and flush their outbox) before the broker they need for that.
 import type { LogStream } from './log-stream.ts';
 import { describeExit, type ExitStatus, ManagedProcess } from './managed-process.ts';
+import { ownsListeningPort } from './port-owner.ts';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.ts';
 
 export interface ProcessSpec {
@@ -13,6 +14,8 @@ export interface ProcessSpec {
   stage: number;
   /** Resolves true once the process serves (a probe, so it works at any log level). */
   ready: () => Promise<boolean>;
+  /** The port the probe talks to: it counts only while the child itself listens there. */
+  port?: number;
 }
 
 export interface SupervisorOptions {
@@ -80,7 +83,7 @@ export class Supervisor {
           throw new Error(`${s.spec.name} did not become ready within ${this.#options.startupTimeoutMs} ms`);
         }
         // Only the child we started counts: a probe answered while it is not running proves nothing.
-        const ready = await s.spec.ready().catch(() => false);
+        const ready = (await s.spec.ready().catch(() => false)) && (await this.#listensItself(s));
         if (ready && s.process.running && exitedEarly === undefined) break;
         // Quick at first (most of a start is short waits), then calmer: each failed probe may log a line.
         await new Promise((r) => setTimeout(r, pollMs));
@@ -93,6 +96,13 @@ export class Supervisor {
       child: s.spec.name,
       readyMs: Math.round(performance.now() - started),
     });
+  }
+
+  /** False while another process holds the child's port (then the probe was not answered by the child). */
+  async #listensItself(s: Supervised): Promise<boolean> {
+    const pid = s.process.pid;
+    if (s.spec.port === undefined || pid === undefined) return true;
+    return (await ownsListeningPort(pid, s.spec.port)) !== false;
   }
 
   #exited(s: Supervised, status: ExitStatus): void {

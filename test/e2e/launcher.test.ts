@@ -2,6 +2,7 @@
 // with a message naming what to change, restarts of a crashed child with backoff (and giving up), and the
 // order in which it stops them. The supervisor runs real child processes here (a stub, so this is quick).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LogStream } from '../../scripts/start/log-stream.ts';
+import { ownsListeningPort } from '../../scripts/start/port-owner.ts';
 import { type ProcessSpec, Supervisor } from '../../scripts/start/supervisor.ts';
 import { freePort } from './support/free-port.ts';
 import { Launcher, type LogLine } from './support/launcher.ts';
@@ -131,6 +133,32 @@ describe('the supervisor', { timeout: 120_000 }, () => {
     assert.equal(order.length, 3);
     assert.equal(order[2], 'a', 'stage 0 is asked to stop only after stage 1 has exited');
     assert.deepEqual(order.slice(0, 2).sort(), ['b', 'c']);
+  });
+
+  it('counts a readiness answer only from the child itself listening on its port', async (t) => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [STUB], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    t.after(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const owns = await ownsListeningPort(child.pid!, port);
+      if (process.platform !== 'linux') {
+        assert.equal(owns, undefined, 'unknown without /proc');
+        return;
+      }
+      if (owns === true) break;
+      assert.ok(Date.now() < deadline, 'the child listens within a minute');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await ownsListeningPort(process.pid, port), false, 'another process does not own it');
+    assert.equal(await ownsListeningPort(child.pid!, await freePort()), false, 'nor does it own a free port');
   });
 
   it('kills a child that does not stop in time and reports the stop as unclean', async (t) => {
