@@ -58,15 +58,15 @@ export class ServiceDatabase implements Database {
     return this.#usable;
   }
 
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+  async query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
     return this.#database().query<R>(sql, params);
   }
 
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.#database().transaction(fn);
   }
 
-  listen(channel: string, onNotify: (payload: string) => void) {
+  async listen(channel: string, onNotify: (payload: string) => void) {
     return this.#database().listen(channel, onNotify);
   }
 
