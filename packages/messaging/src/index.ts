@@ -127,6 +127,7 @@ export type {
   Consumer,
   ConsumerListener,
   ConsumerOptions,
+  ConsumerStatus,
   Publisher,
   RawMessage,
   TopicPartition,
