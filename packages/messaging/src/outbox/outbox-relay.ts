@@ -1,6 +1,7 @@
 // Moves committed outbox rows to the broker: woken by NOTIFY, polling as a fallback, in order per aggregate.
 
-import type { Database, SqlExecutor } from '@tributary/database';
+import { type Database, errorSummary, rootCauseOf, type SqlExecutor } from '@tributary/database';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { type Logger, pino } from 'pino';
 import { type BatchOutcome, publishBatch } from './outbox-batch.ts';
 import { OutboxError } from './outbox-error.ts';
@@ -296,6 +297,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function loop(): Promise<void> {
+    // A failing round (database or broker down) is tried again after a jittered, growing pause of at most
+    // 2 s, so the relay resumes soon after the outage without writing a line every poll meanwhile.
+    const failureBackoff = new ExponentialBackoff({
+      initialDelay: Math.min(pollIntervalMs, 200),
+      maxDelay: Math.max(pollIntervalMs, 2_000),
+    });
+    let failures: IBackoff<unknown> | undefined;
     while (!stopping) {
       let delay = pollIntervalMs;
       try {
@@ -311,6 +319,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         } else {
           newestRoundStartedAt = Date.now();
           const claimed = await startRound();
+          failures = undefined;
           if (waiters.length > 0) await settleWaiters();
           await purgeIfDue();
           if (claimed > 0) continue;
@@ -329,7 +338,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         if (waiters.length > 0) delay = Math.min(delay, flushRecheckMs);
       } catch (error) {
-        logger.error({ err: error }, 'outbox relay round failed; trying again after the poll interval');
+        failures = (failures ?? failureBackoff).next(undefined);
+        delay = Math.round(failures.duration);
+        logger.warn(
+          { error: errorSummary(error), retryInMs: delay },
+          `${rootCauseOf(error)}: outbox relay round failed; trying again in ${delay} ms`,
+        );
       }
       await pause(delay);
     }
