@@ -4,10 +4,11 @@
 import { connect, type Socket } from 'node:net';
 import { decodeResponse, encodeRequest } from '@tributary/kafka-protocol';
 
+/** Assembles response frames into one reused buffer (one copy per byte, no allocation per frame). */
 class FrameReader {
   readonly #socket: Socket;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
+  #buf = Buffer.allocUnsafe(8 * 1024 * 1024);
+  #len = 0;
   #waiter: ((frame: Buffer) => void) | null = null;
   bytes = 0;
 
@@ -15,25 +16,31 @@ class FrameReader {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.bytes += chunk.length;
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
+      if (this.#len + chunk.length > this.#buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#len + chunk.length));
+        this.#buf.copy(grown, 0, 0, this.#len);
+        this.#buf = grown;
+      }
+      chunk.copy(this.#buf, this.#len);
+      this.#len += chunk.length;
       this.#deliver();
     });
   }
 
   #deliver(): void {
-    if (!this.#waiter || this.#buffered < 4) return;
-    if (this.#chunks[0].length < 4) this.#chunks = [Buffer.concat(this.#chunks)];
-    const size = this.#chunks[0].readInt32BE(0);
-    if (this.#buffered < 4 + size) return;
-    const all = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
-    const frame = all.subarray(4, 4 + size);
-    const rest = all.subarray(4 + size);
-    this.#chunks = rest.length > 0 ? [rest] : [];
-    this.#buffered = rest.length;
+    if (!this.#waiter || this.#len < 4) return;
+    const size = this.#buf.readInt32BE(0);
+    if (this.#len < 4 + size) return;
+    // One request at a time: nothing follows the frame, and the caller is done with it before it sends the
+    // next request, so the frame is lent without a copy (copied only if bytes did follow it).
+    const rest = this.#len - 4 - size;
+    const view = this.#buf.subarray(4, 4 + size);
+    const frame = rest > 0 ? Buffer.from(view) : view;
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter(frame);
+    this.#buf.copy(this.#buf, 0, 4 + size, 4 + size + rest);
+    this.#len = rest;
   }
 
   next(): Promise<Buffer> {

@@ -71,6 +71,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     retentionBytes: brokerNumber(config, dynamicConfigs, 'log.retention.bytes'),
     retentionCheckIntervalMs: config.retentionCheckIntervalMs,
     maxOpenFiles: config.maxOpenFiles,
+    readBufferBytes: config.fetchMaxBytes,
     logger: logger.child({ component: 'log' }),
   });
   let groups: GroupCoordinator;

@@ -61,7 +61,7 @@ export const BrokerConfigSchema = Type.Object(
     }),
     fetchMaxBytes: Type.Integer({
       minimum: 1024,
-      default: 8 * 1024 * 1024,
+      default: 4 * 1024 * 1024,
       description: 'most record bytes one fetch response carries (at least one whole batch is always sent)',
     }),
     maxOpenFiles: Type.Integer({

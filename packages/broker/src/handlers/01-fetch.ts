@@ -7,6 +7,7 @@
 // starts once the first read is done, so the long-poll never holds it up.
 
 import { ErrorCode } from '../error-codes.ts';
+import type { ReadBuffers } from '../io/read-buffers.ts';
 import type { PartitionLog } from '../log/index.ts';
 import { defineHandler, type RequestContext } from './handler.ts';
 
@@ -51,7 +52,7 @@ interface ReadResult {
   seen: number[];
 }
 
-async function readAll(targets: Target[][], maxBytes: number): Promise<ReadResult> {
+async function readAll(targets: Target[][], maxBytes: number, pool: ReadBuffers): Promise<ReadResult> {
   const seen = positions(targets);
   let remaining = maxBytes;
   let bytes = 0;
@@ -64,7 +65,7 @@ async function readAll(targets: Target[][], maxBytes: number): Promise<ReadResul
         continue;
       }
       const limit = Math.min(t.partitionMaxBytes, remaining);
-      let data = await t.log.read(t.fetchOffset, limit);
+      let data = await t.log.read(t.fetchOffset, limit, pool);
       // KIP-74: the first batch of the response is returned whole even when over the limits, so a
       // consumer can always make progress; later partitions only get what fits.
       if (bytes > 0 && data.length > limit) data = EMPTY;
@@ -126,7 +127,7 @@ export const fetchHandler = defineHandler({
       request.maxBytes > 0 ? request.maxBytes : 0x7fffffff,
       state.config.fetchMaxBytes,
     );
-    let read = await readAll(targets, maxBytes);
+    let read = await readAll(targets, maxBytes, state.logs.readBuffers);
     // The first read saw everything the connection's earlier requests appended; the long-poll that may
     // follow does not hold up the requests behind this one.
     context.applied();
@@ -136,7 +137,7 @@ export const fetchHandler = defineHandler({
       // A request behind this one may have appended between the read and now (it starts as soon as the
       // first read is done); an append listener subscribed now would miss it.
       if (!movedSince(targets, read)) await waitForAppend(targets, left, context);
-      read = await readAll(targets, maxBytes);
+      read = await readAll(targets, maxBytes, state.logs.readBuffers);
     }
     return {
       throttleTimeMs: 0,

@@ -16,6 +16,7 @@ import {
   readJsonFile,
   writeFileAtomic,
 } from '../io/index.ts';
+import { ReadBuffers } from '../io/read-buffers.ts';
 import { ProducerIdManager } from '../producers/index.ts';
 import { type FlushPolicy, FlushScheduler } from './flush-scheduler.ts';
 import { LogError, validateTopicName } from './log-error.ts';
@@ -39,6 +40,8 @@ export interface LogConfig {
   fs?: FileSystem;
   /** Segment files kept open at once; others are closed and reopened on demand (default 1000). */
   maxOpenFiles?: number;
+  /** Size of the reusable buffers large reads go into (the broker's fetch maximum; default 4 MiB). */
+  readBufferBytes?: number;
   /** Background timers for flushing and retention (default true; a simulation drives them itself). */
   timers?: boolean;
 }
@@ -81,6 +84,8 @@ export class LogManager {
   readonly fs: FileSystem;
   readonly flushScheduler: FlushScheduler;
   readonly openFiles: OpenFiles;
+  /** Reusable buffers for fetches: pass to `PartitionLog.read`, returned once the response is written. */
+  readonly readBuffers: ReadBuffers;
   readonly #config: Required<Omit<LogConfig, 'flush' | 'fs'>> & { flush: FlushPolicy };
   readonly #topics = new Map<string, TopicInfo>();
   readonly #logs = new Map<string, PartitionLog[]>();
@@ -100,10 +105,12 @@ export class LogManager {
       retentionCheckIntervalMs: 300_000,
       timers: true,
       maxOpenFiles: 1000,
+      readBufferBytes: 4 * 1024 * 1024,
       ...config,
     };
     this.fs = config.fs ?? nodeFileSystem;
     this.openFiles = new OpenFiles(this.#config.maxOpenFiles);
+    this.readBuffers = new ReadBuffers(this.#config.readBufferBytes, 4);
     this.flushScheduler = new FlushScheduler(this.#config.flush, config.logger, {
       timer: this.#config.timers,
     });

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { crc32c } from '@tributary/kafka-protocol';
 import type { Logger } from 'pino';
 import { errorCode, type FileSystem } from '../io/index.ts';
+import type { ReadBuffers } from '../io/read-buffers.ts';
 import { ProducerStateTable } from '../producers/index.ts';
 import type { Flushable, FlushScheduler } from './flush-scheduler.ts';
 import type { OpenFiles } from './open-files.ts';
@@ -553,7 +554,7 @@ export class PartitionLog implements Flushable {
    * Whole batches from the one containing `fetchOffset`, at least one even when larger than maxBytes
    * (KIP-74), never past the high watermark.
    */
-  read(fetchOffset: number, maxBytes: number): Buffer {
+  read(fetchOffset: number, maxBytes: number, pool?: ReadBuffers): Buffer {
     const hw = this.highWatermark;
     if (this.#offline || fetchOffset >= hw || fetchOffset < this.#logStartOffset) return EMPTY;
     const segment = this.#segmentFor(fetchOffset);
@@ -567,7 +568,7 @@ export class PartitionLog implements Flushable {
       position += info.size;
       end = position;
     }
-    return segment.read(found.position, end - found.position);
+    return segment.read(found.position, end - found.position, pool);
   }
 
   #segmentFor(offset: number): Segment {

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { crc32c } from '@tributary/kafka-protocol';
 import { errorCode, type FileSystem, writeAll } from '../io/index.ts';
+import type { ReadBuffers } from '../io/read-buffers.ts';
 import type { OpenFiles, PooledFile } from './open-files.ts';
 
 /** Batch header fields the log needs, read without decoding the batch. */
@@ -15,6 +16,8 @@ export interface BatchInfo {
 }
 
 const HEADER_PEEK = 61;
+/** Reads this large go out by reference (see the protocol writer), so their buffers can be reused. */
+const POOLED_READ_BYTES = 64 * 1024;
 const INDEX_MAGIC = 0x54494432; // "TID2"
 const INDEX_HEADER = 32;
 
@@ -205,8 +208,9 @@ export class Segment implements PooledFile {
     }
   }
 
-  read(position: number, length: number): Buffer {
-    const out = Buffer.allocUnsafe(length);
+  /** Reads `length` bytes at `position`, into a pooled buffer when `pool` is given and the read is large. */
+  read(position: number, length: number, pool?: ReadBuffers): Buffer {
+    const out = pool ? pool.acquire(length, POOLED_READ_BYTES) : Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
       const n = this.#fs.read(this.fd, out, got, length - got, position + got);

@@ -14,6 +14,7 @@
 // it has been idle (nothing in flight, nothing received) for too long.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { returnLeases } from '../io/read-buffers.ts';
 import type { BudgetHolder, BufferBudget } from './buffer-budget.ts';
 import { isClientError } from './client-error.ts';
 import { FrameReader, FrameSizeError } from './frame-reader.ts';
@@ -258,8 +259,11 @@ export class Connection implements BudgetHolder {
       if (!Array.isArray(slot.response)) this.#socket.write(slot.response);
       else {
         // One writev for the pieces of a response: record data goes out without being joined.
+        // Pooled read buffers among the pieces go back once the kernel has the bytes.
+        const pieces = slot.response;
         this.#socket.cork();
-        for (const piece of slot.response) this.#socket.write(piece);
+        for (let i = 0; i < pieces.length - 1; i++) this.#socket.write(pieces[i]);
+        this.#socket.write(pieces[pieces.length - 1], () => returnLeases(pieces));
         this.#socket.uncork();
       }
     }
