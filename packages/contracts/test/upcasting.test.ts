@@ -95,9 +95,14 @@ describe('upcasting UserRegistered v1 to v2', () => {
       await publisher.close();
       await transport.close();
     });
-    const seen: { type: string; givenName: string; attempt: number }[] = [];
+    const seen: { type: string; publishedType: string; givenName: string; attempt: number }[] = [];
     runner.subscribe(UserRegisteredV2, (event) => {
-      seen.push({ type: event.type, givenName: event.data.givenName, attempt: event.attempt });
+      seen.push({
+        type: event.type,
+        publishedType: event.publishedType,
+        givenName: event.data.givenName,
+        attempt: event.attempt,
+      });
     });
     await runner.start();
     await publisher.publishEvent(UserRegisteredV1, v1);
@@ -110,9 +115,20 @@ describe('upcasting UserRegistered v1 to v2', () => {
       registeredAt: '2025-03-02T10:00:00Z',
     });
     await waitFor(() => seen.length === 2, 'both events');
+    // The handler sees every event as the v2 it subscribed to; the version it was published as is kept.
     assert.deepEqual(seen, [
-      { type: 'tributary.user.registered.v1', givenName: 'Ada', attempt: 0 },
-      { type: 'tributary.user.registered.v2', givenName: 'Augusta', attempt: 0 },
+      {
+        type: 'tributary.user.registered.v2',
+        publishedType: 'tributary.user.registered.v1',
+        givenName: 'Ada',
+        attempt: 0,
+      },
+      {
+        type: 'tributary.user.registered.v2',
+        publishedType: 'tributary.user.registered.v2',
+        givenName: 'Augusta',
+        attempt: 0,
+      },
     ]);
   });
 });
