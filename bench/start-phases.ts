@@ -42,6 +42,7 @@ export async function runStart(dataDir: string): Promise<StartPhases> {
     TRIBUTARY_DATA_DIR: dataDir,
     BROKER_PORT: String(await freePort()),
     USER_SERVICE_PORT: String(await freePort()),
+    CONSOLE_PORT: String(await freePort()),
     ORDER_SERVICE_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'debug',

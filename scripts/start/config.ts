@@ -38,11 +38,12 @@ export const START_VARIABLES = {
   TRIBUTARY_DATA_DIR: {
     kind: 'text',
     default: './.data',
-    description: 'where the broker and both services keep their data (created when missing)',
+    description: 'where the broker, both services and the console keep their data (created when missing)',
   } satisfies TextVariable,
   BROKER_PORT: port(9092, 'Kafka port of the broker'),
   USER_SERVICE_PORT: port(5001, 'HTTP port of the User Service'),
   ORDER_SERVICE_PORT: port(5002, 'HTTP port of the Order Service'),
+  CONSOLE_PORT: port(5000, 'HTTP port of the console (UI, API and the trace receiver)'),
   HOST: {
     kind: 'text',
     default: '127.0.0.1',
@@ -78,6 +79,7 @@ export interface StartConfig {
   BROKER_PORT: number;
   USER_SERVICE_PORT: number;
   ORDER_SERVICE_PORT: number;
+  CONSOLE_PORT: number;
   HOST: string;
   LOG_LEVEL: (typeof LOG_LEVELS)[number];
   LOG_FORMAT: 'pretty' | 'json' | undefined;

@@ -1,4 +1,4 @@
-// `npm start`: the broker and both services as separate processes, one log stream, a banner when ready.
+// `npm start`: the broker, both services and the console as separate processes, one log stream, a banner when ready.
 // Children run in process groups of their own, so a Ctrl-C in the terminal reaches only this launcher,
 // which stops the services first (they leave their consumer group and flush their outbox through the
 // broker) and the broker last.
@@ -33,11 +33,12 @@ const pretty =
         singleLine: true,
       })
     : undefined;
-const logs = new LogStream(process.stdout, format, ['broker', 'users', 'orders'], pretty);
+const logs = new LogStream(process.stdout, format, ['broker', 'users', 'orders', 'console'], pretty);
 const supervisor = new Supervisor(logs, { startupTimeoutMs: config.STARTUP_TIMEOUT_MS });
 const brokers = `${config.HOST}:${config.BROKER_PORT}`;
 // Node keeps the compiled (and type-stripped) code of every module here, so a restart loads faster.
 const compileCache = { NODE_COMPILE_CACHE: resolve(dataDir, '.compile-cache') };
+const consoleUrl = `http://${config.HOST}:${config.CONSOLE_PORT}`;
 const serviceEnv = (port: number, name: string) => ({
   ...compileCache,
   HOST: config.HOST,
@@ -46,6 +47,9 @@ const serviceEnv = (port: number, name: string) => ({
   KAFKA_BROKERS: brokers,
   LOG_LEVEL: config.LOG_LEVEL,
   LOG_PRETTY: 'false',
+  // The services export their spans to the console's OTLP/HTTP JSON receiver.
+  OTEL_EXPORTER_OTLP_ENDPOINT: consoleUrl,
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
 });
 // Ready means serving: the broker accepts a TCP connection, a service answers /health/ready with 200.
 // The ports were free before the children started, and the supervisor counts a probe only while its child
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
     { port: config.BROKER_PORT, variable: 'BROKER_PORT', owner: 'the broker' },
     { port: config.USER_SERVICE_PORT, variable: 'USER_SERVICE_PORT', owner: 'the User Service' },
     { port: config.ORDER_SERVICE_PORT, variable: 'ORDER_SERVICE_PORT', owner: 'the Order Service' },
+    { port: config.CONSOLE_PORT, variable: 'CONSOLE_PORT', owner: 'the console' },
   ]);
   if (problems.length > 0) {
     process.stderr.write(`npm start: cannot start:\n  ${problems.join('\n  ')}\n`);
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   }
   // PGlite does not create parent directories; a fresh checkout has none.
   await Promise.all(
-    ['broker', 'user-service', 'order-service'].map((d) => mkdir(resolve(dataDir, d), { recursive: true })),
+    ['broker', 'user-service', 'order-service', 'console'].map((d) => mkdir(resolve(dataDir, d), { recursive: true })),
   );
   logs.info(`starting Tributary (data under ${dataDir})`);
   // All three start at once: the services load their code and open their databases while the broker
@@ -149,6 +154,22 @@ async function main(): Promise<void> {
       ready: isServiceReady(config.ORDER_SERVICE_PORT),
       port: config.ORDER_SERVICE_PORT,
     }),
+    supervisor.start({
+      name: 'console',
+      stage: 1,
+      args: [resolve(root, 'services/console/src/server.ts')],
+      env: {
+        ...compileCache,
+        HOST: config.HOST,
+        PORT: String(config.CONSOLE_PORT),
+        DATA_DIR: resolve(dataDir, 'console'),
+        KAFKA_BROKERS: brokers,
+        LOG_LEVEL: config.LOG_LEVEL,
+        LOG_PRETTY: 'false',
+      },
+      ready: isServiceReady(config.CONSOLE_PORT),
+      port: config.CONSOLE_PORT,
+    }),
   ]);
   const base = (port: number) => `http://${config.HOST}:${port}`;
   const readyMs = Math.round(performance.now() - launchedAt);
@@ -159,6 +180,7 @@ async function main(): Promise<void> {
       `  Kafka broker    ${brokers}`,
       `  User Service    ${base(config.USER_SERVICE_PORT)}   Swagger UI: ${base(config.USER_SERVICE_PORT)}/swagger`,
       `  Order Service   ${base(config.ORDER_SERVICE_PORT)}   Swagger UI: ${base(config.ORDER_SERVICE_PORT)}/swagger`,
+      `  Console         ${consoleUrl}   topics, consumer lag, dead letters, traces`,
       `  Data            ${dataDir}`,
       'Press Ctrl-C to stop.',
       '',

@@ -44,6 +44,7 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
       TRIBUTARY_DATA_DIR: dataDir,
       BROKER_PORT: String(broker),
       USER_SERVICE_PORT: String(userPort),
+      CONSOLE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(orderPort),
       LOG_LEVEL: 'info',
       // Fresh PGlite databases take tens of seconds on a loaded 2-core machine.

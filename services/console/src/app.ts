@@ -1,0 +1,99 @@
+// Builds the console's HTTP app (what tests build): the API over the cluster, the OTLP receiver and the UI.
+import { contracts } from '@tributary/contracts';
+import { type App, createApp, type Logger } from '@tributary/service-kit';
+import { AuditLog } from './audit/audit-log.ts';
+import type { ConsoleContext } from './console-context.ts';
+import { DeadLetterActions } from './dead-letters/dead-letter-actions.ts';
+import { DeadLetterStore } from './dead-letters/dead-letter-store.ts';
+import { CONSOLE_PROBLEM_TYPES } from './errors/console-problem-types.ts';
+import { GroupLagReader } from './groups/group-lag.ts';
+import { LagHistory } from './groups/lag-history.ts';
+import { OffsetReset } from './groups/offset-reset.ts';
+import { registerAuth } from './http/auth.ts';
+import { registerCatalogRoutes } from './http/catalog-routes.ts';
+import { registerClusterRoutes } from './http/cluster-routes.ts';
+import { registerDeadLetterRoutes } from './http/dead-letter-routes.ts';
+import { registerGroupRoutes } from './http/group-routes.ts';
+import { registerTraceRoutes } from './http/trace-routes.ts';
+import { buildUi, type UiBundle } from './http/ui-bundle.ts';
+import { registerUiRoutes } from './http/ui-routes.ts';
+import { KafkaCluster } from './kafka/kafka-cluster.ts';
+import { TopicDirectory } from './kafka/topic-directory.ts';
+import { PartitionBrowser } from './messages/partition-browser.ts';
+import { TraceStore } from './traces/trace-store.ts';
+
+export interface ConsoleAppOptions {
+  brokers: readonly string[];
+  logger: Logger;
+  /** Required on non-loopback addresses (config.ts checks); guards /api and /v1. */
+  token?: string;
+  /** Audit log file (JSON lines); in memory only when unset. */
+  auditFile?: string;
+  lagSampleIntervalMs?: number;
+  redriveRatePerSecond?: number;
+  redriveMaxPerEvent?: number;
+  tracesMax?: number;
+  tailPollMs?: number;
+  /** A bundle built beforehand (tests share one); built here when unset. */
+  ui?: UiBundle;
+}
+
+export async function buildConsoleApp(
+  options: ConsoleAppOptions,
+): Promise<{ app: App; context: ConsoleContext }> {
+  const cluster = new KafkaCluster({ brokers: options.brokers });
+  const topics = new TopicDirectory(cluster);
+  const groups = new GroupLagReader(cluster);
+  const audit = new AuditLog({ file: options.auditFile });
+  await audit.load();
+  const shutdown = new AbortController();
+  const context: ConsoleContext = {
+    cluster,
+    topics,
+    contracts,
+    browser: new PartitionBrowser(cluster, topics, contracts),
+    groups,
+    lagHistory: new LagHistory({
+      reader: groups,
+      intervalMs: options.lagSampleIntervalMs ?? 5000,
+      logger: options.logger.child({ component: 'lag-history' }),
+    }),
+    offsetReset: new OffsetReset(cluster, groups),
+    deadLetters: new DeadLetterStore(cluster, topics, contracts),
+    actions: new DeadLetterActions({
+      cluster,
+      topics,
+      contracts,
+      ratePerSecond: options.redriveRatePerSecond ?? 50,
+      maxRedrives: options.redriveMaxPerEvent ?? 3,
+    }),
+    traces: new TraceStore({ maxTraces: options.tracesMax ?? 2000, maxSpansPerTrace: 1000 }),
+    audit,
+    tailPollMs: options.tailPollMs ?? 500,
+    shutdown: shutdown.signal,
+  };
+  const app = await createApp({
+    logger: options.logger,
+    openapi: {
+      title: 'Tributary Console',
+      version: '1.0.0',
+      description:
+        'Topics, messages, consumer groups, dead letters, traces and event contracts of a Kafka cluster.',
+    },
+    problemTypes: CONSOLE_PROBLEM_TYPES,
+  });
+  registerAuth(app, options.token);
+  registerClusterRoutes(app, context);
+  registerGroupRoutes(app, context);
+  registerDeadLetterRoutes(app, context);
+  registerTraceRoutes(app, context);
+  registerCatalogRoutes(app);
+  registerUiRoutes(app, options.ui ?? (await buildUi()));
+  context.lagHistory.start();
+  app.addHook('preClose', async () => {
+    shutdown.abort();
+    context.lagHistory.stop();
+  });
+  app.addHook('onClose', async () => cluster.close());
+  return { app, context };
+}

@@ -1,0 +1,56 @@
+// Who did what to the cluster through the console, when, and how it ended: appended as JSON lines to a
+// file (kept across restarts) and served newest first.
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface AuditEntry {
+  at: string;
+  who: string;
+  action: string;
+  target: string;
+  outcome: 'ok' | 'failed' | 'dry-run';
+  detail: string;
+}
+
+const KEEP_IN_MEMORY = 1_000;
+
+export class AuditLog {
+  readonly #file: string | undefined;
+  readonly #entries: AuditEntry[] = [];
+  readonly #now: () => Date;
+
+  constructor(options: { file?: string; now?: () => Date } = {}) {
+    this.#file = options.file;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Loads the entries an earlier run wrote (a damaged line is skipped, not fatal). */
+  async load(): Promise<void> {
+    if (this.#file === undefined) return;
+    const text = await readFile(this.#file, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        this.#entries.push(JSON.parse(line) as AuditEntry);
+      } catch {
+        // A line torn by a crash mid-write.
+      }
+    }
+    if (this.#entries.length > KEEP_IN_MEMORY) this.#entries.splice(0, this.#entries.length - KEEP_IN_MEMORY);
+  }
+
+  async record(entry: Omit<AuditEntry, 'at'>): Promise<AuditEntry> {
+    const full = { at: this.#now().toISOString(), ...entry };
+    this.#entries.push(full);
+    if (this.#entries.length > KEEP_IN_MEMORY) this.#entries.shift();
+    if (this.#file !== undefined) {
+      await mkdir(dirname(this.#file), { recursive: true });
+      await appendFile(this.#file, `${JSON.stringify(full)}\n`);
+    }
+    return full;
+  }
+
+  recent(limit = 200): AuditEntry[] {
+    return this.#entries.slice(-limit).reverse();
+  }
+}

@@ -1,0 +1,26 @@
+// Starts the console: config, the app over the configured cluster, HTTP until a signal.
+import { resolve } from 'node:path';
+import { ConfigError, createLogger, runService } from '@tributary/service-kit';
+import { buildConsoleApp } from './app.ts';
+import { readConfig } from './config.ts';
+
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig();
+} catch (err) {
+  process.stderr.write(`console: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+const logger = createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+const { app } = await buildConsoleApp({
+  brokers: config.KAFKA_BROKERS.split(','),
+  logger,
+  token: config.CONSOLE_TOKEN,
+  auditFile: resolve(config.DATA_DIR, 'audit.jsonl'),
+  lagSampleIntervalMs: config.LAG_SAMPLE_INTERVAL_MS,
+  redriveRatePerSecond: config.REDRIVE_RATE_PER_SECOND,
+  redriveMaxPerEvent: config.REDRIVE_MAX_PER_EVENT,
+  tracesMax: config.TRACES_MAX,
+});
+const running = await runService({ app, port: config.PORT, host: config.HOST, logger });
+logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
