@@ -118,7 +118,9 @@ async function main(): Promise<void> {
   }
   // PGlite does not create parent directories; a fresh checkout has none.
   await Promise.all(
-    ['broker', 'user-service', 'order-service', 'console'].map((d) => mkdir(resolve(dataDir, d), { recursive: true })),
+    ['broker', 'user-service', 'order-service', 'console'].map((d) =>
+      mkdir(resolve(dataDir, d), { recursive: true }),
+    ),
   );
   logs.info(`starting Tributary (data under ${dataDir})`);
   // All three start at once: the services load their code and open their databases while the broker

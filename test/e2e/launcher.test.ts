@@ -50,7 +50,6 @@ describe('npm start refuses to start', { timeout: 60_000 }, () => {
       BROKER_PORT: String(await freePort()),
       USER_SERVICE_PORT: String(await freePort()),
       CONSOLE_PORT: String(await freePort()),
-    CONSOLE_PORT: String(await freePort()),
       ORDER_SERVICE_PORT: String(taken),
     });
     t.after(() => launcher.cleanup());
