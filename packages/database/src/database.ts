@@ -52,6 +52,11 @@ export interface PgliteDatabaseOptions {
   /** Directory holding the data; undefined keeps everything in memory. */
   dataDir?: string;
   logger?: Logger;
+  /**
+   * Where the dump of a freshly initialised database is kept, which new databases are unpacked from (made
+   * when missing); default `node_modules/.cache/tributary-pglite/` beside the installed PGlite.
+   */
+  templateDir?: string;
 }
 
 export interface Migration {

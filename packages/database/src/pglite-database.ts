@@ -1,9 +1,10 @@
 // The database port on PGlite: embedded PostgreSQL (WASM) in this process, one connection.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import { type Logger, pino } from 'pino';
 import type { Database, PgliteDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
 import { DatabaseError, toDatabaseError } from './database-error.ts';
+import { defaultTemplateDir, readTemplate, writeTemplate } from './pglite-template.ts';
 import { assertSqlName } from './sql-name.ts';
 
 function toResult<R>(results: Results | Results[]): QueryResult<R> {
@@ -27,16 +28,63 @@ async function run<R>(
   }
 }
 
+/** True when `dataDir` holds no database yet: in memory, missing or an empty directory. */
+async function isNew(dataDir: string | undefined): Promise<boolean> {
+  if (dataDir === undefined || dataDir.startsWith('memory://')) return true;
+  if (dataDir.includes('://')) return false;
+  try {
+    return (await readdir(dataDir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+}
+
+/**
+ * Opens the database; a new one starts from the cached dump of a fresh database when there is one (see
+ * pglite-template.ts), and otherwise is initialised and, once, becomes that dump.
+ */
+async function openPglite(
+  dataDir: string | undefined,
+  templateDir: string | undefined,
+  logger: Logger,
+): Promise<PGlite> {
+  const onDisk = dataDir !== undefined && !dataDir.includes('://');
+  const fresh = await isNew(dataDir);
+  // PGlite creates its directory but not the parents; a fresh checkout has no `.data` yet.
+  if (onDisk) await mkdir(dataDir, { recursive: true });
+  const cache = fresh ? (templateDir ?? (await defaultTemplateDir())) : undefined;
+  const dump = cache === undefined ? undefined : await readTemplate(cache);
+  if (dump !== undefined) {
+    try {
+      return await PGlite.create(dataDir, { loadDataDir: dump });
+    } catch (error) {
+      logger.warn({ err: error, cache }, 'cached fresh database did not load; initialising a new one');
+      // The directory was empty before, so whatever is in it now came from the failed load.
+      if (onDisk) {
+        await rm(dataDir, { recursive: true, force: true });
+        await mkdir(dataDir, { recursive: true });
+      }
+    }
+  }
+  const pglite = await PGlite.create(dataDir);
+  if (cache !== undefined && dump === undefined) {
+    try {
+      await writeTemplate(cache, pglite);
+    } catch (error) {
+      logger.debug({ err: error, cache }, 'could not cache the fresh database');
+    }
+  }
+  return pglite;
+}
+
 export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
   const logger: Logger = (options.logger ?? pino({ level: 'silent' })).child({
     component: 'pglite-database',
   });
   let pglite: PGlite;
   try {
-    // PGlite creates its directory but not the parents; a fresh checkout has no `.data` yet.
-    if (options.dataDir !== undefined && !options.dataDir.includes('://'))
-      await mkdir(options.dataDir, { recursive: true });
-    pglite = await PGlite.create(options.dataDir);
+    pglite = await openPglite(options.dataDir, options.templateDir, logger);
   } catch (error) {
     throw new DatabaseError(
       'DB_CONNECTION_FAILED',

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
 import type { DatabaseError } from '../src/database-error.ts';
 import { createPgliteDatabase } from '../src/pglite-database.ts';
+import { writeTemplate } from '../src/pglite-template.ts';
 import { pgliteFixture } from '../src/testing/test-databases.ts';
 import { databaseSuite } from './database-suite.ts';
 
@@ -52,5 +54,90 @@ describe('database port on pglite only', () => {
     const second = await createPgliteDatabase({ dataDir });
     after(() => second.close());
     assert.deepEqual((await second.query('SELECT value FROM kept')).rows, [{ value: 'still here' }]);
+  });
+});
+
+describe('new PGlite databases start from a cached fresh database', () => {
+  async function scratch(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-pglite-template-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+  const tables = async (db: Awaited<ReturnType<typeof createPgliteDatabase>>) =>
+    (
+      await db.query<{ name: string }>(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+      )
+    ).rows.map((row) => row.name);
+
+  it('unpacks new databases, in memory and on disk, from the cache; an existing one is opened as it is', async () => {
+    const dir = await scratch();
+    const templateDir = join(dir, 'cache');
+    // A cached database with a table in it shows that a new one was unpacked from it, not initialised anew.
+    const source = await PGlite.create();
+    await source.exec('CREATE TABLE from_template (id int)');
+    await writeTemplate(templateDir, source);
+    await source.close();
+
+    const inMemory = await createPgliteDatabase({ templateDir });
+    after(() => inMemory.close());
+    assert.deepEqual(await tables(inMemory), ['from_template']);
+
+    const dataDir = join(dir, 'nested', 'data');
+    const onDisk = await createPgliteDatabase({ dataDir, templateDir });
+    await onDisk.query('CREATE TABLE kept (value text)');
+    await onDisk.close();
+    const reopened = await createPgliteDatabase({ dataDir, templateDir });
+    after(() => reopened.close());
+    assert.deepEqual(await tables(reopened), ['from_template', 'kept']);
+
+    const existingDir = join(dir, 'existing');
+    const plain = await createPgliteDatabase({ dataDir: existingDir, templateDir: join(dir, 'other') });
+    await plain.close();
+    const existing = await createPgliteDatabase({ dataDir: existingDir, templateDir });
+    after(() => existing.close());
+    assert.deepEqual(await tables(existing), []);
+  });
+
+  it('caches the first new database before anything is created in it, once', async () => {
+    const dir = await scratch();
+    const templateDir = join(dir, 'cache');
+    const first = await createPgliteDatabase({ dataDir: join(dir, 'first'), templateDir });
+    await first.query('CREATE TABLE only_in_first (id int)');
+    await first.close();
+    const [cached, ...more] = await readdir(templateDir);
+    assert.ok(cached !== undefined && more.length === 0, `cache holds ${[cached, ...more]}`);
+    const made = await stat(join(templateDir, cached));
+
+    const second = await createPgliteDatabase({ dataDir: join(dir, 'second'), templateDir });
+    after(() => second.close());
+    assert.deepEqual(await tables(second), []);
+    assert.deepEqual(await readdir(templateDir), [cached]);
+    assert.equal((await stat(join(templateDir, cached))).mtimeMs, made.mtimeMs, 'the cache was rewritten');
+  });
+
+  it('initialises a database the slow way when the cached one is damaged, and replaces it', async () => {
+    const dir = await scratch();
+    const templateDir = join(dir, 'cache');
+    const source = await PGlite.create();
+    await source.exec('CREATE TABLE from_template (id int)');
+    await writeTemplate(templateDir, source);
+    await source.close();
+    const [cached] = await readdir(templateDir);
+    assert.ok(cached !== undefined);
+    const damaged = Buffer.alloc(64 * 1024, 7);
+    damaged.set([0x1f, 0x8b]);
+    await writeFile(join(templateDir, cached), damaged);
+
+    const db = await createPgliteDatabase({ dataDir: join(dir, 'data'), templateDir });
+    after(() => db.close());
+    await db.query('CREATE TABLE works (id int)');
+    assert.deepEqual(await tables(db), ['works']);
+    const replaced = await readdir(templateDir);
+    assert.equal(replaced.length, 1);
+    assert.notEqual(replaced[0], cached, 'the damaged file is still there');
+    const next = await createPgliteDatabase({ templateDir });
+    after(() => next.close());
+    assert.deepEqual(await tables(next), []);
   });
 });
