@@ -6,6 +6,7 @@ import type { Database, PgliteDatabaseOptions, QueryResult, SqlExecutor } from '
 import { DatabaseError, toDatabaseError } from './database-error.ts';
 import { defaultTemplateDir, readTemplate, writeTemplate } from './pglite-template.ts';
 import { assertSqlName } from './sql-name.ts';
+import { tracedQuery, tracedTransaction } from './tracing.ts';
 
 function toResult<R>(results: Results | Results[]): QueryResult<R> {
   const last = Array.isArray(results) ? results[results.length - 1] : results;
@@ -99,43 +100,47 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
     if (closed) throw new DatabaseError('DB_CLOSED', 'database is closed');
   }
 
+  async function transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    assertOpen();
+    let bodyDone = false;
+    try {
+      // PGlite runs one transaction at a time (later callers wait), which is what a single connection needs.
+      return await pglite.transaction(async (raw) => {
+        let open = true;
+        const tx: SqlExecutor = {
+          query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+            if (!open) {
+              return Promise.reject(new DatabaseError('DB_CLOSED', 'the transaction has already ended'));
+            }
+            return tracedQuery(sql, () => run<R>(raw, sql, params));
+          },
+        };
+        try {
+          const result = await fn(tx);
+          bodyDone = true;
+          return result;
+        } finally {
+          open = false;
+        }
+      });
+    } catch (error) {
+      // Errors from `fn` pass through unchanged; only what COMMIT raised comes from the driver.
+      if (!bodyDone) throw error;
+      throw toDatabaseError(error, 'commit failed');
+    }
+  }
+
   return {
     kind: 'pglite',
 
     async query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
       assertOpen();
       // PGlite queues this behind any running transaction, so statements never interleave with one.
-      return run<R>(pglite, sql, params);
+      return tracedQuery(sql, () => run<R>(pglite, sql, params));
     },
 
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      assertOpen();
-      let bodyDone = false;
-      try {
-        // PGlite runs one transaction at a time (later callers wait), which is what a single connection needs.
-        return await pglite.transaction(async (raw) => {
-          let open = true;
-          const tx: SqlExecutor = {
-            query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
-              if (!open) {
-                return Promise.reject(new DatabaseError('DB_CLOSED', 'the transaction has already ended'));
-              }
-              return run<R>(raw, sql, params);
-            },
-          };
-          try {
-            const result = await fn(tx);
-            bodyDone = true;
-            return result;
-          } finally {
-            open = false;
-          }
-        });
-      } catch (error) {
-        // Errors from `fn` pass through unchanged; only what COMMIT raised comes from the driver.
-        if (!bodyDone) throw error;
-        throw toDatabaseError(error, 'commit failed');
-      }
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return tracedTransaction(undefined, () => transaction(fn));
     },
 
     async listen(channel: string, onNotify: (payload: string) => void) {

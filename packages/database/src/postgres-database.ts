@@ -1,11 +1,24 @@
 // The database port on PostgreSQL through a `pg` pool; each service keeps its tables in its own schema.
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { type Logger, pino } from 'pino';
 import type { Database, PostgresDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
 import { DatabaseError, toDatabaseError } from './database-error.ts';
+import { observePool } from './pool-metrics.ts';
 import { PostgresListener } from './postgres-listener.ts';
 import { errorSummary, rootCauseOf } from './root-cause.ts';
 import { assertSqlName } from './sql-name.ts';
+import { tracedTransaction } from './tracing.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * `pg`, loaded when the first database is made rather than when this module is imported: a process that
+ * starts OpenTelemetry first (its pg instrumentation hooks `require`) gets its statements traced.
+ */
+function loadPg(): typeof pg {
+  return require('pg') as typeof pg;
+}
 
 /** SQLSTATE 42P06: the schema exists (two processes creating it at once can also hit 23505). */
 const duplicateSchema = new Set(['42P06', '23505']);
@@ -27,7 +40,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     connectionString: options.connectionString,
     ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
   };
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     ...connection,
     max: options.max ?? 10,
     // Waiting for a pooled connection (or a server that does not answer) fails instead of hanging for ever.
@@ -53,6 +66,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     },
     logger,
   );
+  const stopObserving = observePool(pool, schema ?? 'public');
   let closed = false;
   let schemaReady: Promise<void> | undefined;
 
@@ -78,6 +92,71 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     }
   }
 
+  async function transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    await ready();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw toDatabaseError(error, 'cannot get a connection');
+    }
+    // While this transaction holds the client the pool listens for nothing on it: an 'error' event (the
+    // server terminated the backend or went away) without a listener would end the process.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
+    const release = (error?: Error) => {
+      client.removeListener('error', onError);
+      // A client that failed is destroyed instead of returned to the pool.
+      client.release(error ?? broken);
+    };
+    let open = true;
+    const tx: SqlExecutor = {
+      query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+        if (!open) {
+          return Promise.reject(new DatabaseError('DB_CLOSED', 'the transaction has already ended'));
+        }
+        return run<R>(client, sql, params);
+      },
+    };
+    try {
+      await run(client, 'BEGIN');
+      const result = await fn(tx);
+      const commit = await client.query('COMMIT').catch((error: unknown) => {
+        throw toDatabaseError(error, 'commit failed');
+      });
+      // COMMIT of a transaction an earlier statement aborted answers ROLLBACK instead of failing.
+      if (commit.command === 'ROLLBACK') {
+        throw new DatabaseError(
+          'DB_QUERY_FAILED',
+          'transaction rolled back: a statement inside it failed and its error was caught',
+        );
+      }
+      open = false;
+      release();
+      return result;
+    } catch (error) {
+      open = false;
+      if (broken !== undefined) {
+        release();
+        // The body may have failed on something else first (or caught the failure): the lost connection
+        // is what the caller has to know about, and it is retriable.
+        throw error instanceof DatabaseError && error.code === 'DB_CONNECTION_FAILED'
+          ? error
+          : toDatabaseError(broken, 'connection lost during the transaction');
+      }
+      try {
+        await client.query('ROLLBACK');
+        release();
+      } catch (rollbackError) {
+        release(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
+      }
+      throw error;
+    }
+  }
+
   return {
     kind: 'postgres',
 
@@ -86,69 +165,8 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
       return run<R>(pool, sql, params);
     },
 
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      await ready();
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw toDatabaseError(error, 'cannot get a connection');
-      }
-      // While this transaction holds the client the pool listens for nothing on it: an 'error' event (the
-      // server terminated the backend or went away) without a listener would end the process.
-      let broken: Error | undefined;
-      const onError = (error: Error) => {
-        broken ??= error;
-      };
-      client.on('error', onError);
-      const release = (error?: Error) => {
-        client.removeListener('error', onError);
-        // A client that failed is destroyed instead of returned to the pool.
-        client.release(error ?? broken);
-      };
-      let open = true;
-      const tx: SqlExecutor = {
-        query<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
-          if (!open) {
-            return Promise.reject(new DatabaseError('DB_CLOSED', 'the transaction has already ended'));
-          }
-          return run<R>(client, sql, params);
-        },
-      };
-      try {
-        await run(client, 'BEGIN');
-        const result = await fn(tx);
-        const commit = await client.query('COMMIT').catch((error: unknown) => {
-          throw toDatabaseError(error, 'commit failed');
-        });
-        // COMMIT of a transaction an earlier statement aborted answers ROLLBACK instead of failing.
-        if (commit.command === 'ROLLBACK') {
-          throw new DatabaseError(
-            'DB_QUERY_FAILED',
-            'transaction rolled back: a statement inside it failed and its error was caught',
-          );
-        }
-        open = false;
-        release();
-        return result;
-      } catch (error) {
-        open = false;
-        if (broken !== undefined) {
-          release();
-          // The body may have failed on something else first (or caught the failure): the lost connection
-          // is what the caller has to know about, and it is retriable.
-          throw error instanceof DatabaseError && error.code === 'DB_CONNECTION_FAILED'
-            ? error
-            : toDatabaseError(broken, 'connection lost during the transaction');
-        }
-        try {
-          await client.query('ROLLBACK');
-          release();
-        } catch (rollbackError) {
-          release(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
-        }
-        throw error;
-      }
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return tracedTransaction(options.schema, () => transaction(fn));
     },
 
     async listen(channel: string, onNotify: (payload: string) => void) {
@@ -160,6 +178,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     async close() {
       if (closed) return;
       closed = true;
+      stopObserving();
       await listener.close();
       await pool.end();
     },

@@ -128,6 +128,7 @@ export type {
   ConsumerListener,
   ConsumerOptions,
   ConsumerStatus,
+  PartitionLag,
   Publisher,
   RawMessage,
   TopicPartition,

@@ -69,3 +69,10 @@ export {
   type ShutdownHook,
 } from './lifecycle/run-service.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logging/create-logger.ts';
+export { type ObservedMessaging, observeMessaging } from './telemetry/service-metrics.ts';
+export {
+  PROMETHEUS_CONTENT_TYPE,
+  startTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from './telemetry/start-telemetry.ts';

@@ -11,6 +11,8 @@ export interface OrderAppOptions {
   db: Database;
   logger: Logger;
   readinessChecks?: readonly ReadinessCheck[];
+  /** Serves `/metrics` (the process's telemetry scrape). */
+  metrics?: () => Promise<string>;
   now?: () => Date;
   /** How long an Idempotency-Key is remembered, default 24 h. */
   idempotencyTtlMs?: number;
@@ -31,6 +33,7 @@ export async function buildOrderApp(options: OrderAppOptions): Promise<{ app: Ap
       description: 'Orders and their lifecycle; knows users from the users topic.',
     },
     readinessChecks: [databaseCheck(options.db), ...(options.readinessChecks ?? [])],
+    metrics: options.metrics,
     problemTypes: ORDER_PROBLEM_TYPES,
   });
   const store = new SqlOrderStore(options.db);

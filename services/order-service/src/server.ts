@@ -17,9 +17,11 @@ import {
   createLogger,
   keepTrying,
   loadMigrations,
+  observeMessaging,
   outboxCheck,
   runService,
   startServiceDatabase,
+  startTelemetry,
 } from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/order-events.ts';
 import { subscribeToUserEvents } from './adapters/messaging/user-event-handlers.ts';
@@ -35,6 +37,14 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ name: 'order-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+// Before the database and the HTTP app exist: the pg and Fastify instrumentations hook their creation.
+const telemetry = startTelemetry({
+  serviceName: config.OTEL_SERVICE_NAME ?? 'order-service',
+  disabled: config.OTEL_SDK_DISABLED,
+  exportTraces:
+    config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+    config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined,
+});
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
 // The HTTP server starts at once: until the database is reachable and migrated the service answers 503
 // (not ready) and keeps trying with backoff.
@@ -69,6 +79,7 @@ const runner = new ConsumerRunner({
 const { app, orders } = await buildOrderApp({
   db,
   logger,
+  metrics: telemetry.scrape,
   idempotencyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 60 * 60 * 1000,
   // Ready = the API can be served and user events are consumed; the broker, the circuit and the outbox's
   // age only degrade the service (writes land in the outbox).
@@ -80,6 +91,7 @@ const { app, orders } = await buildOrderApp({
   ],
 });
 subscribeToUserEvents(runner, { orders });
+observeMessaging({ relay, runner, publisher });
 const starting = new AbortController();
 // The topic this service publishes to is created with this service's partitions and replication, in the
 // background: a broker that is down only delays it (the outbox holds the events meanwhile).
@@ -114,6 +126,7 @@ const running = await runService({
     { name: 'close-producer', run: () => publisher.close() },
     { name: 'close-transport', run: () => transport.close() },
     { name: 'close-database', run: () => db.close() },
+    { name: 'flush-telemetry', run: () => telemetry.shutdown() },
   ],
 });
 logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service listening');

@@ -10,6 +10,8 @@ export interface UserAppOptions {
   db: Database;
   logger: Logger;
   readinessChecks?: readonly ReadinessCheck[];
+  /** Serves `/metrics` (the process's telemetry scrape). */
+  metrics?: () => Promise<string>;
   now?: () => Date;
 }
 
@@ -22,6 +24,7 @@ export async function buildUserApp(options: UserAppOptions): Promise<{ app: App;
       description: 'Users of the platform and their events.',
     },
     readinessChecks: [databaseCheck(options.db), ...(options.readinessChecks ?? [])],
+    metrics: options.metrics,
     problemTypes: USER_PROBLEM_TYPES,
   });
   const users = new Users({ store: new SqlUserStore(options.db), now: options.now });

@@ -14,9 +14,11 @@ import {
   createLogger,
   keepTrying,
   loadMigrations,
+  observeMessaging,
   outboxCheck,
   runService,
   startServiceDatabase,
+  startTelemetry,
 } from '@tributary/service-kit';
 import { CE_SOURCE } from './adapters/messaging/user-events.ts';
 import { buildUserApp } from './app.ts';
@@ -30,6 +32,14 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ name: 'user-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+// Before the database and the HTTP app exist: the pg and Fastify instrumentations hook their creation.
+const telemetry = startTelemetry({
+  serviceName: config.OTEL_SERVICE_NAME ?? 'user-service',
+  disabled: config.OTEL_SDK_DISABLED,
+  exportTraces:
+    config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+    config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined,
+});
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
 // The HTTP server starts at once: until the database is reachable and migrated the service answers 503
 // (not ready) and keeps trying with backoff.
@@ -53,10 +63,12 @@ const relay = createOutboxRelay({ db, publisher, logger, pollIntervalMs: config.
 const { app } = await buildUserApp({
   db,
   logger,
+  metrics: telemetry.scrape,
   // The broker, the circuit and the outbox's age degrade the service but never take the API out of
   // rotation: writes land in the outbox.
   readinessChecks: [brokerCheck(transport, Topics.users), circuitBreakerCheck(publisher), outboxCheck(relay)],
 });
+observeMessaging({ relay, publisher });
 const starting = new AbortController();
 // The topic this service publishes to is created with this service's partitions and replication, in the
 // background: a broker that is down only delays it (the outbox holds the events meanwhile).
@@ -90,6 +102,7 @@ const running = await runService({
     { name: 'close-producer', run: () => publisher.close() },
     { name: 'close-transport', run: () => transport.close() },
     { name: 'close-database', run: () => db.close() },
+    { name: 'flush-telemetry', run: () => telemetry.shutdown() },
   ],
 });
 logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service listening');

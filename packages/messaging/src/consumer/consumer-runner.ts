@@ -12,6 +12,7 @@ import { MessagingArgumentError, TransportClosedError } from '../errors.ts';
 import type {
   CommitOffset,
   Consumer,
+  PartitionLag,
   Publisher,
   TopicPartition,
   Transport,
@@ -34,6 +35,7 @@ import { deadLetterMiddleware } from './middleware/dead-letter.ts';
 import { holdBackMiddleware } from './middleware/hold-back.ts';
 import { loggingMiddleware } from './middleware/logging.ts';
 import { type InPlaceRetryOptions, retryMiddleware } from './middleware/retry.ts';
+import { tracingMiddleware } from './middleware/tracing.ts';
 import { validationMiddleware } from './middleware/validation.ts';
 import { OffsetCommitter } from './offset-committer.ts';
 import { PartitionScheduler, partitionKey } from './partition-scheduler.ts';
@@ -161,6 +163,16 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
    * Whether events are being consumed: running, a current member of the group, and (with partitions
    * assigned and not paused for backpressure) a fetch succeeded within `staleFetchMs`.
    */
+  /** Records past the group's committed offset, per assigned partition (retry partitions included). */
+  lag(): Promise<PartitionLag[]> {
+    if (this.#state !== 'running' || this.#consumer === undefined) return Promise.resolve([]);
+    const partitions = [...this.#assigned].map((key) => {
+      const [topic, partition] = key.split('\u0000');
+      return { topic: topic!, partition: Number(partition) };
+    });
+    return this.#consumer.lag(partitions);
+  }
+
   health(): { ok: boolean; detail?: string } {
     if (this.#state !== 'running') return { ok: false, detail: `consumer runner is ${this.#state}` };
     if (!this.#consuming) return { ok: false, detail: 'waiting for the broker to create the topics' };
@@ -229,6 +241,7 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     const subscriptions = this.#subscriptions.definitionsByType();
     this.#pipeline = composeMiddleware(
       [
+        tracingMiddleware(),
         correlationMiddleware(),
         loggingMiddleware(this.#logger),
         holdBackMiddleware(router, this.#parked),

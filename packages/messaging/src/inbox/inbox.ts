@@ -1,5 +1,7 @@
 // Exactly-once effects over at-least-once delivery: a message's effects commit together with its inbox row.
 import type { Database, SqlExecutor } from '@tributary/database';
+import { instruments } from '../telemetry/instruments.ts';
+import { Attr } from '../telemetry/tracing.ts';
 
 export class InboxError extends Error {
   readonly code = 'INBOX_INVALID_ARGUMENT';
@@ -43,7 +45,10 @@ async function handleOnce<T>(
        ON CONFLICT (consumer_group, message_id) DO NOTHING`,
       [message.group, message.messageId],
     );
-    if (inserted.rowCount === 0) return { duplicate: true };
+    if (inserted.rowCount === 0) {
+      instruments().inboxDuplicates.add(1, { [Attr.group]: message.group });
+      return { duplicate: true };
+    }
     return { duplicate: false, result: await effects(tx) };
   });
 }

@@ -22,6 +22,7 @@ import type {
   ConsumerOptions,
   ConsumerStatus,
   PartitionEnd,
+  PartitionLag,
   TopicPartition,
   TransportRecord,
 } from '../ports/transport.ts';
@@ -282,6 +283,21 @@ export class KafkaConsumer implements Consumer {
   }
 
   async backlog(partitions: TopicPartition[]): Promise<PartitionEnd[]> {
+    return (await this.#positions(partitions))
+      .filter((p) => p.end > p.next)
+      .map(({ topic, partition, end }) => ({ topic, partition, end }));
+  }
+
+  async lag(partitions: TopicPartition[]): Promise<PartitionLag[]> {
+    return (await this.#positions(partitions)).map(({ topic, partition, end, next }) => ({
+      topic,
+      partition,
+      lag: end > next ? end - next : 0n,
+    }));
+  }
+
+  /** Each partition's end offset and the offset the group goes on from. */
+  async #positions(partitions: TopicPartition[]): Promise<Array<PartitionEnd & { next: bigint }>> {
     if (partitions.length === 0) return [];
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of partitions)
@@ -295,16 +311,16 @@ export class KafkaConsumer implements Consumer {
       this.#client.listOffsets({ topics, partitions: only }),
       this.#client.listOffsets({ topics, partitions: only, timestamp: EARLIEST }),
     ]);
-    const backlog: PartitionEnd[] = [];
+    const positions: Array<PartitionEnd & { next: bigint }> = [];
     for (const { topic, partition } of partitions) {
       const end = ends.get(topic)?.[partition];
       if (end === undefined) continue;
       // Without a committed offset the group starts at the earliest record still kept.
       const from = committed.get(topic)?.[partition] ?? -1n;
       const next = from >= 0n ? from : (starts.get(topic)?.[partition] ?? 0n);
-      if (end > next) backlog.push({ topic, partition, end });
+      positions.push({ topic, partition, end, next });
     }
-    return backlog;
+    return positions;
   }
 
   pause(): void {

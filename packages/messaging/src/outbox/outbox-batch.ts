@@ -1,4 +1,6 @@
 // Publishing one claimed batch: each aggregate's rows one after the other, aggregates side by side.
+import { context } from '@opentelemetry/api';
+import { contextOfHeaders } from '../telemetry/tracing.ts';
 import { OutboxError } from './outbox-error.ts';
 import type { OutboxPublisher } from './outbox-publisher.ts';
 import { aggregateOf, type OutboxRow } from './outbox-store.ts';
@@ -24,15 +26,17 @@ async function publishOne(publisher: OutboxPublisher, row: OutboxRow, timeoutMs:
     );
   });
   try {
-    await Promise.race([
+    // The send continues the trace of the transaction that enqueued the row (its creation context), never
+    // whatever context the relay's round happens to run in.
+    const sent = context.with(contextOfHeaders(row.headers), () =>
       publisher.publishRaw({
         topic: row.topic,
         key: row.key,
         value: Buffer.from(row.payload, 'utf8'),
         headers: row.headers,
       }),
-      timeout,
-    ]);
+    );
+    await Promise.race([sent, timeout]);
   } finally {
     clearTimeout(timer);
   }

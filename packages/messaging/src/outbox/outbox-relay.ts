@@ -18,6 +18,7 @@ import {
   nextRetryInMs,
   type OutboxRow,
   oldestPendingAgeMs,
+  pendingCount,
   purgePublished,
 } from './outbox-store.ts';
 import { PreparedStatements } from './prepared-statements.ts';
@@ -63,6 +64,8 @@ export interface OutboxRelay {
   flushed(): Promise<void>;
   /** Age of the oldest unpublished row, 0 when there is none: the number to alert on. */
   oldestUnpublishedAgeMs(): Promise<number>;
+  /** Rows not published yet. */
+  pendingCount(): Promise<number>;
   readonly running: boolean;
 }
 
@@ -422,6 +425,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       });
     },
 
+    pendingCount() {
+      return pendingCount(db);
+    },
     oldestUnpublishedAgeMs() {
       return oldestPendingAgeMs(db);
     },

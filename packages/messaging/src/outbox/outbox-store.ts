@@ -164,6 +164,13 @@ export async function hasPendingUpTo(ex: SqlExecutor, id: string): Promise<boole
   return result.rowCount > 0;
 }
 
+export async function pendingCount(ex: SqlExecutor): Promise<number> {
+  const result = await ex.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'",
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
 export async function oldestPendingAgeMs(ex: SqlExecutor): Promise<number> {
   const result = await ex.query<{ ms: number | null }>(
     `SELECT (extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::float8 AS ms

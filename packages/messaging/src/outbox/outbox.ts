@@ -1,5 +1,7 @@
 // Writing events to the outbox inside the transaction that changes the state they describe.
+import { SpanKind } from '@opentelemetry/api';
 import type { SqlExecutor } from '@tributary/database';
+import { Attr, failSpan, tracer, withSpanHeaders } from '../telemetry/tracing.ts';
 import { OutboxError } from './outbox-error.ts';
 
 export interface OutboxMessage {
@@ -67,14 +69,35 @@ async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: s
   const eventType = requireText(message, 'eventType');
   const key = message.key ?? aggregateId;
   if (typeof key !== 'string') throw invalid('outbox message key must be a string');
-  const headers = checkHeaders(message.headers);
+  const checked = checkHeaders(message.headers);
   const payload = serializePayload(message.payload);
-  const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO outbox (aggregate_type, aggregate_id, topic, key, event_type, payload, headers)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id::text AS id`,
-    [aggregateType, aggregateId, topic, key, eventType, payload, JSON.stringify(headers)],
-  );
-  return { id: inserted.rows[0]!.id };
+  // The span that enqueues is the message's creation context: the row carries it to the relay's send.
+  const span = tracer.startSpan(`create ${topic}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [Attr.system]: 'kafka',
+      [Attr.operationType]: 'create',
+      [Attr.operationName]: 'outbox enqueue',
+      [Attr.destination]: topic,
+      [Attr.key]: key,
+      [Attr.eventType]: eventType,
+      ...(checked.ce_id === undefined ? {} : { [Attr.messageId]: checked.ce_id }),
+    },
+  });
+  const headers = withSpanHeaders(checked, span);
+  try {
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO outbox (aggregate_type, aggregate_id, topic, key, event_type, payload, headers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id::text AS id`,
+      [aggregateType, aggregateId, topic, key, eventType, payload, JSON.stringify(headers)],
+    );
+    return { id: inserted.rows[0]!.id };
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 export const outbox = { enqueue } as const;

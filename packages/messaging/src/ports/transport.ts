@@ -24,6 +24,10 @@ export interface PartitionEnd extends TopicPartition {
   end: bigint;
 }
 
+export interface PartitionLag extends TopicPartition {
+  lag: bigint;
+}
+
 export interface CommitOffset extends TopicPartition {
   /** The next offset to read: the last handled record's offset + 1. */
   offset: bigint;
@@ -80,6 +84,8 @@ export interface Consumer {
    * (the offset the next record will get) as of now.
    */
   backlog(partitions: TopicPartition[]): Promise<PartitionEnd[]>;
+  /** Records of each partition past the group's committed offset (0 when none), as of now. */
+  lag(partitions: TopicPartition[]): Promise<PartitionLag[]>;
   /** Stops delivering records (backpressure) until resume(). */
   pause(): void;
   resume(): void;

@@ -1,6 +1,7 @@
 // Publishes events (and raw records, for the outbox relay) through the resilience policy, with the
 // idempotent producer of the transport underneath.
 import { EventEmitter } from 'node:events';
+import { context, createContextKey } from '@opentelemetry/api';
 import { errorSummary, rootCauseOf } from '@tributary/database';
 import { type Logger, pino } from 'pino';
 import type { AnyEventDefinition, EventData } from '../contracts/define-event.ts';
@@ -12,9 +13,14 @@ import {
   encodeEvent,
 } from '../envelope/cloud-event.ts';
 import { parseTraceparent } from '../envelope/trace-context.ts';
-import { MessagingArgumentError, UnknownEventTypeError } from '../errors.ts';
+import { errorCodeOf, MessagingArgumentError, UnknownEventTypeError } from '../errors.ts';
 import type { Publisher, RawMessage, Transport } from '../ports/transport.ts';
+import { instruments } from '../telemetry/instruments.ts';
+import { Attr, failSpan, parentContext, startSendSpan, withSpanHeaders } from '../telemetry/tracing.ts';
 import { type CircuitStateName, PublishPolicy, type PublishPolicyOptions } from './publish-policy.ts';
+
+/** Set while a publisher's send span is open. */
+const SENDING = createContextKey('tributary.messaging.sending');
 
 export interface EventPublisherOptions {
   /** Where to publish; the publisher is created from it and closed with this one. */
@@ -102,16 +108,47 @@ export class EventPublisher extends EventEmitter<EventPublisherEvents> {
     );
   }
 
+  /**
+   * One `send <topic>` span around the whole policy (attempts included), child of the active span or else
+   * of the context the message carries (an outbox row's); the record carries this span's context on.
+   */
   async #send(message: RawMessage, logger: Logger): Promise<void> {
-    try {
+    // An EventPublisher over another one (the consumer runner's over the service's): the outer one traces.
+    if (context.active().getValue(SENDING) === true) {
       await this.#policy.execute((signal) => this.#publisher.publishRaw(message, signal));
+      return;
+    }
+    const span = startSendSpan({
+      topic: message.topic,
+      key: message.key,
+      headers: message.headers,
+      parent: parentContext(message.headers),
+    });
+    const traced = { ...message, headers: withSpanHeaders(message.headers, span) };
+    const started = performance.now();
+    const attributes: Record<string, string> = {
+      [Attr.system]: 'kafka',
+      [Attr.operationName]: 'send',
+      [Attr.destination]: message.topic,
+    };
+    try {
+      await context.with(context.active().setValue(SENDING, true), () =>
+        this.#policy.execute((signal) => this.#publisher.publishRaw(traced, signal)),
+      );
       logger.debug({ topic: message.topic, key: message.key }, 'published');
     } catch (err) {
+      failSpan(span, err);
+      attributes[Attr.errorType] = errorCodeOf(err);
       logger.warn(
         { error: errorSummary(err), topic: message.topic, key: message.key },
         `${rootCauseOf(err)}: publish to ${message.topic} failed`,
       );
       throw err;
+    } finally {
+      span.end();
+      const meters = instruments();
+      meters.operationDuration.record((performance.now() - started) / 1000, attributes);
+      meters.sent.add(1, attributes);
     }
   }
 

@@ -2,10 +2,19 @@
 // only reports what would move. Topics cannot delete records, so each moved dead letter is marked in
 // `<dlq>.redriven` and skipped by later redrives; a redriven event keeps its ce_id, so consumers that had
 // already handled it drop it in their inbox.
+import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Headers } from '../envelope/cloud-event.ts';
 import type { Publisher, Transport, TransportRecord } from '../ports/transport.ts';
+import { instruments } from '../telemetry/instruments.ts';
+import {
+  Attr,
+  failSpan,
+  spanContextOfHeaders,
+  startSendSpan,
+  withSpanHeaders,
+} from '../telemetry/tracing.ts';
 import { originalHeaders, type RecordOrigin, RetryHeaders, readRetryMetadata } from './retry-headers.ts';
 import { deadLetterTopicOf, redrivenTopicOf } from './retry-topics.ts';
 
@@ -116,11 +125,35 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   try {
     for (const deadLetter of deadLetters) {
       const { record } = deadLetter;
-      await publisher.publishRaw({
-        topic: deadLetter.origin?.topic ?? options.topic,
+      const topic = deadLetter.origin?.topic ?? options.topic;
+      const headers = originalHeaders(record.headers);
+      // A redrive is new work (of whoever runs it), linked to the trace the dead letter came from.
+      const failed = spanContextOfHeaders(record.headers);
+      const span = startSendSpan({
+        topic,
         key: record.key,
-        value: record.value,
-        headers: originalHeaders(record.headers),
+        headers,
+        parent: context.active(),
+        links: failed === undefined ? [] : [{ context: failed, attributes: { 'tributary.link': 'redrive' } }],
+      });
+      span.setAttribute('messaging.operation.name', 'redrive');
+      try {
+        await publisher.publishRaw({
+          topic,
+          key: record.key,
+          value: record.value,
+          headers: withSpanHeaders(headers, span),
+        });
+      } catch (error) {
+        failSpan(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+      instruments().redrives.add(1, {
+        [Attr.destination]: topic,
+        [Attr.group]: options.group,
+        [Attr.eventType]: deadLetter.eventType ?? 'unknown',
       });
       await publisher.publishRaw({
         topic: marks,

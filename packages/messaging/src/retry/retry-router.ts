@@ -4,6 +4,8 @@ import type { Clock } from '../clock.ts';
 import type { InboundMessage } from '../consumer/message-pipeline.ts';
 import { errorCodeOf, errorMessageOf } from '../errors.ts';
 import type { RawMessage } from '../ports/transport.ts';
+import { instruments } from '../telemetry/instruments.ts';
+import { Attr } from '../telemetry/tracing.ts';
 import { failureHeaders, originalHeaders, originHeaders, RetryHeaders } from './retry-headers.ts';
 import { deadLetterTopicOf, retryTopicOf } from './retry-topics.ts';
 
@@ -45,6 +47,7 @@ export class RetryRouter {
       value: record.value,
       headers,
     });
+    this.#count('parked', message);
   }
 
   /** Sends a record that failed `failedRounds` rounds to the retry topic, due after the matching delay. */
@@ -62,6 +65,7 @@ export class RetryRouter {
         [RetryHeaders.dueAt]: String(dueAt),
       },
     });
+    this.#count('retry', message, error);
     return dueAt;
   }
 
@@ -75,6 +79,20 @@ export class RetryRouter {
         [RetryHeaders.attempts]: String(rounds),
       },
     });
+    this.#count('dead-letter', message, error);
+  }
+
+  #count(move: 'parked' | 'retry' | 'dead-letter', message: InboundMessage, error?: unknown): void {
+    const attributes: Record<string, string> = {
+      [Attr.destination]: message.origin.topic,
+      [Attr.group]: this.#options.group,
+      // Only validated types: a label must not take whatever a broken record carries.
+      [Attr.eventType]: message.envelope?.type ?? 'unknown',
+    };
+    if (error !== undefined) attributes[Attr.errorType] = errorCodeOf(error);
+    const meters = instruments();
+    if (move === 'dead-letter') meters.deadLetters.add(1, attributes);
+    else meters.retries.add(1, { ...attributes, 'tributary.retry.kind': move });
   }
 
   #failure(message: InboundMessage, error: unknown, now: number): Record<string, string> {

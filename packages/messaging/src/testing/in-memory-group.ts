@@ -8,6 +8,7 @@ import type {
   Consumer,
   ConsumerListener,
   PartitionEnd,
+  PartitionLag,
   TopicPartition,
   TransportRecord,
 } from '../ports/transport.ts';
@@ -223,6 +224,15 @@ export class InMemoryMember implements Consumer {
       }))
       .filter((p) => p.end > p.committed)
       .map(({ topic, partition, end }) => ({ topic, partition, end }));
+  }
+
+  async lag(partitions: TopicPartition[]): Promise<PartitionLag[]> {
+    if (this.#closed) throw new TransportClosedError('consumer');
+    return partitions.map(({ topic, partition }) => {
+      const end = this.#log.endOffset(topic, partition);
+      const committed = this.#group.committed(topic, partition) ?? 0n;
+      return { topic, partition, lag: end > committed ? end - committed : 0n };
+    });
   }
 
   pause(): void {

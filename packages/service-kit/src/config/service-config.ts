@@ -26,5 +26,22 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
     ),
     LOG_PRETTY: Type.Boolean({ default: false }),
     OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+    // OpenTelemetry's standard variables (the SDK reads them itself; they are checked here so a typo stops
+    // the start like any other bad setting).
+    OTEL_SDK_DISABLED: Type.Boolean({ default: false }),
+    OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
+    OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+    OTEL_TRACES_SAMPLER: Type.Optional(
+      Type.Union([
+        Type.Literal('always_on'),
+        Type.Literal('always_off'),
+        Type.Literal('traceidratio'),
+        Type.Literal('parentbased_always_on'),
+        Type.Literal('parentbased_always_off'),
+        Type.Literal('parentbased_traceidratio'),
+      ]),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   });
 }

@@ -20,6 +20,7 @@ import {
 } from '../errors/problem-types.ts';
 import { registerHealthRoutes } from '../health/health-routes.ts';
 import { type ReadinessCheck, ReadinessChecks } from '../health/readiness.ts';
+import { registerHttpMetrics, registerMetricsRoute } from '../telemetry/metrics-routes.ts';
 import { DEFAULT_MAX_JSON_DEPTH, registerJsonBodyParser } from './json-body-parser.ts';
 import { type ProblemReplyOptions, problemFromError, sendProblem } from './problem-responses.ts';
 import { CORRELATION_ID_HEADER, correlationIdOf, REQUEST_ID_HEADER, requestIdOf } from './request-context.ts';
@@ -76,6 +77,8 @@ export interface CreateAppOptions {
    * keep-alive connection closes after `keepAliveTimeoutMs` (default 5 s).
    */
   timeouts?: { headersTimeoutMs?: number; requestTimeoutMs?: number; keepAliveTimeoutMs?: number };
+  /** Serves `/metrics` with what this returns (see startTelemetry's `scrape`). */
+  metrics?: () => Promise<string>;
 }
 
 export async function createApp(options: CreateAppOptions): Promise<App> {
@@ -211,5 +214,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   await registerSwagger(app, options.openapi);
   registerHealthRoutes(app, app.readiness, problems);
+  registerHttpMetrics(app);
+  if (options.metrics !== undefined) registerMetricsRoute(app, options.metrics);
   return app;
 }

@@ -1,4 +1,5 @@
 // The process logger: JSON lines by default (what log shippers want), pino-pretty when asked for humans.
+import { context, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Level, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
@@ -13,10 +14,21 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+const noTrace = {};
+
+/** `trace_id` and `span_id` of the active span on every line written inside one (OpenTelemetry log model). */
+function traceFields(): Record<string, string> {
+  const span = trace.getSpanContext(context.active());
+  return span !== undefined && trace.isSpanContextValid(span)
+    ? { trace_id: span.traceId, span_id: span.spanId }
+    : noTrace;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const settings = {
     name: options.name,
     level: options.level ?? 'info',
+    mixin: traceFields,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     ...(options.pretty === true
       ? {

@@ -1,9 +1,15 @@
 // Tracing and correlation: the handler runs in a context carrying the message's correlation id and a child
 // span of its traceparent, so everything it logs and publishes continues the same flow.
 import { randomUUID } from 'node:crypto';
+import { context as otelContext, TraceFlags, trace } from '@opentelemetry/api';
 import { Headers } from '../../envelope/cloud-event.ts';
 import { type MessageContext, runWithMessageContext } from '../../envelope/message-context.ts';
-import { childTraceparent, parseTraceparent, traceIdOf } from '../../envelope/trace-context.ts';
+import {
+  childTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  traceIdOf,
+} from '../../envelope/trace-context.ts';
 import type { Middleware } from '../message-pipeline.ts';
 
 /** The handler's span: its id is drawn when first read (most handlers publish nothing). */
@@ -30,7 +36,16 @@ export function correlationMiddleware(): Middleware {
     const headers = message.record.headers;
     const correlationId = headers[Headers.correlationId] || randomUUID();
     const eventId = headers[Headers.id];
-    const parent = headers[Headers.traceparent];
+    // With an SDK recording, the handler continues the `process` span the tracing middleware started.
+    const active = trace.getSpanContext(otelContext.active());
+    const parent =
+      active !== undefined && trace.isSpanContextValid(active)
+        ? formatTraceparent({
+            traceId: active.traceId,
+            parentId: active.spanId,
+            flags: active.traceFlags & TraceFlags.SAMPLED ? '01' : '00',
+          })
+        : headers[Headers.traceparent];
     const context = new HandlerSpanContext(correlationId, eventId, parent);
     // Without a valid parent the span starts a new trace, whose id the log lines need now.
     const traceId = parseTraceparent(parent)?.traceId ?? traceIdOf(context.traceparent);
