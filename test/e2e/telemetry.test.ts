@@ -100,6 +100,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     before(async () => {
+      exporter.reset();
       const dataDir = await mkdtemp(join(tmpdir(), 'tributary-telemetry-'));
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
       broker = await startBroker({ port: 0, dataDir, logger: createLogger({ name: 'b', level: 'silent' }) });
