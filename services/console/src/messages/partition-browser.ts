@@ -40,7 +40,9 @@ export interface MessagePage {
   messages: MessageView[];
 }
 
-const FETCH_BYTES = 1024 * 1024;
+/** A first fetch sized for a page; filtered scans grow it up to FETCH_MAX_BYTES. */
+const FETCH_FIRST_BYTES = 64 * 1024;
+const FETCH_MAX_BYTES = 1024 * 1024;
 /** Records a filtered page looks at before it returns what it found so far. */
 const SCAN_LIMIT = 20_000;
 
@@ -121,6 +123,7 @@ export class PartitionBrowser {
     const messages: MessageView[] = [];
     let next = from;
     let scanned = 0;
+    let fetchBytes = FETCH_FIRST_BYTES;
     while (next < bounds.end && messages.length < cap && scanned < SCAN_LIMIT) {
       const records = await this.#cluster.fetch(
         request.topic,
@@ -128,8 +131,9 @@ export class PartitionBrowser {
         leader,
         request.partition,
         next,
-        FETCH_BYTES,
+        fetchBytes,
       );
+      fetchBytes = Math.min(fetchBytes * 4, FETCH_MAX_BYTES);
       if (records.length === 0) break;
       for (const record of records) {
         if (record.offset >= bounds.end || messages.length >= cap) break;

@@ -85,9 +85,9 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.goto(`${base}/dead-letters`);
     const row = page.locator('table.failure-groups tbody tr', { hasText: 'BILLING_ACCOUNT_MISSING' });
     await row.waitFor({ timeout: 60_000 });
-    assert.match(await row.innerText(), /billing account missing for Poison/);
-    assert.match(await row.innerText(), /tributary\.user\.registered\.v1/);
-    assert.equal((await row.locator('td.count').innerText()).trim(), '1');
+    assert.match((await row.textContent()) ?? '', /billing account missing for Poison/);
+    assert.match((await row.textContent()) ?? '', /tributary\.user\.registered\.v1/);
+    assert.equal(((await row.locator('td.count').textContent()) ?? '').trim(), '1');
     await row.locator('a').click();
     await page.locator(`.dead-letter[data-event-id="${poison.id}"]`).waitFor();
     await browser.screenshot('dead-letters');
@@ -97,7 +97,10 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await row.getByRole('button', { name: 'Redrive group' }).click();
     const dialog = page.getByRole('dialog', { name: 'Redrive' });
     await dialog.waitFor();
-    assert.match(await dialog.locator('.preview').innerText(), /1 dead letter\(s\) will be sent back/);
+    assert.match(
+      (await dialog.locator('.preview').textContent()) ?? '',
+      /1 dead letter\(s\) will be sent back/,
+    );
     await browser.screenshot('redrive-preview');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('redriven: 1').waitFor();
@@ -185,7 +188,10 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.waitForURL(/correlationId=corr-browser/);
     await page.locator(`a[href="/traces/${traceId}"]`).click();
     await page.waitForURL(new RegExp(`/traces/${traceId}$`));
-    assert.equal((await page.locator('.services').innerText()).trim(), 'order-service, user-service');
+    assert.equal(
+      ((await page.locator('.services').textContent()) ?? '').trim(),
+      'order-service, user-service',
+    );
     assert.equal(await page.locator('.waterfall .span-row').count(), 3);
     await browser.screenshot('trace');
   });
