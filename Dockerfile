@@ -1,0 +1,92 @@
+# syntax=docker/dockerfile:1
+# Images of Tributary's processes, one target each (the same build stages serve all of them):
+#   docker build --target user-service  -t tributary-user-service .
+#   docker build --target order-service -t tributary-order-service .
+#   docker build --target broker        -t tributary-broker .
+# The build stage installs one workspace's production dependencies with `npm ci`; the runtime stage is
+# distroless Node.js 24 (no shell, no package manager, uid 65532), and Node runs the TypeScript sources
+# directly (type stripping). Orchestrators probe /health/live and /health/ready over HTTP, so there is no
+# HEALTHCHECK. Writable paths: /data only (mount a volume there); the root filesystem can be read-only.
+
+# Only the package manifests: the dependency layers below are rebuilt when a manifest changes, not when
+# any source file does.
+FROM node:24-bookworm-slim AS manifests
+COPY . /src
+RUN find /src -type f ! -name package.json ! -name package-lock.json -delete \
+ && find /src -depth -type d -empty -delete
+
+FROM node:24-bookworm-slim AS deps-base
+WORKDIR /app
+COPY --from=manifests /src /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+# Source maps, type declarations and docs of dependencies are not needed at run time (about 15 MB).
+RUN printf '#!/bin/sh\nfind /app/node_modules -type f \\( -name "*.map" -o -name "*.d.ts" -o -name "*.d.cts" -o -name "*.d.mts" -o -iname "*.md" \\) -delete\n' > /usr/local/bin/prune-node-modules \
+ && chmod +x /usr/local/bin/prune-node-modules
+# /data is where the processes write (PGlite, the broker's log); created here because the runtime has no shell.
+RUN mkdir -p /rootfs/data && chown 65532:65532 /rootfs/data
+
+FROM deps-base AS user-service-deps
+RUN npm ci --omit=dev --workspace=services/user-service --no-audit --no-fund --ignore-scripts && prune-node-modules
+
+FROM deps-base AS order-service-deps
+RUN npm ci --omit=dev --workspace=services/order-service --no-audit --no-fund --ignore-scripts && prune-node-modules
+
+FROM deps-base AS broker-deps
+RUN npm ci --omit=dev --workspace=packages/broker --no-audit --no-fund --ignore-scripts && prune-node-modules
+
+# The console target goes here when the console workspace exists:
+# FROM deps-base AS console-deps
+# RUN npm ci --omit=dev --workspace=services/console --no-audit --no-fund --ignore-scripts && prune-node-modules
+
+# Sources without tests, benchmarks and tooling (see .dockerignore).
+FROM node:24-bookworm-slim AS source
+COPY . /app
+RUN find /app -depth -type d \( -name test -o -name bench \) -prune -exec rm -rf {} +
+
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG SOURCE=https://github.com/tributary/tributary
+LABEL org.opencontainers.image.source=$SOURCE \
+      org.opencontainers.image.version=$VERSION \
+      org.opencontainers.image.revision=$REVISION \
+      org.opencontainers.image.licenses=Apache-2.0 \
+      org.opencontainers.image.vendor=Tributary
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps-base --chown=65532:65532 /rootfs/data /data
+USER 65532:65532
+
+FROM runtime AS user-service
+LABEL org.opencontainers.image.title=tributary-user-service \
+      org.opencontainers.image.description="Tributary User Service: users and their events"
+COPY --from=user-service-deps /app/node_modules /app/node_modules
+COPY --from=source /app /app
+ENV HOST=0.0.0.0 PORT=5001 DATA_DIR=/data/user-service
+EXPOSE 5001
+CMD ["services/user-service/src/server.ts"]
+
+FROM runtime AS order-service
+LABEL org.opencontainers.image.title=tributary-order-service \
+      org.opencontainers.image.description="Tributary Order Service: orders, the user projection and the order lifecycle"
+COPY --from=order-service-deps /app/node_modules /app/node_modules
+COPY --from=source /app /app
+ENV HOST=0.0.0.0 PORT=5002 DATA_DIR=/data/order-service
+EXPOSE 5002
+CMD ["services/order-service/src/server.ts"]
+
+FROM runtime AS broker
+LABEL org.opencontainers.image.title=tributary-broker \
+      org.opencontainers.image.description="Tributary broker: a single-node Kafka-wire-compatible broker"
+COPY --from=broker-deps /app/node_modules /app/node_modules
+COPY --from=source /app /app
+ENV TRIBUTARY_BROKER_HOST=0.0.0.0 TRIBUTARY_BROKER_PORT=9092 TRIBUTARY_BROKER_DATA_DIR=/data/broker
+EXPOSE 9092
+CMD ["packages/broker/src/bin/tributary-broker.ts"]
+
+# FROM runtime AS console
+# COPY --from=console-deps /app/node_modules /app/node_modules
+# COPY --from=source /app /app
+# ENV HOST=0.0.0.0 CONSOLE_PORT=5000
+# EXPOSE 5000
+# CMD ["services/console/src/server.ts"]
