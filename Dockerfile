@@ -3,6 +3,7 @@
 #   docker build --target user-service  -t tributary-user-service .
 #   docker build --target order-service -t tributary-order-service .
 #   docker build --target broker        -t tributary-broker .
+#   docker build --target console       -t tributary-console .
 # The build stage installs one workspace's production dependencies with `npm ci`; the runtime stage is
 # distroless Node.js 24 (no shell, no package manager, uid 65532), and Node runs the TypeScript sources
 # directly (type stripping). Orchestrators probe /health/live and /health/ready over HTTP, so there is no
@@ -34,14 +35,19 @@ RUN npm ci --omit=dev --workspace=services/order-service --no-audit --no-fund --
 FROM deps-base AS broker-deps
 RUN npm ci --omit=dev --workspace=packages/broker --no-audit --no-fund --ignore-scripts && prune-node-modules
 
-# The console target goes here when the console workspace exists:
-# FROM deps-base AS console-deps
-# RUN npm ci --omit=dev --workspace=services/console --no-audit --no-fund --ignore-scripts && prune-node-modules
+FROM deps-base AS console-deps
+RUN npm ci --omit=dev --workspace=services/console --no-audit --no-fund --ignore-scripts && prune-node-modules
 
 # Sources without tests, benchmarks and tooling (see .dockerignore).
 FROM node:24-bookworm-slim AS source
 COPY . /app
 RUN find /app -depth -type d \( -name test -o -name bench \) -prune -exec rm -rf {} +
+
+# A dump of a freshly initialised PGlite database, so that a service's first start on an empty volume
+# unpacks it instead of running initdb in WebAssembly (what `npm ci`'s postinstall does in a checkout).
+FROM user-service-deps AS pglite-template
+COPY --from=source /app /app
+RUN node scripts/prepare-pglite-template.ts && ls node_modules/.cache/tributary-pglite/fresh-*.tar.gz
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 ARG VERSION=0.0.0-dev
@@ -61,6 +67,7 @@ FROM runtime AS user-service
 LABEL org.opencontainers.image.title=tributary-user-service \
       org.opencontainers.image.description="Tributary User Service: users and their events"
 COPY --from=user-service-deps /app/node_modules /app/node_modules
+COPY --from=pglite-template /app/node_modules/.cache /app/node_modules/.cache
 COPY --from=source /app /app
 ENV HOST=0.0.0.0 PORT=5001 DATA_DIR=/data/user-service
 EXPOSE 5001
@@ -70,6 +77,7 @@ FROM runtime AS order-service
 LABEL org.opencontainers.image.title=tributary-order-service \
       org.opencontainers.image.description="Tributary Order Service: orders, the user projection and the order lifecycle"
 COPY --from=order-service-deps /app/node_modules /app/node_modules
+COPY --from=pglite-template /app/node_modules/.cache /app/node_modules/.cache
 COPY --from=source /app /app
 ENV HOST=0.0.0.0 PORT=5002 DATA_DIR=/data/order-service
 EXPOSE 5002
@@ -84,9 +92,12 @@ ENV TRIBUTARY_BROKER_HOST=0.0.0.0 TRIBUTARY_BROKER_PORT=9092 TRIBUTARY_BROKER_DA
 EXPOSE 9092
 CMD ["packages/broker/src/bin/tributary-broker.ts"]
 
-# FROM runtime AS console
-# COPY --from=console-deps /app/node_modules /app/node_modules
-# COPY --from=source /app /app
-# ENV HOST=0.0.0.0 CONSOLE_PORT=5000
-# EXPOSE 5000
-# CMD ["services/console/src/server.ts"]
+FROM runtime AS console
+LABEL org.opencontainers.image.title=tributary-console \
+      org.opencontainers.image.description="Tributary Console: topics, consumer groups, dead letters and traces of a Kafka cluster"
+COPY --from=console-deps /app/node_modules /app/node_modules
+COPY --from=source /app /app
+# Listening beyond loopback, the console requires CONSOLE_TOKEN (16+ characters) from the environment.
+ENV HOST=0.0.0.0 PORT=5000 DATA_DIR=/data/console
+EXPOSE 5000
+CMD ["services/console/src/server.ts"]

@@ -12,7 +12,13 @@ const require = createRequire(import.meta.url);
 // The Compose specification's JSON schema, as shipped by the dclint package (next to its package.json).
 const SCHEMA_FILE = resolve(dirname(require.resolve('dclint/package.json')), 'schemas/compose.schema.json');
 const ROOT = dirname(COMPOSE_FILE);
-const OWN_IMAGES = ['user-service', 'order-service', 'embedded-user-service', 'embedded-order-service', 'broker'];
+const OWN_IMAGES = [
+  'user-service',
+  'order-service',
+  'embedded-user-service',
+  'embedded-order-service',
+  'broker',
+];
 
 async function validator() {
   // A draft-07 schema; its $schema is spelled https://…/schema, which Ajv does not know by that name.
@@ -47,6 +53,7 @@ describe('compose.yaml', () => {
   test('profile kafka: Apache Kafka (KRaft), PostgreSQL, both services and the observability stack', async () => {
     const compose = selectProfile(await readComposeFile(), 'kafka');
     assert.deepEqual(Object.keys(compose.services).sort(), [
+      'console',
       'grafana',
       'kafka',
       'order-service',
@@ -70,6 +77,7 @@ describe('compose.yaml', () => {
     const compose = selectProfile(await readComposeFile(), 'embedded');
     assert.deepEqual(Object.keys(compose.services).sort(), [
       'broker',
+      'embedded-console',
       'embedded-order-service',
       'embedded-user-service',
       'grafana',
@@ -80,7 +88,10 @@ describe('compose.yaml', () => {
       const service = compose.services[name];
       assert.equal(service.environment?.KAFKA_BROKERS, 'broker:9092');
       assert.equal(service.environment?.DATABASE_URL, undefined);
-      assert.ok(service.volumes?.some((v) => v.endsWith(':/data')), `${name} keeps its data in a volume`);
+      assert.ok(
+        service.volumes?.some((v) => v.endsWith(':/data')),
+        `${name} keeps its data in a volume`,
+      );
     }
   });
 

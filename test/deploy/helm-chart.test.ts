@@ -2,8 +2,8 @@
 // Kubernetes API schemas, and check what an operator relies on (probes, hardening, secrets, options).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { type HelmBinary, unpackHelm } from './support/helm-binary.ts';
@@ -62,7 +62,10 @@ async function templateError(args: string[]): Promise<string> {
 
 function find(objects: KubernetesObject[], kind: string, name: string): KubernetesObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  assert.ok(found, `${kind} ${name} not rendered; rendered: ${objects.map((o) => `${o.kind}/${o.metadata.name}`)}`);
+  assert.ok(
+    found,
+    `${kind} ${name} not rendered; rendered: ${objects.map((o) => `${o.kind}/${o.metadata.name}`)}`,
+  );
   return found;
 }
 
@@ -107,7 +110,10 @@ describe('helm chart deploy/helm/tributary', () => {
       'postgres://tributary:secret@postgres:5432/tributary',
     );
     const config = find(objects, 'ConfigMap', 'rel-tributary-config');
-    assert.equal((config.data as Record<string, string>).KAFKA_BROKERS, 'kafka-0.kafka:9092,kafka-1.kafka:9092');
+    assert.equal(
+      (config.data as Record<string, string>).KAFKA_BROKERS,
+      'kafka-0.kafka:9092,kafka-1.kafka:9092',
+    );
     for (const [component, port] of [
       ['user-service', 5001],
       ['order-service', 5002],
@@ -120,7 +126,10 @@ describe('helm chart deploy/helm/tributary', () => {
       assert.deepEqual(container.readinessProbe?.httpGet, { path: '/health/ready', port: 'http' });
       assert.deepEqual(container.startupProbe?.httpGet, { path: '/health/live', port: 'http' });
       const databaseUrl = container.env?.find((e) => e.name === 'DATABASE_URL');
-      assert.deepEqual(databaseUrl?.valueFrom?.secretKeyRef, { name: 'rel-tributary-database', key: 'DATABASE_URL' });
+      assert.deepEqual(databaseUrl?.valueFrom?.secretKeyRef, {
+        name: 'rel-tributary-database',
+        key: 'DATABASE_URL',
+      });
       assert.equal(databaseUrl?.value, undefined, 'the connection string never appears in the Deployment');
       assert.equal(container.envFrom?.[0]?.configMapRef?.name, 'rel-tributary-config');
       assert.equal(container.env?.find((e) => e.name === 'PORT')?.value, String(port));
@@ -151,8 +160,9 @@ describe('helm chart deploy/helm/tributary', () => {
       container.env?.find((e) => e.name === 'TRIBUTARY_BROKER_ADVERTISED_HOST')?.value,
       'rel-tributary-broker',
     );
-    const claims = (broker.spec as { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] })
-      .volumeClaimTemplates;
+    const claims = (
+      broker.spec as { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] }
+    ).volumeClaimTemplates;
     assert.equal(claims[0].spec.resources.requests.storage, '10Gi');
     const config = find(objects, 'ConfigMap', 'rel-tributary-config');
     assert.equal((config.data as Record<string, string>).KAFKA_BROKERS, 'rel-tributary-broker:9092');
@@ -160,7 +170,10 @@ describe('helm chart deploy/helm/tributary', () => {
     for (const component of ['user-service', 'order-service']) {
       const deployment = find(objects, 'Deployment', `rel-tributary-${component}`);
       assert.equal((deployment.spec as { replicas: number }).replicas, 1);
-      assert.equal(podSpec(deployment).containers[0].env?.find((e) => e.name === 'DATABASE_URL'), undefined);
+      assert.equal(
+        podSpec(deployment).containers[0].env?.find((e) => e.name === 'DATABASE_URL'),
+        undefined,
+      );
     }
   });
 
@@ -169,10 +182,16 @@ describe('helm chart deploy/helm/tributary', () => {
     for (const component of ['user-service', 'order-service']) {
       const deployment = find(objects, 'Deployment', `rel-tributary-${component}`);
       assert.equal((deployment.spec as { replicas?: number }).replicas, undefined, 'the HPA owns replicas');
-      assert.equal(podSpec(deployment).containers[0].image, `registry.example.com/platform/tributary-${component}:1.2.3`);
-      assert.deepEqual(podSpec(deployment).containers[0].env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom, {
-        secretKeyRef: { name: 'tributary-db', key: 'url' },
-      });
+      assert.equal(
+        podSpec(deployment).containers[0].image,
+        `registry.example.com/platform/tributary-${component}:1.2.3`,
+      );
+      assert.deepEqual(
+        podSpec(deployment).containers[0].env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom,
+        {
+          secretKeyRef: { name: 'tributary-db', key: 'url' },
+        },
+      );
       find(objects, 'HorizontalPodAutoscaler', `rel-tributary-${component}`);
       find(objects, 'NetworkPolicy', `rel-tributary-${component}`);
     }
