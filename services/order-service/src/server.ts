@@ -72,7 +72,9 @@ const runner = new ConsumerRunner({
   registry: contracts,
   logger,
   publisher,
-  // Topics it has to create (retry and dead-letter, the source if it is missing) follow its configuration.
+  // The users topic is the User Service's to create (its partitions, its replication): the runner waits
+  // for it, then creates its retry and dead-letter topics with the same partitions.
+  createSourceTopics: false,
   defaultPartitions: config.KAFKA_TOPIC_PARTITIONS,
   replicationFactor: config.KAFKA_REPLICATION_FACTOR,
 });

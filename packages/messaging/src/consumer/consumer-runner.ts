@@ -56,6 +56,13 @@ export interface ConsumerRunnerOptions {
   maxQueued?: number;
   /** Partitions of topics this runner has to create (default 3). */
   defaultPartitions?: number;
+  /**
+   * Whether the runner creates a subscribed topic that does not exist (default true). A service that
+   * consumes another service's topic says false: that topic's partitions and replication are its
+   * publisher's to decide, so the runner waits until it exists (its retry and dead-letter topics, which
+   * follow the source's partitions, are created then).
+   */
+  createSourceTopics?: boolean;
   /** Replication factor of the topics it creates (default: the transport's, on Kafka the cluster default). */
   replicationFactor?: number;
   /** Without a successful fetch for this long, an assigned, unpaused runner reports unhealthy (default 15 s). */
@@ -102,6 +109,16 @@ const topicsBackoff = new ExponentialBackoff({ initialDelay: 200, maxDelay: 10_0
 /** Longest a partition waits for its retry partition's backlog before it runs anyway. */
 const CATCH_UP_TIMEOUT_MS = 10_000;
 
+/** A subscribed topic the runner does not create is not there (yet). */
+class SourceTopicMissing extends Error {
+  readonly topic: string;
+  constructor(topic: string) {
+    super(`topic ${topic} does not exist`);
+    this.name = 'SourceTopicMissing';
+    this.topic = topic;
+  }
+}
+
 /** A retry partition new to this member, read up to `end` before its source partition may run. */
 interface CatchUp {
   source: TopicPartition;
@@ -119,6 +136,8 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
   readonly #options: ConsumerRunnerOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /** A subscribed topic the runner does not create and is waiting for. */
+  #awaitedTopic: string | undefined;
   readonly #baseLogger: Logger;
   readonly #subscriptions: Subscriptions;
   readonly #stopping = new AbortController();
@@ -175,7 +194,14 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
 
   health(): { ok: boolean; detail?: string } {
     if (this.#state !== 'running') return { ok: false, detail: `consumer runner is ${this.#state}` };
-    if (!this.#consuming) return { ok: false, detail: 'waiting for the broker to create the topics' };
+    if (!this.#consuming)
+      return {
+        ok: false,
+        detail:
+          this.#awaitedTopic === undefined
+            ? 'waiting for the broker to create the topics'
+            : `waiting for topic ${this.#awaitedTopic}, which its publisher creates`,
+      };
     const status = this.#consumer?.status?.();
     if (status === undefined) return { ok: true };
     const cause = status.lastError === undefined ? '' : ` (${status.lastError})`;
@@ -327,11 +353,21 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
       if (this.#stopping.signal.aborted) throw new TransportClosedError('consumer runner');
       try {
         await this.#ensureTopics(topics);
+        this.#awaitedTopic = undefined;
         return;
       } catch (err) {
         if (this.#stopping.signal.aborted) throw new TransportClosedError('consumer runner');
         backoff = (backoff ?? topicsBackoff).next(undefined);
         const delayMs = Math.round(backoff.duration);
+        if (err instanceof SourceTopicMissing) {
+          this.#awaitedTopic = err.topic;
+          this.#logger.info(
+            { topic: err.topic, attempt, retryInMs: delayMs },
+            `waiting for topic ${err.topic}, which its publisher creates; looking again in ${delayMs} ms`,
+          );
+          await this.#clock.sleep(delayMs, this.#stopping.signal).catch(() => undefined);
+          continue;
+        }
         this.#logger.warn(
           { error: errorSummary(err), attempt, retryInMs: delayMs },
           `${rootCauseOf(err)}: cannot create the topics; trying again in ${delayMs} ms`,
@@ -348,9 +384,12 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     const defaultPartitions = this.#options.defaultPartitions ?? 3;
     const spec = (topic: string, partitions: number) =>
       replicationFactor === undefined ? { topic, partitions } : { topic, partitions, replicationFactor };
-    await transport.ensureTopics(topics.map((topic) => spec(topic, defaultPartitions)));
+    const createSources = this.#options.createSourceTopics ?? true;
+    if (createSources) await transport.ensureTopics(topics.map((topic) => spec(topic, defaultPartitions)));
     for (const topic of topics) {
-      const partitions = (await transport.partitionCount(topic)) ?? defaultPartitions;
+      const counted = await transport.partitionCount(topic);
+      if (counted === undefined && !createSources) throw new SourceTopicMissing(topic);
+      const partitions = counted ?? defaultPartitions;
       // Same partition count as the source: a key lands on the same partition number in all three.
       await transport.ensureTopics([
         spec(retryTopicOf(topic, this.group), partitions),

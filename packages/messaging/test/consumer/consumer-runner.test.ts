@@ -12,6 +12,7 @@ import { createEventRegistry } from '../../src/contracts/event-registry.ts';
 import { parseTraceparent } from '../../src/envelope/trace-context.ts';
 import { MessagingArgumentError } from '../../src/errors.ts';
 import { EventPublisher } from '../../src/producer/event-publisher.ts';
+import { deadLetterTopicOf, retryTopicOf } from '../../src/retry/retry-topics.ts';
 import { gate, waitFor } from '../../src/testing/contract-fixture.ts';
 import { createInMemoryTransport, type InMemoryTransport } from '../../src/testing/in-memory-transport.ts';
 import { ManualClock } from '../../src/testing/manual-clock.ts';
@@ -204,6 +205,36 @@ describe('ConsumerRunner', () => {
     clock.advance(60_000);
     await waitFor(() => handled.length === 3, 'the held key');
     assert.deepEqual(handled, [`${free}-1`, 'held-1', 'held-2']);
+  });
+
+  it("waits for a topic it does not create, then takes that topic's partitions for its retry and dead-letter topics", async (t) => {
+    const { transport, publisher, runner } = setup(t);
+    const handled: number[] = [];
+    const r = runner({ createSourceTopics: false, defaultPartitions: 2 });
+    r.subscribe(TaskCreated, async (event) => {
+      handled.push(event.data.n);
+    });
+    let started = false;
+    const starting = r.start().then(() => {
+      started = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(started, false, 'started without its source topic');
+    assert.equal(await transport.partitionCount('tasks'), undefined, 'the runner created the source topic');
+    assert.deepEqual(r.health(), {
+      ok: false,
+      detail: 'waiting for topic tasks, which its publisher creates',
+    });
+
+    // The publisher's service creates the topic with its own partition count.
+    await transport.ensureTopics([{ topic: 'tasks', partitions: 5 }]);
+    await starting;
+    assert.equal(await transport.partitionCount('tasks'), 5);
+    assert.equal(await transport.partitionCount(retryTopicOf('tasks', 'workers')), 5);
+    assert.equal(await transport.partitionCount(deadLetterTopicOf('tasks', 'workers')), 5);
+    await publisher.publishEvent(TaskCreated, { taskId: 't1', n: 7 });
+    await waitFor(() => handled.length === 1, 'the task');
+    assert.deepEqual(handled, [7]);
   });
 
   it('refuses misuse: no handler, a type handled twice, a definition missing from the registry', async (t) => {
