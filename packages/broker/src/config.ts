@@ -1,4 +1,6 @@
 // The broker's configuration: one TypeBox schema gives the type, the defaults and the validation.
+
+import { kebab, loadConfig, optionsHelp } from '@tributary/config';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -138,58 +140,29 @@ function enumOf(name: string): string[] {
   return (schema?.anyOf ?? []).map((s) => String(s.const));
 }
 
-const OPTION_NAMES = Object.keys(BrokerConfigSchema.properties) as (keyof BrokerConfig)[];
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
+/** TRIBUTARY_BROKER_DATA_DIR for `dataDir`: the variable of every option. */
 function envName(name: string): string {
   return `TRIBUTARY_BROKER_${kebab(name).replace(/-/g, '_').toUpperCase()}`;
 }
 
-// Strings from a command line or the environment become numbers/booleans only when they are exactly that;
-// anything else is passed on as-is so validation names the option and the bad value.
-function coerce(name: keyof BrokerConfig, raw: string): unknown {
-  const schema = (BrokerConfigSchema.properties as Record<string, { type?: string }>)[name];
-  if (schema?.type === 'integer' && /^-?\d+$/.test(raw.trim())) return Number(raw);
-  if (schema?.type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
-  return raw;
-}
-
 /** Every option's command-line flag, without the dashes (`data-dir`). */
-export const CLI_FLAGS: readonly string[] = OPTION_NAMES.map(kebab);
+export const CLI_FLAGS: readonly string[] = Object.keys(BrokerConfigSchema.properties).map(kebab);
 
-/** `--data-dir x` style flags (as parsed by node:util parseArgs) to options. */
-export function brokerOptionsFromArgs(values: Record<string, string | boolean | undefined>): BrokerOptions {
-  const out: Record<string, unknown> = {};
-  for (const name of OPTION_NAMES) {
-    const raw = values[kebab(name)];
-    if (typeof raw === 'string') out[name] = coerce(name, raw);
-  }
-  return out as BrokerOptions;
-}
-
-/** TRIBUTARY_BROKER_PORT style variables to options; the only place the broker reads the environment. */
-export function brokerOptionsFromEnv(env: Record<string, string | undefined>): BrokerOptions {
-  const out: Record<string, unknown> = {};
-  for (const name of OPTION_NAMES) {
-    const raw = env[envName(name)];
-    if (raw !== undefined && raw !== '') out[name] = coerce(name, raw);
-  }
-  return out as BrokerOptions;
+/**
+ * The broker's settings from TRIBUTARY_BROKER_* variables and `--flags` (as parsed by node:util parseArgs),
+ * flags winning; every bad one is named in one error. The only place the broker reads the environment.
+ */
+export function readBrokerConfig(
+  env: Record<string, string | undefined>,
+  flags: Record<string, string | boolean | undefined> = {},
+): BrokerConfig {
+  return loadConfig(BrokerConfigSchema, env, { variable: envName, flags });
 }
 
 export const CLI_HELP = [
   'Usage: tributary-broker [options]',
   '',
   'Options (each also settable as the environment variable shown):',
-  ...OPTION_NAMES.map((name) => {
-    const s = (BrokerConfigSchema.properties as Record<string, { default?: unknown; description?: string }>)[
-      name
-    ];
-    const def = s.default === undefined ? '' : ` (default ${String(s.default)})`;
-    return `  --${kebab(name).padEnd(28)} ${envName(name).padEnd(44)}${s.description ?? ''}${def}`;
-  }),
+  ...optionsHelp(BrokerConfigSchema, { variable: envName }),
   '  -h, --help',
 ].join('\n');

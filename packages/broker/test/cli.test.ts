@@ -26,10 +26,17 @@ it('rejects an unknown flag with usage and exit code 2', () => {
   assert.match(r.stderr, /Usage: tributary-broker/);
 });
 
-it('names every bad value, from flags and environment alike, and does not start', () => {
+it('names every bad value, from flags and environment alike, with what it must be, and does not start', () => {
   const r = run(['--port', 'ninety', '--flush', 'sometimes'], { TRIBUTARY_BROKER_DEFAULT_PARTITIONS: '0' });
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /port: .*"ninety"/);
-  assert.match(r.stderr, /flush: must be one of interval, every-append, os/);
-  assert.match(r.stderr, /defaultPartitions: .*0/);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--port="ninety": must be an integer from 0 to 65535/);
+  assert.match(r.stderr, /--flush="sometimes": must be one of interval, every-append, os/);
+  assert.match(r.stderr, /TRIBUTARY_BROKER_DEFAULT_PARTITIONS="0": must be an integer from 1 to 10000/);
+  assert.doesNotMatch(r.stderr, /Usage:/);
+});
+
+it('refuses settings that contradict each other with exit code 2', () => {
+  const r = run(['--default-partitions', '50', '--max-partitions-per-topic', '10']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /defaultPartitions: must not exceed maxPartitionsPerTopic/);
 });

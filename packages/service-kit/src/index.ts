@@ -1,5 +1,4 @@
-export { ConfigError, type ConfigIssue } from './config/config-error.ts';
-export { type Environment, loadConfig } from './config/load-config.ts';
+export { ConfigError, type ConfigIssue, type Environment, loadConfig } from '@tributary/config';
 export { serviceConfigSchema } from './config/service-config.ts';
 export { loadMigrations, MigrationLoadError, type SqlMigration } from './database/load-migrations.ts';
 export { type OpenServiceDatabaseOptions, openServiceDatabase } from './database/open-service-database.ts';

@@ -46,6 +46,14 @@ export class Launcher {
     });
   }
 
+  /** The last lines the launcher printed, for a failure message that says what happened. */
+  #tail(): string {
+    return this.lines
+      .slice(-40)
+      .map((line) => JSON.stringify(line).slice(0, 400))
+      .join('\n');
+  }
+
   #notify(): void {
     for (const waiter of this.#waiters) waiter();
   }
@@ -68,12 +76,12 @@ export class Launcher {
         }
         if (!this.running) {
           done();
-          reject(new Error(`launcher exited before ${what}\n${this.stderr}`));
+          reject(new Error(`launcher exited before ${what}\n${this.stderr}\n${this.#tail()}`));
         }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.#tail()}`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -1,20 +1,26 @@
 #!/usr/bin/env node
 // CLI: `tributary-broker --port 9092 --data-dir ./.data/broker` (flags override TRIBUTARY_BROKER_* env).
 import { parseArgs } from 'node:util';
+import { ConfigError as SettingsError } from '@tributary/config';
 import { startBroker } from '../broker.ts';
-import { brokerOptionsFromArgs, brokerOptionsFromEnv, CLI_FLAGS, CLI_HELP, ConfigError } from '../config.ts';
+import { type BrokerConfig, CLI_FLAGS, CLI_HELP, ConfigError, readBrokerConfig } from '../config.ts';
 
 async function main(): Promise<void> {
-  let options: ReturnType<typeof brokerOptionsFromArgs>;
+  let options: BrokerConfig;
   try {
     const { values } = parseArgs({ options: brokerCliOptions(), strict: true, allowPositionals: false });
     if (values.help) {
       process.stdout.write(`${CLI_HELP}\n`);
       return;
     }
-    options = { ...brokerOptionsFromEnv(process.env), ...brokerOptionsFromArgs(values) };
+    options = readBrokerConfig(process.env, values);
   } catch (err) {
-    process.stderr.write(`tributary-broker: ${(err as Error).message}\n\n${CLI_HELP}\n`);
+    // A bad value is named with what it must be; an unknown flag gets the usage.
+    process.stderr.write(
+      err instanceof SettingsError
+        ? `tributary-broker: ${err.message}\n`
+        : `tributary-broker: ${(err as Error).message}\n\n${CLI_HELP}\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -23,7 +29,8 @@ async function main(): Promise<void> {
     broker = await startBroker(options);
   } catch (err) {
     process.stderr.write(`tributary-broker: ${startupProblem(err)}\n`);
-    process.exitCode = 1;
+    // Settings that contradict each other are a configuration problem like a bad value: exit code 2.
+    process.exitCode = err instanceof ConfigError ? 2 : 1;
     return;
   }
   let stopping = false;

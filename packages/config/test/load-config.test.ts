@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Type } from 'typebox';
-import { ConfigError, loadConfig, serviceConfigSchema } from '../../src/index.ts';
+import { ConfigError, loadConfig, optionsHelp } from '../src/index.ts';
 
 const Schema = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5001 }),
@@ -82,7 +82,11 @@ describe('loadConfig', () => {
       'PORT',
       'RELAY_INTERVAL_MS',
     ]);
-    assert.deepEqual(byName.PORT, { name: 'PORT', value: 'eighty', reason: 'must be an integer' });
+    assert.deepEqual(byName.PORT, {
+      name: 'PORT',
+      value: 'eighty',
+      reason: 'must be an integer from 1 to 65535',
+    });
     assert.deepEqual(byName.LOG_LEVEL, {
       name: 'LOG_LEVEL',
       value: 'verbose',
@@ -113,25 +117,48 @@ describe('loadConfig', () => {
     assert.doesNotMatch(error.message, /hunter2|short-secret/);
     assert.match(error.message, /mysql:\/\/root:\*+@db\/app/);
   });
-});
 
-describe('serviceConfigSchema', () => {
-  const schema = serviceConfigSchema({ port: 5001, dataDir: './.data/x', schema: 'x' });
+  test('reads variables under the names a program gives them, and flags over variables', () => {
+    const Broker = Type.Object({
+      port: Type.Integer({ minimum: 0, maximum: 65535, default: 9092, description: 'Kafka port' }),
+      dataDir: Type.String({ minLength: 1, default: './.data/broker' }),
+      flush: Type.Union([Type.Literal('interval'), Type.Literal('os')], { default: 'interval' }),
+    });
+    const variable = (property: string) => `APP_${property.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const config = loadConfig(
+      Broker,
+      { APP_PORT: '9000', APP_DATA_DIR: '/var/env', APP_FLUSH: 'os' },
+      { variable, flags: { 'data-dir': '/var/flag' } },
+    );
+    assert.deepEqual(config, { port: 9000, dataDir: '/var/flag', flush: 'os' });
 
-  test('creates topics with 3 partitions and the cluster default replication (-1) unless configured', () => {
-    const config = loadConfig(schema, {});
-    assert.deepEqual([config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_REPLICATION_FACTOR], [3, -1]);
-    const configured = loadConfig(schema, { KAFKA_TOPIC_PARTITIONS: '12', KAFKA_REPLICATION_FACTOR: '3' });
-    assert.deepEqual([configured.KAFKA_TOPIC_PARTITIONS, configured.KAFKA_REPLICATION_FACTOR], [12, 3]);
+    const error = captureConfigError(() =>
+      loadConfig(
+        Broker,
+        { APP_PORT: 'ninety', APP_FLUSH: 'never' },
+        { variable, flags: { flush: 'sometimes' } },
+      ),
+    );
+    assert.deepEqual(error.issues, [
+      { name: 'APP_PORT', value: 'ninety', reason: 'must be an integer from 0 to 65535' },
+      { name: '--flush', value: 'sometimes', reason: 'must be one of interval, os' },
+    ]);
+    assert.match(
+      optionsHelp(Broker, { variable }).join('\n'),
+      /--port\s+APP_PORT\s+Kafka port \(default 9092\)/,
+    );
   });
 
-  test('refuses a replication factor of 0 and a partition count below 1', () => {
-    assert.throws(
-      () => loadConfig(schema, { KAFKA_TOPIC_PARTITIONS: '0', KAFKA_REPLICATION_FACTOR: '0' }),
-      (error) =>
-        error instanceof ConfigError &&
-        error.issues.map((issue) => issue.name).join(',') ===
-          'KAFKA_TOPIC_PARTITIONS,KAFKA_REPLICATION_FACTOR',
+  test('says what a bounded number, a blank text and a forbidden value must be', () => {
+    const Bounds = Type.Object({
+      TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+      NAME: Type.String({ minLength: 1, default: 'x' }),
+      FACTOR: Type.Integer({ minimum: -1, maximum: 32, not: Type.Literal(0), default: -1 }),
+    });
+    const error = captureConfigError(() => loadConfig(Bounds, { TIMEOUT_MS: '5', NAME: ' ', FACTOR: '0' }));
+    assert.deepEqual(
+      error.issues.map((issue) => `${issue.name}: ${issue.reason}`),
+      ['TIMEOUT_MS: must be an integer of at least 1000', 'NAME: must not be blank', 'FACTOR: must not be 0'],
     );
   });
 });

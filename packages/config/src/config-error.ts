@@ -1,7 +1,7 @@
-// Thrown by loadConfig with every bad environment variable at once, so one start attempt shows them all.
+// Thrown by loadConfig with every bad setting at once, so one start attempt shows them all.
 
 export interface ConfigIssue {
-  /** Environment variable name. */
+  /** The environment variable, or the command-line flag (`--port`), the value came from. */
   name: string;
   /** The raw value (secrets masked), or undefined when the variable is missing. */
   value: string | undefined;
@@ -18,7 +18,7 @@ export class ConfigError extends Error {
         `  ${issue.name}=${issue.value === undefined ? '(unset)' : JSON.stringify(issue.value)}: ${issue.reason}`,
     );
     super(
-      `Invalid configuration (${issues.length} variable${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      `invalid configuration (${issues.length} setting${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
     );
     this.name = 'ConfigError';
     this.issues = issues;

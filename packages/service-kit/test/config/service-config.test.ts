@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig, serviceConfigSchema } from '../../src/index.ts';
+
+describe('serviceConfigSchema', () => {
+  const schema = serviceConfigSchema({ port: 5001, dataDir: './.data/x', schema: 'x' });
+
+  test('creates topics with 3 partitions and the cluster default replication (-1) unless configured', () => {
+    const config = loadConfig(schema, {});
+    assert.deepEqual([config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_REPLICATION_FACTOR], [3, -1]);
+    const configured = loadConfig(schema, { KAFKA_TOPIC_PARTITIONS: '12', KAFKA_REPLICATION_FACTOR: '3' });
+    assert.deepEqual([configured.KAFKA_TOPIC_PARTITIONS, configured.KAFKA_REPLICATION_FACTOR], [12, 3]);
+  });
+
+  test('refuses a replication factor of 0 and a partition count below 1', () => {
+    assert.throws(
+      () => loadConfig(schema, { KAFKA_TOPIC_PARTITIONS: '0', KAFKA_REPLICATION_FACTOR: '0' }),
+      (error) =>
+        error instanceof ConfigError &&
+        error.issues.map((issue) => issue.name).join(',') ===
+          'KAFKA_TOPIC_PARTITIONS,KAFKA_REPLICATION_FACTOR',
+    );
+  });
+});
