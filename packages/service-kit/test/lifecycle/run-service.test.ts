@@ -32,7 +32,7 @@ class ServiceProcess {
   }
 
   /** Resolves with the first log line (past or future) with this message; fails after a deadline. */
-  waitFor(msg: string, timeoutMs = 10_000): Promise<LogLine> {
+  waitFor(msg: string, timeoutMs = 90_000): Promise<LogLine> {
     const match = (line: LogLine) => line.msg === msg;
     const seen = this.lines.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
