@@ -39,6 +39,9 @@ export const produceHandler = defineHandler({
   name: 'Produce',
   minVersion: 3,
   maxVersion: 11,
+  // The records are written (synchronously, to the page cache) before `applied()`; the response holds
+  // none of the request's bytes.
+  keepsNothingOnceApplied: true,
   async handle(request, { state, applied }) {
     const { acks } = request;
     const validAcks = acks === 0 || acks === 1 || acks === -1;

@@ -23,6 +23,11 @@ export interface ApiHandler<K extends ApiKeyNumber = ApiKeyNumber> {
   readonly name: string;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * True when the handler references nothing of its request (such as record bytes, which are views of
+   * the request frame) once it has called `applied()`: the frame's memory then takes the next request.
+   */
+  readonly keepsNothingOnceApplied?: boolean;
   /** `null` means no response is sent (Produce with acks=0). */
   handle(
     request: RequestBodies[K],

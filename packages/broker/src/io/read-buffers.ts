@@ -2,8 +2,18 @@
 // multi-megabyte buffer per response, and the page faults and garbage collections that follow cost more
 // than the read itself. A leased buffer goes back to the pool once the response holding it is written;
 // one that is never given back (a connection closed first) is simply garbage-collected.
+//
+// Each slab is a resizable ArrayBuffer: V8 maps it on its own, outside the C heap, and it grows only to the
+// largest read it served, so a slab costs the bytes it was used for rather than its maximum. Freed
+// multi-megabyte C-heap blocks would also raise glibc's mmap threshold to their size, after which every
+// smaller buffer (request frames, socket reads) lands in a heap that rarely shrinks. Slabs beyond the ones
+// kept, and the kept ones once fetching has stopped for a while, are shrunk to nothing, which hands their
+// pages back to the operating system at once.
 
 const leases = new WeakMap<Buffer, () => void>();
+
+/** Kept slabs are emptied after this long without a large read. */
+const IDLE_TRIM_MS = 5_000;
 
 /** Gives back the buffers of a written response that came from a pool (others are ignored). */
 export function returnLeases(pieces: readonly Buffer[]): void {
@@ -18,12 +28,19 @@ export function returnLeases(pieces: readonly Buffer[]): void {
 export class ReadBuffers {
   readonly slabBytes: number;
   readonly #keep: number;
-  readonly #free: Buffer[] = [];
+  readonly #free: ArrayBuffer[] = [];
+  #lastAcquire = 0;
+  #trimTimer: NodeJS.Timeout | undefined;
 
-  /** Slabs of `slabBytes`; at most `keep` idle ones are kept. */
+  /** Slabs of up to `slabBytes`; at most `keep` idle ones are kept. */
   constructor(slabBytes: number, keep: number) {
     this.slabBytes = slabBytes;
     this.#keep = keep;
+  }
+
+  /** Bytes held by idle slabs. */
+  get idleBytes(): number {
+    return this.#free.reduce((sum, slab) => sum + slab.byteLength, 0);
   }
 
   /**
@@ -32,11 +49,33 @@ export class ReadBuffers {
    */
   acquire(length: number, minLength: number): Buffer {
     if (length < minLength || length > this.slabBytes) return Buffer.allocUnsafe(length);
-    const slab = this.#free.pop() ?? Buffer.allocUnsafeSlow(this.slabBytes);
-    const view = slab.subarray(0, length);
-    leases.set(view, () => {
-      if (this.#free.length < this.#keep) this.#free.push(slab);
-    });
+    this.#lastAcquire = performance.now();
+    const slab = this.#free.pop() ?? new ArrayBuffer(0, { maxByteLength: this.slabBytes });
+    if (slab.byteLength < length) slab.resize(length);
+    const view = Buffer.from(slab, 0, length);
+    leases.set(view, () => this.#giveBack(slab));
     return view;
+  }
+
+  #giveBack(slab: ArrayBuffer): void {
+    if (this.#free.length >= this.#keep) {
+      slab.resize(0);
+      return;
+    }
+    this.#free.push(slab);
+    this.#scheduleTrim();
+  }
+
+  #scheduleTrim(): void {
+    if (this.#trimTimer) return;
+    this.#trimTimer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      if (performance.now() - this.#lastAcquire < IDLE_TRIM_MS) {
+        this.#scheduleTrim();
+        return;
+      }
+      for (const slab of this.#free) slab.resize(0);
+    }, IDLE_TRIM_MS);
+    this.#trimTimer.unref();
   }
 }

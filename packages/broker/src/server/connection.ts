@@ -26,12 +26,13 @@ export interface FrameHandler {
   /**
    * Handles one request frame (without its size prefix). Returns the encoded response frame, `null` when
    * the request gets no response (Produce with acks=0), or throws to have the connection closed.
-   * `applied` may be called once the request's state changes are done (see the rule above).
+   * `applied` may be called once the request's state changes are done (see the rule above); with
+   * `frameDone` true it also says that nothing references the frame any more, so its memory may be reused.
    */
   handle(
     frame: Buffer,
     connection: ConnectionInfo,
-    applied: () => void,
+    applied: (frameDone?: boolean) => void,
   ): ResponseFrame | null | Promise<ResponseFrame | null>;
 }
 
@@ -205,9 +206,10 @@ export class Connection implements BudgetHolder {
     slot.frame = undefined;
     this.#applying = true;
     let released = false;
-    const applied = () => {
+    const applied = (frameDone?: boolean) => {
       if (released) return;
       released = true;
+      if (frameDone) this.#reader.recycle(frame);
       this.#applying = false;
       this.#startWaiting();
     };

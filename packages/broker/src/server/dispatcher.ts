@@ -34,7 +34,7 @@ export class Dispatcher implements FrameHandler {
   handle(
     frame: Buffer,
     connection: ConnectionInfo,
-    applied: () => void,
+    applied: (frameDone?: boolean) => void,
   ): ResponseFrame | null | Promise<ResponseFrame | null> {
     const { header, bodyOffset } = decodeRequestHeader(frame);
     const handler = this.#handlers.get(header.apiKey);
@@ -54,7 +54,7 @@ export class Dispatcher implements FrameHandler {
       clientId: header.clientId,
       connection,
       state: this.#state,
-      applied,
+      applied: handler.keepsNothingOnceApplied ? () => applied(true) : () => applied(),
     };
     const result = handler.handle(body as never, context);
     const encode = (response: ResponseBodies[ApiKeyNumber] | null): ResponseFrame | null =>

@@ -90,3 +90,32 @@ it('refuses a size below a request header or above the maximum before buffering 
   tiny.push(Buffer.from([0, 0, 0, 3, 1, 2, 3]));
   assert.throws(() => tiny.next(), /frame too small/);
 });
+
+it('reuses the memory of a given-back frame for the next one, and never of a frame still in use', () => {
+  const reader = new FrameReader(1024 * 1024, () => {});
+  const payload = (n: number, fill: number) => Buffer.alloc(n, fill);
+  // Frames of 100 KB arriving in 40 KB chunks: each is copied together from several chunks.
+  const feed = (p: Buffer) => {
+    for (const c of chunked(framed([p]), [40_000, 80_000])) reader.push(c);
+    return reader.next()!;
+  };
+  const first = feed(payload(100_000, 1));
+  reader.recycle(first);
+  const second = feed(payload(100_000, 2));
+  assert.equal(second.buffer, first.buffer, 'a given-back frame takes the next one');
+  assert.ok(second.every((b) => b === 2));
+  // `second` is not given back: the next frame gets memory of its own and `second` stays intact.
+  const third = feed(payload(90_000, 3));
+  assert.notEqual(third.buffer, second.buffer);
+  assert.ok(second.every((b) => b === 2) && third.every((b) => b === 3));
+  // Giving back a frame that is not the latest copied one changes nothing.
+  reader.recycle(second);
+  const fourth = feed(payload(90_000, 4));
+  assert.notEqual(fourth.buffer, second.buffer);
+  assert.ok(second.every((b) => b === 2) && fourth.every((b) => b === 4));
+  // A larger frame than the spare memory gets a new buffer.
+  reader.recycle(fourth);
+  const fifth = feed(payload(200_000, 5));
+  assert.notEqual(fifth.buffer, fourth.buffer);
+  assert.ok(fifth.every((b) => b === 5));
+});
