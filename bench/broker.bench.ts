@@ -1,7 +1,9 @@
 // Broker throughput, memory and durability cost. Two broker processes run side by side, one with the
 // default flush policy (acks=-1 waits for fdatasync, group commit) and one with `--flush os`; rounds
 // alternate which goes first so machine noise hits both. The load generator (@platformatic/kafka, and a
-// raw-wire fetch loop) runs in this process; the loopback baseline is a process of its own.
+// raw-wire fetch loop) runs in this process; the loopback baseline is a process of its own, and its
+// reader receives the same way as the fetch loop (straight into a reused buffer). Besides rates, the
+// broker's CPU time per run is printed: it moves much less than rates when other work loads the machine.
 // Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -101,6 +103,25 @@ async function startLoopback(bytes: number): Promise<{ port: number; stop: () =>
   return { port, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s, Linux's USER_HZ).
+ * What the broker spends per record is steadier than its rate on a machine others load.
+ */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (!pid) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs `work` and notes the broker's CPU seconds it took under `key`. */
+async function withCpu<T>(key: string, pid: number | undefined, work: () => Promise<T>): Promise<T> {
+  const before = await cpuSeconds(pid);
+  const result = await work();
+  note(key, (await cpuSeconds(pid)) - before);
+  return result;
+}
+
 async function rssMB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -140,18 +161,21 @@ try {
       for (const partitions of PARTITION_COUNTS) {
         const topic = `bench-r${round}-p${partitions}`;
         await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
-        note(
-          `${policy} produce p${partitions}`,
-          RECORDS / (await produce(broker.address, topic, partitions)),
+        const seconds = await withCpu(`${policy} produce p${partitions} cpu`, broker.pid, () =>
+          produce(broker.address, topic, partitions),
         );
-        note(
-          `${policy} consume p${partitions}`,
-          RECORDS / (await consume(broker.address, topic, RECORDS + partitions)),
+        note(`${policy} produce p${partitions}`, RECORDS / seconds);
+        const consumeSeconds = await withCpu(`${policy} consume p${partitions} cpu`, broker.pid, () =>
+          consume(broker.address, topic, RECORDS + partitions),
         );
+        note(`${policy} consume p${partitions}`, RECORDS / consumeSeconds);
         written += RECORDS * VALUE_BYTES;
         if (partitions === 1) {
-          const raw = await rawFetchAll(broker.address, topic, 0, RECORDS + 1);
+          const raw = await withCpu(`${policy} raw fetch cpu`, broker.pid, () =>
+            rawFetchAll(broker.address, topic, 0, RECORDS + 1),
+          );
           note(`${policy} raw fetch GB/s`, raw.bytes / 1e9 / raw.seconds);
+          note(`${policy} raw fetch GB`, raw.bytes / 1e9);
         }
       }
       await admin.close();
@@ -169,11 +193,17 @@ try {
       `${partitions} partition(s): consume default ${fmtRate(median(results[`default consume p${partitions}`]), 1)}, --flush os ${fmtRate(median(results[`os consume p${partitions}`]), 1)}`,
     );
   }
+  const perRecords = (key: string) => `${((median(results[key]) / RECORDS) * 1e8).toFixed(0)} ms`;
+  for (const policy of policies)
+    for (const partitions of PARTITION_COUNTS)
+      console.log(
+        `broker CPU per 100k records (${policy}, ${partitions} partition(s)): produce ${perRecords(`${policy} produce p${partitions} cpu`)}, consume ${perRecords(`${policy} consume p${partitions} cpu`)}`,
+      );
   const loop = median(results['loopback GB/s']);
   for (const policy of policies) {
     const raw = median(results[`${policy} raw fetch GB/s`]);
     console.log(
-      `raw-wire fetch (${policy}): ${raw.toFixed(2)} GB/s; loopback ${loop.toFixed(2)} GB/s: ratio ${(raw / loop).toFixed(2)}`,
+      `raw-wire fetch (${policy}): ${raw.toFixed(2)} GB/s; loopback ${loop.toFixed(2)} GB/s: ratio ${(raw / loop).toFixed(2)}; broker CPU ${((median(results[`${policy} raw fetch cpu`]) / median(results[`${policy} raw fetch GB`])) * 1000).toFixed(0)} ms per GB`,
     );
   }
   for (const policy of policies) {

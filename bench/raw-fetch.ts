@@ -4,27 +4,39 @@
 import { connect, type Socket } from 'node:net';
 import { decodeResponse, encodeRequest } from '@tributary/kafka-protocol';
 
-/** Assembles response frames into one reused buffer (one copy per byte, no allocation per frame). */
+/**
+ * Receives response frames straight into one reused buffer: the socket reads into the free space after
+ * what it holds (net's `onread`), as a C client's recv() into its own buffer does, so no byte is copied
+ * in user space and nothing is allocated per read.
+ */
 class FrameReader {
-  readonly #socket: Socket;
+  #socket: Socket | undefined;
   #buf = Buffer.allocUnsafe(8 * 1024 * 1024);
   #len = 0;
   #waiter: ((frame: Buffer) => void) | null = null;
   bytes = 0;
 
-  constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.bytes += chunk.length;
-      if (this.#len + chunk.length > this.#buf.length) {
-        const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#len + chunk.length));
+  /** Options for `connect` that deliver the socket's bytes to this reader. */
+  readonly onread = {
+    buffer: () => {
+      // Keep room for a whole read; a frame larger than the buffer grows it.
+      if (this.#buf.length - this.#len < 64 * 1024) {
+        const grown = Buffer.allocUnsafe(this.#buf.length * 2);
         this.#buf.copy(grown, 0, 0, this.#len);
         this.#buf = grown;
       }
-      chunk.copy(this.#buf, this.#len);
-      this.#len += chunk.length;
+      return this.#buf.subarray(this.#len);
+    },
+    callback: (n: number) => {
+      this.bytes += n;
+      this.#len += n;
       this.#deliver();
-    });
+      return true;
+    },
+  };
+
+  attach(socket: Socket): void {
+    this.#socket = socket;
   }
 
   #deliver(): void {
@@ -51,7 +63,7 @@ class FrameReader {
   }
 
   close(): void {
-    this.#socket.destroy();
+    this.#socket?.destroy();
   }
 }
 
@@ -79,13 +91,14 @@ export async function rawFetchAll(
     address.slice(0, address.lastIndexOf(':')),
     Number(address.slice(address.lastIndexOf(':') + 1)),
   ];
-  const socket = connect(port, host);
+  const reader = new FrameReader();
+  const socket = connect({ port, host, onread: reader.onread });
+  reader.attach(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
   socket.setNoDelay(true);
-  const reader = new FrameReader(socket);
   let offset = 0;
   let correlationId = 0;
   const start = performance.now();
@@ -130,14 +143,30 @@ export async function rawFetchAll(
   return { seconds, bytes: reader.bytes };
 }
 
-/** Reads everything a loopback server sends; returns seconds and bytes. */
+/**
+ * Reads everything a loopback server sends, received the same way as the fetch loop's responses (straight
+ * into a reused 8 MiB buffer, filled front to back); returns seconds and bytes.
+ */
 export async function loopbackRead(port: number): Promise<{ seconds: number; bytes: number }> {
-  const socket = connect(port, '127.0.0.1');
+  const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
+  let filled = 0;
   let bytes = 0;
-  const start = performance.now();
-  socket.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
+  const socket = connect({
+    port,
+    host: '127.0.0.1',
+    onread: {
+      buffer: () => {
+        if (buf.length - filled < 64 * 1024) filled = 0;
+        return buf.subarray(filled);
+      },
+      callback: (n: number) => {
+        bytes += n;
+        filled += n;
+        return true;
+      },
+    },
   });
+  const start = performance.now();
   await new Promise<void>((resolve, reject) => {
     socket.once('end', resolve);
     socket.once('error', reject);

@@ -28,19 +28,25 @@ export function returnLeases(pieces: readonly Buffer[]): void {
 export class ReadBuffers {
   readonly slabBytes: number;
   readonly #keep: number;
+  readonly #keepBytes: number;
   readonly #free: ArrayBuffer[] = [];
+  #freeBytes = 0;
   #lastAcquire = 0;
   #trimTimer: NodeJS.Timeout | undefined;
 
-  /** Slabs of up to `slabBytes`; at most `keep` idle ones are kept. */
-  constructor(slabBytes: number, keep: number) {
+  /**
+   * Slabs of up to `slabBytes`; at most `keep` idle ones are kept (one per partition of a fetch), holding
+   * at most `keepBytes` together.
+   */
+  constructor(slabBytes: number, keep: number, keepBytes = 2 * slabBytes) {
     this.slabBytes = slabBytes;
     this.#keep = keep;
+    this.#keepBytes = keepBytes;
   }
 
   /** Bytes held by idle slabs. */
   get idleBytes(): number {
-    return this.#free.reduce((sum, slab) => sum + slab.byteLength, 0);
+    return this.#freeBytes;
   }
 
   /**
@@ -51,6 +57,7 @@ export class ReadBuffers {
     if (length < minLength || length > this.slabBytes) return Buffer.allocUnsafe(length);
     this.#lastAcquire = performance.now();
     const slab = this.#free.pop() ?? new ArrayBuffer(0, { maxByteLength: this.slabBytes });
+    this.#freeBytes -= slab.byteLength;
     if (slab.byteLength < length) slab.resize(length);
     const view = Buffer.from(slab, 0, length);
     leases.set(view, () => this.#giveBack(slab));
@@ -58,11 +65,12 @@ export class ReadBuffers {
   }
 
   #giveBack(slab: ArrayBuffer): void {
-    if (this.#free.length >= this.#keep) {
+    if (this.#free.length >= this.#keep || this.#freeBytes + slab.byteLength > this.#keepBytes) {
       slab.resize(0);
       return;
     }
     this.#free.push(slab);
+    this.#freeBytes += slab.byteLength;
     this.#scheduleTrim();
   }
 
@@ -75,6 +83,7 @@ export class ReadBuffers {
         return;
       }
       for (const slab of this.#free) slab.resize(0);
+      this.#freeBytes = 0;
     }, IDLE_TRIM_MS);
     this.#trimTimer.unref();
   }

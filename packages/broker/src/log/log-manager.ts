@@ -110,7 +110,7 @@ export class LogManager {
     };
     this.fs = config.fs ?? nodeFileSystem;
     this.openFiles = new OpenFiles(this.#config.maxOpenFiles);
-    this.readBuffers = new ReadBuffers(this.#config.readBufferBytes, 2);
+    this.readBuffers = new ReadBuffers(this.#config.readBufferBytes, 8);
     this.flushScheduler = new FlushScheduler(this.#config.flush, config.logger, {
       timer: this.#config.timers,
     });
