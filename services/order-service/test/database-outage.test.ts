@@ -147,7 +147,12 @@ describe('services through database faults', { timeout: 300_000 }, () => {
         () => (acknowledged.length > count ? true : undefined),
         `more than ${count} registrations`,
         90_000,
-      );
+      ).catch((error: Error) => {
+        // What the services said meanwhile, and how the last requests ended, tell why they did not recover.
+        const last = responses.slice(-5).map((r) => `${r.status} after ${r.at - r.sentAt} ms`);
+        error.message += `\nlast responses: ${last.join(', ')}\nuser service:\n${users.raw.slice(-30).join('\n')}\norder service:\n${orders.raw.slice(-15).join('\n')}`;
+        throw error;
+      });
 
     // Every client backend (both services' pools, listeners and the consumer's inbox) terminated, three times.
     for (let round = 1; round <= 3; round++) {
