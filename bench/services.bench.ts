@@ -1,5 +1,6 @@
 // POST /users throughput of the User Service next to a bare Fastify route doing the same INSERT, each in a
-// process of its own (the load generator is this process), in alternating rounds; and, under that load,
+// process of its own (the load generator is this process), in alternating rounds, with telemetry on (the
+// default: spans made, metrics recorded) and off (OTEL_SDK_DISABLED=true); and, under that load,
 // the time from a 201 reaching the client to its `user.registered` event being readable on the broker.
 // Runs on PGlite and on PostgreSQL (needs DATABASE_URL or --database-url; schemas are dropped at the end).
 // Usage: npm run bench:services [-- --duration 10 --rounds 3 --connections 10 --database pglite|postgres|both]
@@ -90,14 +91,20 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} not ready within 60 s`);
 }
 
-async function startUserService(database: 'pglite' | 'postgres', broker: string, dir: string) {
+async function startUserService(
+  database: 'pglite' | 'postgres',
+  broker: string,
+  dir: string,
+  telemetry: 'on' | 'off',
+) {
   const port = await freePort();
   const child = spawnChild('../services/user-service/src/server.ts', [], {
     PORT: String(port),
     KAFKA_BROKERS: broker,
-    DATA_DIR: join(dir, 'user-service'),
-    DATABASE_SCHEMA: `bench_users_${run}`,
+    DATA_DIR: join(dir, `user-service-${telemetry}`),
+    DATABASE_SCHEMA: `bench_users_${telemetry}_${run}`,
     LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: telemetry === 'off' ? 'true' : 'false',
     ...(database === 'postgres' ? { DATABASE_URL } : {}),
   });
   child.stdout!.resume();
@@ -207,37 +214,55 @@ async function measure(database: 'pglite' | 'postgres') {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-bench-services-'));
   const broker = await startBrokerProcess(join(dir, 'broker'));
   let service: { child: ChildProcess } | undefined;
+  let untraced: { child: ChildProcess } | undefined;
   let bare: { child: ChildProcess } | undefined;
   let watcher: Awaited<ReturnType<typeof watchUsersTopic>> | undefined;
   try {
-    const svc = await startUserService(database, broker.address, dir);
+    const svc = await startUserService(database, broker.address, dir, 'on');
     service = svc;
+    const off = await startUserService(database, broker.address, dir, 'off');
+    untraced = off;
     const base = await startBareServer(database, dir);
     bare = base;
     // The first event creates the topic; the watcher starts on it.
-    await fetch(`${svc.url}/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `warmup-${run}@bench.test`, name: 'Warm up' }),
-    });
+    for (const url of [svc.url, off.url]) {
+      await fetch(`${url}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `warmup-${url.length}-${url.slice(-5)}-${run}@bench.test`,
+          name: 'Warm up',
+        }),
+      });
+    }
     watcher = await watchUsersTopic(broker.address);
     const services: Round[] = [];
+    const offs: Round[] = [];
     const bases: Round[] = [];
     const lags: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const measured = await drive(svc.url, `svc${round}`);
       services.push(measured);
       lags.push(...(await lagsOf(measured.created, watcher.arrived)));
+      const measuredOff = await drive(off.url, `off${round}`);
+      offs.push(measuredOff);
+      await lagsOf(measuredOff.created, watcher.arrived);
       bases.push(await drive(base.url, `base${round}`));
     }
     const svcRps = median(services.map((r) => r.rps));
+    const offRps = median(offs.map((r) => r.rps));
     const baseRps = median(bases.map((r) => r.rps));
-    const errors = services.reduce((sum, r) => sum + r.errors, 0);
+    const errors = [...services, ...offs].reduce((sum, r) => sum + r.errors, 0);
     console.log(`\n${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`);
     console.log(
       `  POST /users  service ${svcRps.toFixed(0)} req/s (p99 ${median(services.map((r) => r.p99))} ms)` +
         ` | bare Fastify + INSERT ${baseRps.toFixed(0)} req/s (p99 ${median(bases.map((r) => r.p99))} ms)` +
         ` | ratio ${(svcRps / baseRps).toFixed(2)}${errors > 0 ? ` (${errors} errors)` : ''}`,
+    );
+    console.log(
+      `  telemetry    on ${svcRps.toFixed(0)} req/s | off (OTEL_SDK_DISABLED) ${offRps.toFixed(0)} req/s` +
+        ` (p99 ${median(offs.map((r) => r.p99))} ms) | on/off ratio ${(svcRps / offRps).toFixed(2)}` +
+        ` | off/bare ratio ${(offRps / baseRps).toFixed(2)}`,
     );
     console.log(
       `  201 → event on the broker (${lags.length} events): p50 ${percentile(lags, 50).toFixed(0)} ms,` +
@@ -246,13 +271,15 @@ async function measure(database: 'pglite' | 'postgres') {
   } finally {
     await watcher?.close().catch(() => undefined);
     if (service) await stopChild(service.child);
+    if (untraced) await stopChild(untraced.child);
     if (bare) await stopChild(bare.child);
     await broker.stop();
     if (database === 'postgres') {
       // The service's schema (the bare server drops its own on SIGTERM).
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS bench_users_${run} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS bench_users_on_${run} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS bench_users_off_${run} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS bench_bare_${run} CASCADE`);
       await client.end();
     }
@@ -264,7 +291,7 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 console.log(
-  `POST /users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s rounds alternating service and baseline`,
+  `POST /users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s rounds alternating service (telemetry on, off) and baseline`,
 );
 if (values.database !== 'postgres') await measure('pglite');
 if (values.database !== 'pglite') await measure('postgres');

@@ -5,7 +5,7 @@
 // redrive links to it; log lines carry the trace ids; `/metrics` moves with the traffic.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -35,12 +35,14 @@ import {
   startTelemetry,
 } from '@tributary/service-kit';
 import parsePrometheus from 'parse-prometheus-text-format';
+import { parse as parseYaml } from 'yaml';
 import { subscribeToUserEvents } from '../../services/order-service/src/adapters/messaging/user-event-handlers.ts';
 import { buildOrderApp } from '../../services/order-service/src/app.ts';
 import type { Orders } from '../../services/order-service/src/application/orders.ts';
 import { CONSUMER_GROUP } from '../../services/order-service/src/application/user-events.ts';
 import { CE_SOURCE as USER_SOURCE } from '../../services/user-service/src/adapters/messaging/user-events.ts';
 import { buildUserApp } from '../../services/user-service/src/app.ts';
+import { metricsOf } from './support/promql-metrics.ts';
 
 const exporter = new InMemorySpanExporter();
 // Before any database or app exists, as in the services' server.ts.
@@ -94,6 +96,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let orders: string;
     let orderTransport: KafkaTransport;
     let orderRelay: OutboxRelay;
+    /** Metric families seen on the services' /metrics. */
+    const exported = new Set<string>();
 
     after(async () => {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -402,7 +406,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         assert.equal(res.status, 200);
         assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
         const text = await res.text();
-        return Object.assign(parsePrometheus(text), { text });
+        const families = parsePrometheus(text);
+        for (const f of families) exported.add(f.name);
+        return Object.assign(families, { text });
       };
       const family = (families: Family[], name: string) => {
         const found = families.find((f) => f.name === name);
@@ -461,6 +467,26 @@ for (const kind of ['pglite', 'postgres'] as const) {
         }) >= 2,
       );
 
+      // An event delivered again is skipped by the inbox, and counted.
+      const [first] = await orderTransport.readTopic(Topics.users);
+      assert.ok(first);
+      const again = orderTransport.createPublisher();
+      await again.publishRaw({
+        topic: Topics.users,
+        key: first.key,
+        value: first.value,
+        headers: first.headers,
+      });
+      await again.close();
+      await eventually(async () => {
+        const scraped = await scrape(orders);
+        if (!scraped.some((f) => f.name === 'tributary_messaging_inbox_duplicates_total')) return undefined;
+        const n = value(scraped, 'tributary_messaging_inbox_duplicates_total', {
+          messaging_consumer_group_name: CONSUMER_GROUP,
+        });
+        return n >= 1 ? n : undefined;
+      }, 'the duplicate counted');
+
       // The consumer is held on one registration: it and the records behind it are lag until it goes on.
       const lag = async () =>
         value(await scrape(orders), 'messaging_kafka_consumer_lag', {
@@ -481,5 +507,44 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await eventually(async () => ((await lag()) === 0 ? true : undefined), 'lag back to 0');
       await orderRelay.flushed();
     });
+
+    // On PostgreSQL, where the services export everything (PGlite has no connection pool to report).
+    if (kind === 'postgres')
+      it('names in every dashboard query and alert rule a metric the services export', async () => {
+        assert.ok(exported.has('tributary_messaging_inbox_duplicates_total'), 'the metrics test ran first');
+        const deploy = new URL('../../deploy/', import.meta.url);
+        const queries: Array<{ where: string; expr: string }> = [];
+        const walk = (node: unknown, where: string) => {
+          if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${where}[${i}]`));
+          else if (node !== null && typeof node === 'object') {
+            for (const [key, child] of Object.entries(node)) {
+              if ((key === 'expr' || key === 'query') && typeof child === 'string')
+                queries.push({ where, expr: child });
+              else if (key === 'query' && child !== null && typeof child === 'object' && 'query' in child)
+                queries.push({ where, expr: String((child as { query: unknown }).query) });
+              else walk(child, `${where}.${key}`);
+            }
+          }
+        };
+        const dashboards = new URL('grafana/dashboards/', deploy);
+        const files = (await readdir(dashboards)).filter((f) => f.endsWith('.json'));
+        assert.ok(files.length >= 2, 'the services and messaging dashboards');
+        for (const file of files) walk(JSON.parse(await readFile(new URL(file, dashboards), 'utf8')), file);
+        walk(parseYaml(await readFile(new URL('prometheus/alerts.yml', deploy), 'utf8')), 'alerts.yml');
+        assert.ok(queries.length > 20);
+        const unknown: string[] = [];
+        for (const { where, expr } of queries) {
+          if (expr === 'prometheus') continue; // the data source variable's plugin type
+          for (const name of metricsOf(expr)) {
+            const family = name.replace(/_(bucket|count|sum)$/, '');
+            if (!exported.has(name) && !exported.has(family)) unknown.push(`${where}: ${name}`);
+          }
+        }
+        assert.deepEqual(
+          unknown,
+          [],
+          `queries naming metrics nobody exports (exported: ${[...exported].join(', ')})`,
+        );
+      });
   });
 }
