@@ -515,8 +515,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         const deploy = new URL('../../deploy/', import.meta.url);
         const queries: Array<{ where: string; expr: string }> = [];
         const walk = (node: unknown, where: string) => {
-          if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${where}[${i}]`));
-          else if (node !== null && typeof node === 'object') {
+          if (Array.isArray(node)) {
+            for (const [i, item] of node.entries()) walk(item, `${where}[${i}]`);
+          } else if (node !== null && typeof node === 'object') {
             for (const [key, child] of Object.entries(node)) {
               if ((key === 'expr' || key === 'query') && typeof child === 'string')
                 queries.push({ where, expr: child });
