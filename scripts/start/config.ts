@@ -1,7 +1,6 @@
 // Configuration of `npm start`: the only place the launcher reads the environment. Read with the loader
 // the broker and the services use, so every bad variable is reported at once, each with what it must be.
-import { loadConfig } from '@tributary/config';
-import { type Static, Type } from 'typebox';
+import { loadConfig, type Static, Type } from '@tributary/config';
 
 const port = (fallback: number, description: string) =>
   Type.Integer({ minimum: 1, maximum: 65535, default: fallback, description });

@@ -1,8 +1,6 @@
-// The broker's configuration: one TypeBox schema gives the type, the defaults and the validation.
-
-import { kebab, loadConfig, optionsHelp } from '@tributary/config';
-import { type Static, Type } from 'typebox';
-import { Value } from 'typebox/value';
+// The broker's configuration: one schema gives the type, the defaults, the validation, the flags and the
+// variables (built with @tributary/config's light `Type`, so the broker does not load TypeBox at start-up).
+import { checkSettings, kebab, loadConfig, optionsHelp, type Static, Type } from '@tributary/config';
 
 export const BrokerConfigSchema = Type.Object(
   {
@@ -98,19 +96,8 @@ export class ConfigError extends Error {
 
 /** Applies defaults and validates; every bad setting is named in one error. */
 export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
-  const withDefaults = Value.Default(BrokerConfigSchema, structuredClone(options)) as BrokerConfig;
-  const byPath = new Map<string, string>();
-  for (const e of Value.Errors(BrokerConfigSchema, withDefaults)) {
-    if (e.keyword === 'additionalProperties') continue;
-    const name = e.instancePath.slice(1);
-    const got = JSON.stringify(valueAt(withDefaults, e.instancePath));
-    if (e.message === 'schema is false') byPath.set(name, `${name}: unknown option`);
-    else if (e.keyword === 'anyOf' || e.keyword === 'const') {
-      const allowed = enumOf(name);
-      byPath.set(name, `${name}: must be one of ${allowed.join(', ')} (got ${got})`);
-    } else if (!byPath.has(name)) byPath.set(name, `${name}: ${e.message} (got ${got})`);
-  }
-  const problems = [...byPath.values()];
+  const { settings: withDefaults, problems } = checkSettings(BrokerConfigSchema, options);
+  if (problems.length > 0) throw new ConfigError(problems);
   if (withDefaults.groupMinSessionTimeoutMs > withDefaults.groupMaxSessionTimeoutMs) {
     problems.push('groupMinSessionTimeoutMs: must not exceed groupMaxSessionTimeoutMs');
   }
@@ -125,19 +112,6 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults;
-}
-
-function valueAt(obj: unknown, pointer: string): unknown {
-  let cur: unknown = obj;
-  for (const part of pointer.split('/').slice(1)) {
-    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
-  }
-  return cur;
-}
-
-function enumOf(name: string): string[] {
-  const schema = (BrokerConfigSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name];
-  return (schema?.anyOf ?? []).map((s) => String(s.const));
 }
 
 /** TRIBUTARY_BROKER_DATA_DIR for `dataDir`: the variable of every option. */

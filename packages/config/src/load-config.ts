@@ -2,9 +2,16 @@
 // as a TypeBox object schema (one property a setting, with its default and description) and read them here
 // from environment variables and, for the broker, command-line flags. Numbers, integers and booleans are
 // converted from their text, defaults fill what is unset, and every bad setting is reported at once.
-import type { Static, TObject, TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
+import {
+  defaultOf,
+  fromText,
+  isRequired,
+  reason,
+  type Static,
+  type TObject,
+  type TSchema,
+} from './settings-schema.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -32,53 +39,6 @@ export function kebab(property: string): string {
   return property.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-function isRequired(schema: TObject, name: string): boolean {
-  return Array.isArray(schema.required) && schema.required.includes(name);
-}
-
-function range(noun: string, s: Record<string, unknown>): string {
-  const min = typeof s.minimum === 'number' ? s.minimum : undefined;
-  const max = typeof s.maximum === 'number' ? s.maximum : undefined;
-  if (min !== undefined && max !== undefined) return `${noun} from ${min} to ${max}`;
-  if (min !== undefined) return `${noun} of at least ${min}`;
-  if (max !== undefined) return `${noun} of at most ${max}`;
-  if (typeof s.exclusiveMinimum === 'number') return `${noun} greater than ${s.exclusiveMinimum}`;
-  return noun;
-}
-
-/** What a value of `schema` must be, in words. */
-function describe(schema: TSchema): string {
-  const s = schema as Record<string, unknown>;
-  if (Array.isArray(s.anyOf)) {
-    const literals = s.anyOf.map((member) => (member as Record<string, unknown>).const);
-    if (literals.every((literal) => literal !== undefined)) return `one of ${literals.join(', ')}`;
-  }
-  if (s.const !== undefined) return `${String(s.const)}`;
-  if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
-  if (s.type === 'boolean') return 'true or false';
-  if (s.type === 'integer') return range('an integer', s);
-  if (s.type === 'number') return range('a number', s);
-  if (s.type === 'string' && typeof s.pattern === 'string') return `text matching ${s.pattern}`;
-  if (s.type === 'string' && s.minLength === 1) return 'non-blank text';
-  return 'a valid value';
-}
-
-function reasonFor(schema: TSchema, value: unknown): string {
-  const first = [...Value.Errors(schema, value)][0];
-  if (first === undefined) return 'is invalid';
-  const s = schema as Record<string, unknown>;
-  if (
-    ['type', 'const', 'anyOf', 'enum', 'minimum', 'maximum', 'exclusiveMinimum', 'pattern'].includes(
-      first.keyword,
-    )
-  )
-    return `must be ${describe(schema)}`;
-  if (first.keyword === 'minLength' && s.minLength === 1) return 'must not be blank';
-  if (first.keyword === 'not' && (s.not as Record<string, unknown> | undefined)?.const !== undefined)
-    return `must not be ${String((s.not as Record<string, unknown>).const)}`;
-  return first.message ?? 'is invalid';
-}
-
 /**
  * Validates the settings against `schema` and returns the typed configuration. Unset or empty settings take
  * the property's `default`; missing required ones and values that do not fit are all reported in one
@@ -99,18 +59,46 @@ export function loadConfig<S extends TObject>(
     const fromFlag = typeof flagValue === 'string';
     const name = fromFlag ? `--${flag(property)}` : variable(property);
     const raw = fromFlag ? flagValue : env[name];
-    const defaultValue = (propertySchema as { default?: unknown }).default;
     if (raw === undefined || raw === '') {
-      if (defaultValue !== undefined) config[property] = Value.Clone(defaultValue);
+      const fallback = defaultOf(propertySchema);
+      if (fallback !== undefined) config[property] = fallback;
       else if (isRequired(schema, property)) issues.push({ name, value: raw, reason: 'is required' });
       continue;
     }
-    const value = Value.Convert(propertySchema, raw.trim());
-    if (Value.Check(propertySchema, value)) config[property] = value;
-    else issues.push({ name, value: masked(name, raw), reason: reasonFor(propertySchema, value) });
+    const value = fromText(propertySchema, raw.trim());
+    const problem = reason(propertySchema, value);
+    if (problem === undefined) config[property] = value;
+    else issues.push({ name, value: masked(name, raw), reason: problem });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return config as Static<S>;
+}
+
+/**
+ * Settings given as values (a program's options rather than text): defaults applied, each checked, unknown
+ * ones refused. Returns the complete settings and every problem as "name: what it must be (got value)".
+ */
+export function checkSettings<S extends TObject>(
+  schema: S,
+  given: Readonly<Record<string, unknown>>,
+): { settings: Static<S>; problems: string[] } {
+  const properties = schema.properties as Record<string, TSchema>;
+  const settings: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const name of Object.keys(given)) {
+    if (!(name in properties) && given[name] !== undefined) problems.push(`${name}: unknown option`);
+  }
+  for (const [name, propertySchema] of Object.entries(properties)) {
+    const value = given[name] === undefined ? defaultOf(propertySchema) : given[name];
+    if (value === undefined) {
+      if (isRequired(schema, name)) problems.push(`${name}: is required`);
+      continue;
+    }
+    const problem = reason(propertySchema, value);
+    if (problem === undefined) settings[name] = value;
+    else problems.push(`${name}: ${problem} (got ${JSON.stringify(value)})`);
+  }
+  return { settings: settings as Static<S>, problems };
 }
 
 /** One line a setting: its flag (when it has one), its variable, its description and default. */

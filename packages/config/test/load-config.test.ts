@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Type } from 'typebox';
-import { ConfigError, loadConfig, optionsHelp } from '../src/index.ts';
+import { ConfigError, checkSettings, Type as Light, loadConfig, optionsHelp } from '../src/index.ts';
 
 const Schema = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5001 }),
@@ -160,5 +160,64 @@ describe('loadConfig', () => {
       error.issues.map((issue) => `${issue.name}: ${issue.reason}`),
       ['TIMEOUT_MS: must be an integer of at least 1000', 'NAME: must not be blank', 'FACTOR: must not be 0'],
     );
+  });
+});
+
+describe('the light schema builder', () => {
+  // The same settings described with TypeBox and with @tributary/config's Type read the same way.
+  const build = (T: typeof Type | typeof Light) =>
+    T.Object({
+      PORT: T.Integer({ minimum: 1, maximum: 65535, default: 5001 }),
+      NAME: T.String({ minLength: 1 }),
+      URL: T.Optional(T.String({ pattern: '^postgres://' })),
+      MODE: T.Union([T.Literal('fast'), T.Literal('safe')], { default: 'safe' }),
+      VERBOSE: T.Boolean({ default: false }),
+      RATIO: T.Number({ exclusiveMinimum: 0, default: 0.5 }),
+    });
+  const heavy = build(Type);
+  const light = build(Light);
+
+  test('requires what has no default and is not optional, like TypeBox', () => {
+    assert.deepEqual(light.required, heavy.required);
+    assert.deepEqual(light.required, ['PORT', 'NAME', 'MODE', 'VERBOSE', 'RATIO']);
+  });
+
+  test('reads good and bad settings exactly as a TypeBox schema does', () => {
+    const good = { NAME: 'n', URL: 'postgres://db/x', MODE: 'fast', VERBOSE: 'TRUE', RATIO: '2.5' };
+    assert.deepEqual(loadConfig(light, good), loadConfig(heavy, good));
+    assert.deepEqual(loadConfig(light, good), {
+      PORT: 5001,
+      NAME: 'n',
+      URL: 'postgres://db/x',
+      MODE: 'fast',
+      VERBOSE: true,
+      RATIO: 2.5,
+    });
+    const bad = { PORT: '0', NAME: '  ', URL: 'mysql://x', MODE: 'slow', VERBOSE: 'yes', RATIO: '0' };
+    const issues = (schema: typeof heavy | typeof light) =>
+      captureConfigError(() => loadConfig(schema, bad)).issues;
+    assert.deepEqual(issues(light), issues(heavy));
+    assert.deepEqual(
+      issues(light).map((issue) => `${issue.name}: ${issue.reason}`),
+      [
+        'PORT: must be an integer from 1 to 65535',
+        'NAME: must not be blank',
+        'URL: must be text matching ^postgres://',
+        'MODE: must be one of fast, safe',
+        'VERBOSE: must be true or false',
+        'RATIO: must be a number greater than 0',
+      ],
+    );
+  });
+
+  test('checks settings given as values: defaults, bad values and unknown names', () => {
+    assert.deepEqual(checkSettings(light, { NAME: 'n', MODE: 'fast' }), {
+      settings: { PORT: 5001, NAME: 'n', MODE: 'fast', VERBOSE: false, RATIO: 0.5 },
+      problems: [],
+    });
+    assert.deepEqual(checkSettings(light, { NAME: 'n', PORT: 1.5, colour: 'red' }).problems, [
+      'colour: unknown option',
+      'PORT: must be an integer from 1 to 65535 (got 1.5)',
+    ]);
   });
 });
