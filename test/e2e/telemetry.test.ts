@@ -46,7 +46,7 @@ import { metricsOf } from './support/promql-metrics.ts';
 
 const exporter = new InMemorySpanExporter();
 // Before any database or app exists, as in the services' server.ts.
-const telemetry = startTelemetry({
+const telemetry = await startTelemetry({
   serviceName: 'tributary-telemetry-test',
   spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });

@@ -33,7 +33,7 @@ try {
 }
 const logger = createLogger({ name: 'user-service', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
 // Before the database and the HTTP app exist: the pg and Fastify instrumentations hook their creation.
-const telemetry = startTelemetry({
+const telemetry = await startTelemetry({
   serviceName: config.OTEL_SERVICE_NAME ?? 'user-service',
   disabled: config.OTEL_SDK_DISABLED,
   exportTraces:

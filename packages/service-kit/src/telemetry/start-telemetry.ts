@@ -2,12 +2,10 @@
 // the pg instrumentation, the messaging and database libraries' own spans) exported with OTLP/HTTP JSON when
 // an OTLP endpoint is configured, and metrics read by Prometheus from `/metrics`. OTEL_SDK_DISABLED turns it
 // all off; the sampler follows OTEL_TRACES_SAMPLER(_ARG), which the SDK reads itself.
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+//
+// The SDK is loaded by startTelemetry, not when this module is: importing the service kit (the console, tests,
+// a process with OTEL_SDK_DISABLED) does not pay for loading it.
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   /** `service.name` of every span and metric. */
@@ -52,8 +50,23 @@ const SECONDS_INSTRUMENTS = [
 const untracedRoutes = /^\/(health|metrics)(\/|$)/;
 
 /** Starts the SDK; call before the app, database and messaging clients are built. */
-export function startTelemetry(options: TelemetryOptions): Telemetry {
+export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   if (options.disabled === true) return disabledTelemetry;
+  const [
+    { FastifyOtelInstrumentation },
+    { PrometheusExporter, PrometheusSerializer },
+    { OTLPTraceExporter },
+    { PgInstrumentation },
+    { NodeSDK },
+    { BatchSpanProcessor, NoopSpanProcessor },
+  ] = await Promise.all([
+    import('@fastify/otel'),
+    import('@opentelemetry/exporter-prometheus'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
   const reader = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
