@@ -50,6 +50,8 @@ const serviceEnv = (port: number, name: string) => ({
   // The services export their spans to the console's OTLP/HTTP JSON receiver.
   OTEL_EXPORTER_OTLP_ENDPOINT: consoleUrl,
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+  // A laptop platform: no identity provider, so the APIs take every request (the banner says so).
+  AUTH_MODE: 'development',
 });
 // Ready means serving: the broker accepts a TCP connection, a service answers /health/ready with 200.
 // The ports were free before the children started, and the supervisor counts a probe only while its child
@@ -184,6 +186,8 @@ async function main(): Promise<void> {
       `  Order Service   ${base(config.ORDER_SERVICE_PORT)}   Swagger UI: ${base(config.ORDER_SERVICE_PORT)}/swagger`,
       `  Console         ${consoleUrl}   topics, consumer lag, dead letters, traces`,
       `  Data            ${dataDir}`,
+      '  DEVELOPMENT MODE: the HTTP APIs accept every request without a token (AUTH_MODE=development);',
+      '  never expose these ports. See SECURITY.md for running with JWT authentication.',
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

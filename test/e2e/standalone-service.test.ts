@@ -36,6 +36,7 @@ describe('a service started alone', { timeout: 600_000 }, () => {
       const child = spawn(process.execPath, [script], {
         env: {
           ...process.env,
+          AUTH_MODE: 'development',
           DATA_DIR: dataDir,
           DATABASE_URL: '',
           PORT: String(port),

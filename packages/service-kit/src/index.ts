@@ -68,6 +68,33 @@ export {
   type ShutdownHook,
 } from './lifecycle/run-service.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logging/create-logger.ts';
+export {
+  AUTH_PROBLEM_TYPES,
+  type HttpAuth,
+  PUBLIC_PATH_PREFIXES,
+  registerAuth,
+} from './security/http-auth.ts';
+export {
+  type HttpProtectionOptions,
+  RATE_LIMIT_PROBLEM_TYPES,
+  registerHttpProtection,
+  SWAGGER_UI_CSP,
+} from './security/http-protection.ts';
+export {
+  HTTP_SECURITY_CONFIG,
+  type HttpSecurity,
+  type HttpSecurityConfig,
+  httpSecurityConfigSchema,
+  httpSecurityFromConfig,
+} from './security/http-security-config.ts';
+export {
+  createJwtVerifier,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+  type Principal,
+  scopesOf,
+  TokenRejectedError,
+} from './security/jwt-verifier.ts';
 export { type ObservedMessaging, observeMessaging } from './telemetry/service-metrics.ts';
 export {
   PROMETHEUS_CONTENT_TYPE,

@@ -1,6 +1,13 @@
 // Builds the Order Service's HTTP app (what tests build): routes on top of service-kit's app factory.
 import type { Database } from '@tributary/database';
-import { type App, createApp, databaseCheck, type Logger, type ReadinessCheck } from '@tributary/service-kit';
+import {
+  type App,
+  createApp,
+  databaseCheck,
+  type HttpSecurity,
+  type Logger,
+  type ReadinessCheck,
+} from '@tributary/service-kit';
 import { SqlOrderStore } from './adapters/db/sql-order-store.ts';
 import { ORDER_PROBLEM_TYPES } from './adapters/http/order-problem-types.ts';
 import { registerOrderRoutes } from './adapters/http/order-routes.ts';
@@ -13,6 +20,8 @@ export interface OrderAppOptions {
   readinessChecks?: readonly ReadinessCheck[];
   /** Serves `/metrics` (the process's telemetry scrape). */
   metrics?: () => Promise<string>;
+  /** Authentication, rate limit and CORS (httpSecurityFromConfig); default development mode, nothing checked. */
+  security?: HttpSecurity;
   now?: () => Date;
   /** How long an Idempotency-Key is remembered, default 24 h. */
   idempotencyTtlMs?: number;
@@ -34,6 +43,8 @@ export async function buildOrderApp(options: OrderAppOptions): Promise<{ app: Ap
     },
     readinessChecks: [databaseCheck(options.db), ...(options.readinessChecks ?? [])],
     metrics: options.metrics,
+    auth: options.security?.auth,
+    protection: options.security?.protection,
     problemTypes: ORDER_PROBLEM_TYPES,
   });
   const store = new SqlOrderStore(options.db);

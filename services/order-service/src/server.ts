@@ -15,6 +15,8 @@ import {
   circuitBreakerCheck,
   consumerCheck,
   createLogger,
+  type HttpSecurity,
+  httpSecurityFromConfig,
   keepTrying,
   loadMigrations,
   observeMessaging,
@@ -30,8 +32,10 @@ import { CONSUMER_GROUP } from './application/user-events.ts';
 import { readConfig } from './config.ts';
 
 let config: ReturnType<typeof readConfig>;
+let security: HttpSecurity;
 try {
   config = readConfig();
+  security = httpSecurityFromConfig(config);
 } catch (err) {
   process.stderr.write(`order-service: ${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(2);
@@ -45,6 +49,9 @@ const telemetry = await startTelemetry({
     config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
     config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined,
 });
+if (security.auth.mode === 'development') {
+  logger.warn('AUTH_MODE=development: the HTTP API accepts every request without a token; never expose it');
+}
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
 // The HTTP server starts at once: until the database is reachable and migrated the service answers 503
 // (not ready) and keeps trying with backoff.
@@ -82,6 +89,7 @@ const { app, orders } = await buildOrderApp({
   db,
   logger,
   metrics: telemetry.scrape,
+  security,
   idempotencyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 60 * 60 * 1000,
   // Ready = the API can be served and user events are consumed; the broker, the circuit and the outbox's
   // age only degrade the service (writes land in the outbox).

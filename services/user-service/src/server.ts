@@ -12,6 +12,8 @@ import {
   ConfigError,
   circuitBreakerCheck,
   createLogger,
+  type HttpSecurity,
+  httpSecurityFromConfig,
   keepTrying,
   loadMigrations,
   observeMessaging,
@@ -25,8 +27,10 @@ import { buildUserApp } from './app.ts';
 import { readConfig } from './config.ts';
 
 let config: ReturnType<typeof readConfig>;
+let security: HttpSecurity;
 try {
   config = readConfig();
+  security = httpSecurityFromConfig(config);
 } catch (err) {
   process.stderr.write(`user-service: ${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(2);
@@ -40,6 +44,9 @@ const telemetry = await startTelemetry({
     config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
     config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined,
 });
+if (security.auth.mode === 'development') {
+  logger.warn('AUTH_MODE=development: the HTTP API accepts every request without a token; never expose it');
+}
 const own = await loadMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
 // The HTTP server starts at once: until the database is reachable and migrated the service answers 503
 // (not ready) and keeps trying with backoff.
@@ -64,6 +71,7 @@ const { app } = await buildUserApp({
   db,
   logger,
   metrics: telemetry.scrape,
+  security,
   // The broker, the circuit and the outbox's age degrade the service but never take the API out of
   // rotation: writes land in the outbox.
   readinessChecks: [brokerCheck(transport, Topics.users), circuitBreakerCheck(publisher), outboxCheck(relay)],

@@ -33,7 +33,8 @@ const spawned: Proc[] = [];
 
 function run(file: string, args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [file, ...args], {
-    env: { ...process.env, ...env },
+    // The HTTP API's authentication is tested on its own; these tests are about the process.
+    env: { ...process.env, AUTH_MODE: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
@@ -236,5 +237,13 @@ describe('user-service server', { timeout: 480_000 }, () => {
     const proc = run(SERVER, [], { PORT: 'http', KAFKA_BROKERS: 'a, b', LOG_LEVEL: 'loud' });
     assert.equal(await proc.exited, 2);
     for (const name of ['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']) assert.match(proc.stderr(), new RegExp(name));
+  });
+
+  it('refuses to start with JWT authentication (the default) but no issuer, audience or key, naming them', async () => {
+    const proc = run(SERVER, [], { AUTH_MODE: '', PORT: '0' });
+    assert.equal(await proc.exited, 2);
+    for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL']) {
+      assert.match(proc.stderr(), new RegExp(name));
+    }
   });
 });

@@ -20,6 +20,12 @@ import {
 } from '../errors/problem-types.ts';
 import { registerHealthRoutes } from '../health/health-routes.ts';
 import { type ReadinessCheck, ReadinessChecks } from '../health/readiness.ts';
+import { AUTH_PROBLEM_TYPES, type HttpAuth, registerAuth } from '../security/http-auth.ts';
+import {
+  type HttpProtectionOptions,
+  RATE_LIMIT_PROBLEM_TYPES,
+  registerHttpProtection,
+} from '../security/http-protection.ts';
 import { registerHttpMetrics, registerMetricsRoute } from '../telemetry/metrics-routes.ts';
 import { DEFAULT_MAX_JSON_DEPTH, registerJsonBodyParser } from './json-body-parser.ts';
 import { type ProblemReplyOptions, problemFromError, sendProblem } from './problem-responses.ts';
@@ -79,6 +85,13 @@ export interface CreateAppOptions {
   timeouts?: { headersTimeoutMs?: number; requestTimeoutMs?: number; keepAliveTimeoutMs?: number };
   /** Serves `/metrics` with what this returns (see startTelemetry's `scrape`). */
   metrics?: () => Promise<string>;
+  /**
+   * Who may call the routes (see httpSecurityFromConfig). Default development mode: nothing is checked, so
+   * a process serving real clients must pass its configured authentication.
+   */
+  auth?: HttpAuth;
+  /** Rate limit and CORS; security headers and `Cache-Control: no-store` are always on. */
+  protection?: HttpProtectionOptions;
 }
 
 export async function createApp(options: CreateAppOptions): Promise<App> {
@@ -86,7 +99,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const problems: ProblemReplyOptions = {
     problemTypeBase: options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    problemTypes: new ProblemTypeRegistry(PLATFORM_PROBLEM_TYPES, options.problemTypes ?? {}),
+    problemTypes: new ProblemTypeRegistry(
+      PLATFORM_PROBLEM_TYPES,
+      AUTH_PROBLEM_TYPES,
+      RATE_LIMIT_PROBLEM_TYPES,
+      options.problemTypes ?? {},
+    ),
   };
   const requestTimeout = options.timeouts?.requestTimeoutMs ?? 30_000;
   const headersTimeout = Math.min(options.timeouts?.headersTimeoutMs ?? 10_000, requestTimeout);
@@ -212,6 +230,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     );
   });
 
+  // Before any route: the rate limit's hook runs ahead of token verification, which costs a signature check.
+  await registerHttpProtection(app, options.protection ?? {});
+  registerAuth(app, options.auth ?? { mode: 'development' });
   await registerSwagger(app, options.openapi);
   registerHealthRoutes(app, app.readiness, problems);
   registerHttpMetrics(app);

@@ -4,6 +4,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemDetails } from '../errors/problem-details.ts';
+import { PUBLIC_PATH_PREFIXES } from '../security/http-auth.ts';
+import { SWAGGER_UI_CSP } from '../security/http-protection.ts';
 
 /** A catch-all problem response with one realistic example, so no documented error shows a made-up one. */
 function catchAll(description: string, example: Parameters<typeof buildProblem>[0]) {
@@ -35,6 +37,16 @@ const SERVER_ERROR = catchAll(
 
 export const SWAGGER_PREFIX = '/swagger';
 
+const BEARER = 'bearerAuth';
+
+/** The bearer token and scopes a route requires (OpenAPI `security`); public routes need none. */
+function securityOf(url: string, config: unknown): Array<Record<string, string[]>> {
+  const { scopes, public: open } = (config ?? {}) as { scopes?: readonly string[]; public?: boolean };
+  if (open === true || PUBLIC_PATH_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`)))
+    return [];
+  return [{ [BEARER]: [...(scopes ?? [])] }];
+}
+
 /** Adds catch-all 4XX/5XX problem+json responses next to the statuses a route documents itself. */
 function withProblemResponses(schema: FastifySchema | undefined): FastifySchema | undefined {
   if (schema?.response === undefined || typeof schema.response !== 'object' || schema.response === null) {
@@ -54,8 +66,27 @@ export async function registerSwagger(
   },
 ): Promise<void> {
   await app.register(swagger, {
-    openapi: { openapi: '3.1.0', info },
-    transform: ({ schema, url }) => ({ schema: withProblemResponses(schema) as typeof schema, url }),
+    openapi: {
+      openapi: '3.1.0',
+      info,
+      components: {
+        securitySchemes: {
+          [BEARER]: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              "A JWT from the configured issuer, for this service's audience, carrying the scopes the route lists (`scope` or `scp` claim).",
+          },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const documented = withProblemResponses(schema) as typeof schema;
+      if (documented === undefined) return { schema: documented, url };
+      return { schema: { ...documented, security: securityOf(url, route.config) } as typeof schema, url };
+    },
   });
-  await app.register(swaggerUi, { routePrefix: SWAGGER_PREFIX });
+  // Swagger UI gets its own Content-Security-Policy (the API's forbids scripts altogether).
+  await app.register(swaggerUi, { routePrefix: SWAGGER_PREFIX, staticCSP: SWAGGER_UI_CSP });
 }

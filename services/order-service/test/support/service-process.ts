@@ -19,7 +19,7 @@ export interface ServiceProcess {
 
 export function startProcess(file: string, args: string[], env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [file, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, AUTH_MODE: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

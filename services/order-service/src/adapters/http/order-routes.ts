@@ -35,6 +35,7 @@ export function registerOrderRoutes(app: App, orders: Orders): void {
   app.post(
     '/orders',
     {
+      config: { scopes: ['orders:write'] },
       schema: {
         tags: ['orders'],
         summary: 'Place an order for a known, active user',
@@ -95,6 +96,7 @@ export function registerOrderRoutes(app: App, orders: Orders): void {
   app.get(
     '/orders/:id',
     {
+      config: { scopes: ['orders:read'] },
       schema: {
         tags: ['orders'],
         summary: 'One order',
@@ -112,6 +114,7 @@ export function registerOrderRoutes(app: App, orders: Orders): void {
   app.get(
     '/orders',
     {
+      config: { scopes: ['orders:read'] },
       schema: {
         tags: ['orders'],
         summary: 'Orders, oldest first, filtered by user and status',
@@ -145,6 +148,7 @@ export function registerOrderRoutes(app: App, orders: Orders): void {
     app.post(
       `/orders/:id/${action}`,
       {
+        config: { scopes: ['orders:write'] },
         schema: {
           tags: ['orders'],
           summary: `${action[0].toUpperCase()}${action.slice(1)} an order (${from.join(' or ')} → ${to})`,

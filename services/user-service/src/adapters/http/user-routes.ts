@@ -45,6 +45,7 @@ export function registerUserRoutes(app: App, users: Users): void {
   app.post(
     '/users',
     {
+      config: { scopes: ['users:write'] },
       schema: {
         tags: ['users'],
         summary: 'Register a user',
@@ -85,6 +86,7 @@ export function registerUserRoutes(app: App, users: Users): void {
   app.get(
     '/users/:id',
     {
+      config: { scopes: ['users:read'] },
       schema: {
         tags: ['users'],
         summary: 'One user',
@@ -109,6 +111,7 @@ export function registerUserRoutes(app: App, users: Users): void {
   app.get(
     '/users',
     {
+      config: { scopes: ['users:read'] },
       schema: {
         tags: ['users'],
         summary: 'Users, oldest first, in pages',
@@ -133,6 +136,7 @@ export function registerUserRoutes(app: App, users: Users): void {
   app.post(
     '/users/:id/deactivate',
     {
+      config: { scopes: ['users:write'] },
       schema: {
         tags: ['users'],
         summary: 'Deactivate a user (idempotent); their open orders get cancelled',

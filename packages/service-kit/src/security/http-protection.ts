@@ -1,0 +1,99 @@
+// Protections every HTTP response gets: security headers (helmet) with a Content-Security-Policy strict for
+// the JSON API and one that lets Swagger UI run, CORS only for configured origins, a per-client rate limit
+// (429 with Retry-After) and `Cache-Control: no-store`, since the APIs answer with personal data.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CodedError } from '../errors/coded-error.ts';
+import { PUBLIC_PATH_PREFIXES } from './http-auth.ts';
+
+export interface HttpProtectionOptions {
+  /** Requests one client (IP address) may make per window; 0 turns the limit off. Default 100. */
+  rateLimitMax?: number;
+  /** The rate limit's window in milliseconds, default 1000. */
+  rateLimitWindowMs?: number;
+  /** Origins allowed to call the API from a browser; empty (the default) sends no CORS headers. */
+  corsOrigins?: readonly string[];
+}
+
+export const RATE_LIMIT_PROBLEM_TYPES = {
+  RATE_LIMITED: {
+    status: 429,
+    title: 'Too many requests',
+    description: 'The client sent more requests than its limit allows; retry after `Retry-After` seconds.',
+  },
+} as const;
+
+/** A JSON API renders nothing: forbid every kind of content and framing. */
+const API_CSP = {
+  'default-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/**
+ * Swagger UI's page: its scripts, styles and the document come from this origin (no CDN); the bundle sets
+ * inline styles, and its icons and the validator badge are data: images. No upgrade-insecure-requests,
+ * which would send the page's own requests to https on a plain-HTTP service.
+ */
+export const SWAGGER_UI_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+].join('; ');
+
+function isPublicPath(url: string): boolean {
+  return PUBLIC_PATH_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`));
+}
+
+export async function registerHttpProtection(
+  app: FastifyInstance,
+  options: HttpProtectionOptions,
+): Promise<void> {
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    // Cross-origin isolation headers would stop browsers embedding nothing here anyway; keep the defaults
+    // (nosniff, frameguard, HSTS, referrer-policy no-referrer, ...).
+  });
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...options.corsOrigins],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id', 'traceparent'],
+      exposedHeaders: ['location', 'retry-after', 'x-request-id', 'x-correlation-id', 'idempotent-replayed'],
+      maxAge: 600,
+    });
+  }
+  const max = options.rateLimitMax ?? 100;
+  const windowMs = options.rateLimitWindowMs ?? 1000;
+  if (max > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max,
+      timeWindow: windowMs,
+      // Probes and scrapers call these on their own schedule; a limit there would only fail them.
+      allowList: (request: FastifyRequest) => isPublicPath(request.url),
+      errorResponseBuilder: (_request, context) =>
+        new CodedError(
+          'RATE_LIMITED',
+          `At most ${context.max} requests per ${windowMs} ms from one client; retry in ${context.after}.`,
+        ),
+    });
+  }
+  app.addHook('onSend', async (request, reply) => {
+    if (!reply.hasHeader('cache-control') && !request.url.startsWith('/swagger/static/')) {
+      reply.header('cache-control', 'no-store');
+    }
+  });
+}
