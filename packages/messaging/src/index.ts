@@ -105,6 +105,15 @@ export {
 } from './errors.ts';
 export { type HandleOnceResult, InboxError, type InboxMessageRef, inbox } from './inbox/inbox.ts';
 export { INBOX_MIGRATIONS } from './inbox/inbox-migrations.ts';
+export {
+  clientSecurityOptions,
+  describeKafkaSecurity,
+  KAFKA_SASL_MECHANISMS,
+  type KafkaSaslCredentials,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+  type KafkaTlsOptions,
+} from './kafka/kafka-security.ts';
 export type { KafkaTransportOptions } from './kafka/kafka-settings.ts';
 export { createKafkaTransport, KafkaTransport, type KafkaTransportConfig } from './kafka/kafka-transport.ts';
 export { type OutboxMessage, outbox } from './outbox/outbox.ts';

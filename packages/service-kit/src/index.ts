@@ -102,3 +102,9 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './telemetry/start-telemetry.ts';
+export {
+  KAFKA_SECURITY_CONFIG,
+  type KafkaSecurityConfig,
+  kafkaSecurityConfigSchema,
+  kafkaSecurityFromConfig,
+} from './security/kafka-security-config.ts';

@@ -5,8 +5,10 @@ import {
   ConsumerRunner,
   createKafkaTransport,
   createOutboxRelay,
+  describeKafkaSecurity,
   EventPublisher,
   INBOX_MIGRATIONS,
+  type KafkaSecurity,
   OUTBOX_MIGRATIONS,
 } from '@tributary/messaging';
 import {
@@ -17,6 +19,7 @@ import {
   createLogger,
   type HttpSecurity,
   httpSecurityFromConfig,
+  kafkaSecurityFromConfig,
   keepTrying,
   loadMigrations,
   observeMessaging,
@@ -33,9 +36,11 @@ import { readConfig } from './config.ts';
 
 let config: ReturnType<typeof readConfig>;
 let security: HttpSecurity;
+let kafkaSecurity: KafkaSecurity | undefined;
 try {
   config = readConfig();
   security = httpSecurityFromConfig(config);
+  kafkaSecurity = kafkaSecurityFromConfig(config);
 } catch (err) {
   process.stderr.write(`order-service: ${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(2);
@@ -67,8 +72,10 @@ const transport = createKafkaTransport({
   brokers: config.KAFKA_BROKERS.split(','),
   clientId: 'order-service',
   replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  security: kafkaSecurity,
   logger,
 });
+logger.info(`Kafka connection: ${describeKafkaSecurity(kafkaSecurity)}`);
 // Retries with backoff and a circuit breaker sit between the relay and the broker.
 const publisher = new EventPublisher({ transport, source: CE_SOURCE, logger });
 const relay = createOutboxRelay({ db, publisher, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });

@@ -28,6 +28,7 @@ import type {
 } from '../ports/transport.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { isUnknownTopic } from './kafka-errors.ts';
+import { clientSecurityOptions } from './kafka-security.ts';
 import type { KafkaClientSettings } from './kafka-settings.ts';
 
 type KafkaMessage = Message<string | undefined, Buffer | undefined, string, string>;
@@ -80,6 +81,7 @@ export class KafkaConsumer implements Consumer {
       clientId: options.clientId ?? settings.clientId,
       groupId: options.groupId,
       bootstrapBrokers: settings.brokers,
+      ...clientSecurityOptions(settings.security),
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       rebalanceTimeout: settings.rebalanceTimeoutMs,

@@ -3,6 +3,7 @@
 import { ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
 import { TransportClosedError, TransportUnavailableError } from '../errors.ts';
 import type { Publisher, RawMessage } from '../ports/transport.ts';
+import { clientSecurityOptions } from './kafka-security.ts';
 import type { KafkaClientSettings } from './kafka-settings.ts';
 
 /** Messages sent in one produce request at most, and their bytes (the broker's default limit is 1 MiB). */
@@ -26,6 +27,7 @@ export class KafkaPublisher implements Publisher {
     this.#producer = new Producer({
       clientId,
       bootstrapBrokers: settings.brokers,
+      ...clientSecurityOptions(settings.security),
       idempotent: true,
       // The client would otherwise ask InitProducerId for id 0 / epoch 0, which a broker may read as a
       // re-initialisation of producer 0 (KIP-360) and hand the same id to every producer; -1 asks for a

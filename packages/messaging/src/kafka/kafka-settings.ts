@@ -1,4 +1,5 @@
 // Settings shared by the Kafka transport's clients.
+import type { KafkaSecurity } from './kafka-security.ts';
 
 export interface KafkaTransportOptions {
   /** `host:port` of the bootstrap brokers. */
@@ -22,9 +23,13 @@ export interface KafkaTransportOptions {
   replicationFactor?: number;
   /** Consecutive stream failures after which a consumer's client is replaced (default 3). */
   consumerRecreateAfterFailures?: number;
+  /** SASL and TLS of every connection (default plaintext, unauthenticated). */
+  security?: KafkaSecurity;
 }
 
-export type KafkaClientSettings = Required<KafkaTransportOptions>;
+export type KafkaClientSettings = Required<Omit<KafkaTransportOptions, 'security'>> & {
+  security: KafkaSecurity | undefined;
+};
 
 export function kafkaClientSettings(options: KafkaTransportOptions): KafkaClientSettings {
   return {
@@ -40,5 +45,6 @@ export function kafkaClientSettings(options: KafkaTransportOptions): KafkaClient
     clientRetryDelayMs: options.clientRetryDelayMs ?? 100,
     replicationFactor: options.replicationFactor ?? -1,
     consumerRecreateAfterFailures: Math.max(1, options.consumerRecreateAfterFailures ?? 3),
+    security: options.security,
   };
 }

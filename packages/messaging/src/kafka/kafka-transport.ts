@@ -15,6 +15,7 @@ import type {
 import { KafkaConsumer } from './kafka-consumer.ts';
 import { hasKafkaError, isUnknownTopic } from './kafka-errors.ts';
 import { KafkaPublisher } from './kafka-publisher.ts';
+import { clientSecurityOptions } from './kafka-security.ts';
 import {
   type KafkaClientSettings,
   type KafkaTransportOptions,
@@ -116,6 +117,7 @@ export class KafkaTransport implements Transport {
     this.#admin ??= new Admin({
       clientId: `${this.#settings.clientId}-admin`,
       bootstrapBrokers: this.#settings.brokers,
+      ...clientSecurityOptions(this.#settings.security),
       timeout: this.#settings.requestTimeoutMs,
       connectTimeout: this.#settings.connectTimeoutMs,
       retries: this.#settings.clientRetries,

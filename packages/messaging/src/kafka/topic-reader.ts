@@ -3,6 +3,7 @@
 import { Consumer, type Message, stringDeserializer } from '@platformatic/kafka';
 import { TransportUnavailableError } from '../errors.ts';
 import type { TransportRecord } from '../ports/transport.ts';
+import { clientSecurityOptions } from './kafka-security.ts';
 import type { KafkaClientSettings } from './kafka-settings.ts';
 
 const READ_TIMEOUT_MS = 15_000;
@@ -18,6 +19,7 @@ export async function readWholeTopic(
     clientId: `${settings.clientId}-reader`,
     groupId,
     bootstrapBrokers: settings.brokers,
+    ...clientSecurityOptions(settings.security),
     sessionTimeout: settings.sessionTimeoutMs,
     heartbeatInterval: settings.heartbeatIntervalMs,
     rebalanceTimeout: settings.rebalanceTimeoutMs,

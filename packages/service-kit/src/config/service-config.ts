@@ -1,6 +1,7 @@
 // The environment variables every service reads; a service adds its own on top.
 import { Type } from 'typebox';
 import { HTTP_SECURITY_CONFIG } from '../security/http-security-config.ts';
+import { KAFKA_SECURITY_CONFIG } from '../security/kafka-security-config.ts';
 
 export function serviceConfigSchema(defaults: { port: number; dataDir: string; schema: string }) {
   return Type.Object({
@@ -45,5 +46,6 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
     ),
     OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     ...HTTP_SECURITY_CONFIG,
+    ...KAFKA_SECURITY_CONFIG,
   });
 }
