@@ -2,11 +2,13 @@
 // process of its own (the load generator is this process), in alternating rounds, with telemetry on (the
 // default: spans made, metrics recorded) and off (OTEL_SDK_DISABLED=true); and, under that load,
 // the time from a 201 reaching the client to its `user.registered` event being readable on the broker.
+// A third User Service with JWT authentication on (ES256 tokens from a local key) runs in the same rounds,
+// so the cost of verifying a bearer token per request is a ratio against the service without it.
 // Runs on PGlite and on PostgreSQL (needs DATABASE_URL or --database-url; schemas are dropped at the end).
 // Usage: npm run bench:services [-- --duration 10 --rounds 3 --connections 10 --database pglite|postgres|both]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Consumer, stringDeserializer } from '@platformatic/kafka';
 import autocannon from 'autocannon';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
 import { startBrokerProcess } from './broker-process.ts';
 
@@ -91,20 +94,42 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} not ready within 60 s`);
 }
 
+const ISSUER = 'https://id.bench.test/';
+
+/** A key pair whose public half the JWT service reads from a file, and a token it accepts for an hour. */
+async function benchIssuer(dir: string) {
+  const keys = await generateKeyPair('ES256');
+  const keyFile = join(dir, 'issuer.pem');
+  await writeFile(keyFile, await exportSPKI(keys.publicKey));
+  const token = await new SignJWT({ scope: 'users:write users:read' })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer(ISSUER)
+    .setAudience('user-service')
+    .setSubject('bench')
+    .setExpirationTime('1h')
+    .sign(keys.privateKey);
+  return { keyFile, token };
+}
+
+/** `on`: telemetry on, no authentication (the baseline of both comparisons); `off`: telemetry off; `jwt`: JWT on. */
 async function startUserService(
   database: 'pglite' | 'postgres',
   broker: string,
   dir: string,
-  telemetry: 'on' | 'off',
+  variant: 'on' | 'off' | 'jwt',
+  auth: Record<string, string> = { AUTH_MODE: 'development' },
 ) {
   const port = await freePort();
   const child = spawnChild('../services/user-service/src/server.ts', [], {
     PORT: String(port),
     KAFKA_BROKERS: broker,
-    DATA_DIR: join(dir, `user-service-${telemetry}`),
-    DATABASE_SCHEMA: `bench_users_${telemetry}_${run}`,
+    DATA_DIR: join(dir, `user-service-${variant}`),
+    DATABASE_SCHEMA: `bench_users_${variant}_${run}`,
     LOG_LEVEL: 'warn',
-    OTEL_SDK_DISABLED: telemetry === 'off' ? 'true' : 'false',
+    OTEL_SDK_DISABLED: variant === 'off' ? 'true' : 'false',
+    // The load comes from one client; the per-client limit would measure itself.
+    RATE_LIMIT_MAX: '0',
+    ...auth,
     ...(database === 'postgres' ? { DATABASE_URL } : {}),
   });
   child.stdout!.resume();
@@ -164,7 +189,7 @@ interface Round {
   created: Map<string, number>;
 }
 
-async function drive(url: string, prefix: string): Promise<Round> {
+async function drive(url: string, prefix: string, token?: string): Promise<Round> {
   let n = 0;
   const created = new Map<string, number>();
   const result = await autocannon({
@@ -172,7 +197,10 @@ async function drive(url: string, prefix: string): Promise<Round> {
     method: 'POST',
     connections: CONNECTIONS,
     duration: DURATION,
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
     requests: [
       {
         setupRequest: (request) => ({
@@ -215,6 +243,7 @@ async function measure(database: 'pglite' | 'postgres') {
   const broker = await startBrokerProcess(join(dir, 'broker'));
   let service: { child: ChildProcess } | undefined;
   let untraced: { child: ChildProcess } | undefined;
+  let jwtService: { child: ChildProcess } | undefined;
   let bare: { child: ChildProcess } | undefined;
   let watcher: Awaited<ReturnType<typeof watchUsersTopic>> | undefined;
   try {
@@ -222,6 +251,14 @@ async function measure(database: 'pglite' | 'postgres') {
     service = svc;
     const off = await startUserService(database, broker.address, dir, 'off');
     untraced = off;
+    const issuer = await benchIssuer(dir);
+    const jwt = await startUserService(database, broker.address, dir, 'jwt', {
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_PUBLIC_KEY_FILE: issuer.keyFile,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: 'user-service',
+    });
+    jwtService = jwt;
     const base = await startBareServer(database, dir);
     bare = base;
     // The first event creates the topic; the watcher starts on it.
@@ -238,6 +275,7 @@ async function measure(database: 'pglite' | 'postgres') {
     watcher = await watchUsersTopic(broker.address);
     const services: Round[] = [];
     const offs: Round[] = [];
+    const jwts: Round[] = [];
     const bases: Round[] = [];
     const lags: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -247,12 +285,16 @@ async function measure(database: 'pglite' | 'postgres') {
       const measuredOff = await drive(off.url, `off${round}`);
       offs.push(measuredOff);
       await lagsOf(measuredOff.created, watcher.arrived);
+      const measuredJwt = await drive(jwt.url, `jwt${round}`, issuer.token);
+      jwts.push(measuredJwt);
+      await lagsOf(measuredJwt.created, watcher.arrived);
       bases.push(await drive(base.url, `base${round}`));
     }
+    const jwtRps = median(jwts.map((r) => r.rps));
     const svcRps = median(services.map((r) => r.rps));
     const offRps = median(offs.map((r) => r.rps));
     const baseRps = median(bases.map((r) => r.rps));
-    const errors = [...services, ...offs].reduce((sum, r) => sum + r.errors, 0);
+    const errors = [...services, ...offs, ...jwts].reduce((sum, r) => sum + r.errors, 0);
     console.log(`\n${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`);
     console.log(
       `  POST /users  service ${svcRps.toFixed(0)} req/s (p99 ${median(services.map((r) => r.p99))} ms)` +
@@ -265,6 +307,10 @@ async function measure(database: 'pglite' | 'postgres') {
         ` | off/bare ratio ${(offRps / baseRps).toFixed(2)}`,
     );
     console.log(
+      `  JWT auth     on ${jwtRps.toFixed(0)} req/s (p99 ${median(jwts.map((r) => r.p99))} ms)` +
+        ` | off ${svcRps.toFixed(0)} req/s | on/off ratio ${(jwtRps / svcRps).toFixed(2)}`,
+    );
+    console.log(
       `  201 → event on the broker (${lags.length} events): p50 ${percentile(lags, 50).toFixed(0)} ms,` +
         ` p99 ${percentile(lags, 99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms`,
     );
@@ -272,6 +318,7 @@ async function measure(database: 'pglite' | 'postgres') {
     await watcher?.close().catch(() => undefined);
     if (service) await stopChild(service.child);
     if (untraced) await stopChild(untraced.child);
+    if (jwtService) await stopChild(jwtService.child);
     if (bare) await stopChild(bare.child);
     await broker.stop();
     if (database === 'postgres') {
@@ -280,6 +327,7 @@ async function measure(database: 'pglite' | 'postgres') {
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS bench_users_on_${run} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS bench_users_off_${run} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS bench_users_jwt_${run} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS bench_bare_${run} CASCADE`);
       await client.end();
     }
