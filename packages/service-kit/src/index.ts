@@ -76,6 +76,7 @@ export {
 } from './security/http-auth.ts';
 export {
   type HttpProtectionOptions,
+  PAGE_CSP,
   RATE_LIMIT_PROBLEM_TYPES,
   registerHttpProtection,
   SWAGGER_UI_CSP,

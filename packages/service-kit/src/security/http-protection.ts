@@ -9,7 +9,7 @@ import { CodedError } from '../errors/coded-error.ts';
 import { PUBLIC_PATH_PREFIXES } from './http-auth.ts';
 
 export interface HttpProtectionOptions {
-  /** Requests one client (IP address) may make per window; 0 turns the limit off. Default 100. */
+  /** Requests one client (IP address) may make per window; 0 or unset: no limit. */
   rateLimitMax?: number;
   /** The rate limit's window in milliseconds, default 1000. */
   rateLimitWindowMs?: number;
@@ -34,11 +34,11 @@ const API_CSP = {
 };
 
 /**
- * Swagger UI's page: its scripts, styles and the document come from this origin (no CDN); the bundle sets
- * inline styles, and its icons and the validator badge are data: images. No upgrade-insecure-requests,
- * which would send the page's own requests to https on a plain-HTTP service.
+ * A page of this app (Swagger UI, a console's UI): its scripts, styles and data come from this origin (no
+ * CDN, no inline scripts); bundles set inline styles, and icons are data: images. No
+ * upgrade-insecure-requests, which would send the page's own requests to https on a plain-HTTP service.
  */
-export const SWAGGER_UI_CSP = [
+export const PAGE_CSP = [
   "default-src 'self'",
   "base-uri 'self'",
   "connect-src 'self'",
@@ -51,6 +51,9 @@ export const SWAGGER_UI_CSP = [
   "script-src-attr 'none'",
   "style-src 'self' 'unsafe-inline'",
 ].join('; ');
+
+/** Swagger UI is such a page. */
+export const SWAGGER_UI_CSP = PAGE_CSP;
 
 function isPublicPath(url: string): boolean {
   return PUBLIC_PATH_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`));
@@ -75,7 +78,7 @@ export async function registerHttpProtection(
       maxAge: 600,
     });
   }
-  const max = options.rateLimitMax ?? 100;
+  const max = options.rateLimitMax ?? 0;
   const windowMs = options.rateLimitWindowMs ?? 1000;
   if (max > 0) {
     await app.register(rateLimit, {
@@ -94,6 +97,14 @@ export async function registerHttpProtection(
   app.addHook('onSend', async (request, reply) => {
     if (!reply.hasHeader('cache-control') && !request.url.startsWith('/swagger/static/')) {
       reply.header('cache-control', 'no-store');
+    }
+    // An HTML page (a UI served by the app) runs its own scripts; JSON keeps the CSP that forbids all.
+    const type = reply.getHeader('content-type');
+    const csp = reply.getHeader('content-security-policy');
+    // Still helmet's API policy (a route that set its own keeps it).
+    const apiPolicy = csp === undefined || String(csp).startsWith("default-src 'none'");
+    if (typeof type === 'string' && type.startsWith('text/html') && apiPolicy) {
+      reply.header('content-security-policy', PAGE_CSP);
     }
   });
 }

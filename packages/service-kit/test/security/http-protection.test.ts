@@ -12,6 +12,7 @@ import {
   createLogger,
   type HttpAuth,
   type HttpProtectionOptions,
+  PAGE_CSP,
   SWAGGER_UI_CSP,
 } from '../../src/index.ts';
 
@@ -38,6 +39,9 @@ async function appWith(protection: HttpProtectionOptions, auth: HttpAuth = { mod
       schema: { body: Type.Object({ name: Type.String() }, { additionalProperties: false }) },
     },
     async (_request, reply) => reply.code(201).send({ email: 'ada@example.com' }),
+  );
+  app.get('/page', { config: { public: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send('<!doctype html><script src="/app.js"></script>'),
   );
   app.get('/boom', async () => {
     throw new Error('unexpected');
@@ -110,6 +114,13 @@ describe('security headers and Cache-Control', () => {
     assert.match(api.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
     const ui = await fetch(`${base}/swagger/`);
     assert.equal(ui.headers.get('content-security-policy'), SWAGGER_UI_CSP);
+    const page = await fetch(`${base}/page`);
+    assert.equal(
+      page.headers.get('content-security-policy'),
+      PAGE_CSP,
+      'an HTML page of the app runs its scripts',
+    );
+    assert.match(PAGE_CSP, /script-src 'self'(;|$)/);
     const html = await ui.text();
     // Every script the page loads comes from this origin, none inline (script-src 'self').
     assert.doesNotMatch(html, /<script>(?!\s*<\/script>)/);
