@@ -4,6 +4,8 @@
 // raw-wire fetch loop) runs in this process; the loopback baseline is a process of its own, and its
 // reader receives the same way as the fetch loop (straight into a reused buffer). Besides rates, the
 // broker's CPU time per run is printed: it moves much less than rates when other work loads the machine.
+// A third broker (default flush) serves TLS with SASL SCRAM-SHA-512, so what security costs is a ratio
+// against the plaintext default broker, measured in the same rounds.
 // Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import { testCertificates } from '../packages/broker/test/support/test-certificates.ts';
 import { startBrokerProcess } from './broker-process.ts';
 import { loopbackRead, rawFetchAll } from './raw-fetch.ts';
 
@@ -41,9 +44,22 @@ const IN_FLIGHT = 16;
 const MB = 1024 * 1024;
 const PARTITION_COUNTS = [1, 8];
 
-async function produce(address: string, topic: string, partitions: number): Promise<number> {
+/** TLS and SASL settings of the clients of the secure broker (empty for the others). */
+type ClientSecurity = Record<string, unknown>;
+
+async function produce(
+  address: string,
+  topic: string,
+  partitions: number,
+  security: ClientSecurity = {},
+): Promise<number> {
   // @platformatic/kafka takes acks per send (the constructor's acks only matter for idempotent producers).
-  const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [address], maxInflights: IN_FLIGHT });
+  const producer = new Producer({
+    clientId: 'bench',
+    bootstrapBrokers: [address],
+    maxInflights: IN_FLIGHT,
+    ...security,
+  });
   const value = Buffer.alloc(VALUE_BYTES, 120);
   const warm = [];
   for (let q = 0; q < partitions; q++) warm.push({ topic, partition: q, value });
@@ -67,8 +83,14 @@ async function produce(address: string, topic: string, partitions: number): Prom
   return seconds;
 }
 
-async function consume(address: string, topic: string, records: number): Promise<number> {
+async function consume(
+  address: string,
+  topic: string,
+  records: number,
+  security: ClientSecurity = {},
+): Promise<number> {
   const consumer = new Consumer({
+    ...security,
     clientId: 'bench',
     groupId: `bench-${topic}`,
     bootstrapBrokers: [address],
@@ -134,10 +156,26 @@ const fmtRate = (records: number, seconds: number) =>
 const dirs = [
   await mkdtemp(join(tmpdir(), 'tributary-bench-a-')),
   await mkdtemp(join(tmpdir(), 'tributary-bench-b-')),
+  await mkdtemp(join(tmpdir(), 'tributary-bench-c-')),
 ];
+const certs = await testCertificates();
 const brokers = {
   default: await startBrokerProcess(dirs[0], []),
   os: await startBrokerProcess(dirs[1], ['--flush', 'os']),
+  secure: await startBrokerProcess(dirs[2], [
+    '--tls-cert-file',
+    certs.certFile,
+    '--tls-key-file',
+    certs.keyFile,
+    '--sasl-mechanisms',
+    'SCRAM-SHA-512',
+    '--sasl-users',
+    'bench:bench-secret',
+  ]),
+};
+const secureClient: ClientSecurity = {
+  tls: { ca: certs.ca },
+  sasl: { mechanism: 'SCRAM-SHA-512', username: 'bench', password: 'bench-secret' },
 };
 const policies = ['default', 'os'] as const;
 const results: Record<string, number[]> = {};
@@ -180,6 +218,14 @@ try {
       }
       await admin.close();
     }
+    // TLS + SCRAM against the plaintext default broker, one partition, the same work.
+    const secure = brokers.secure;
+    const admin = new Admin({ clientId: 'bench', bootstrapBrokers: [secure.address], ...secureClient });
+    const topic = `bench-r${round}-secure`;
+    await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+    await admin.close();
+    note('secure produce p1', RECORDS / (await produce(secure.address, topic, 1, secureClient)));
+    note('secure consume p1', RECORDS / (await consume(secure.address, topic, RECORDS + 1, secureClient)));
   }
   loopback.stop();
   console.log('');
@@ -199,6 +245,13 @@ try {
       console.log(
         `broker CPU per 100k records (${policy}, ${partitions} partition(s)): produce ${perRecords(`${policy} produce p${partitions} cpu`)}, consume ${perRecords(`${policy} consume p${partitions} cpu`)}`,
       );
+  for (const what of ['produce', 'consume']) {
+    const plain = median(results[`default ${what} p1`]);
+    const secure = median(results[`secure ${what} p1`]);
+    console.log(
+      `1 partition: ${what} TLS + SCRAM-SHA-512 ${fmtRate(secure, 1)}, plaintext ${fmtRate(plain, 1)}: ratio ${(secure / plain).toFixed(2)} (goal >= 0.70)`,
+    );
+  }
   const loop = median(results['loopback GB/s']);
   for (const policy of policies) {
     const raw = median(results[`${policy} raw fetch GB/s`]);
@@ -216,5 +269,7 @@ try {
 } finally {
   await brokers.default.stop();
   await brokers.os.stop();
+  await brokers.secure.stop();
+  await certs.remove();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 }

@@ -26,6 +26,8 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 14, name: 'SyncGroup', min: 0, max: 5 },
   { key: 15, name: 'DescribeGroups', min: 0, max: 5 },
   { key: 16, name: 'ListGroups', min: 0, max: 4 },
+  // v0 is followed by raw SASL bytes outside Kafka framing; clients since 1.0 use v1 + SaslAuthenticate.
+  { key: 17, name: 'SaslHandshake', min: 0, max: 1 },
   { key: 18, name: 'ApiVersions', min: 0, max: 3 },
   { key: 19, name: 'CreateTopics', min: 0, max: 7 },
   { key: 20, name: 'DeleteTopics', min: 0, max: 5 },
@@ -35,6 +37,7 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 24, name: 'AddPartitionsToTxn', min: 0, max: 3 },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 4 },
   { key: 33, name: 'AlterConfigs', min: 0, max: 2 },
+  { key: 36, name: 'SaslAuthenticate', min: 0, max: 2 },
   { key: 37, name: 'CreatePartitions', min: 0, max: 3 },
   { key: 42, name: 'DeleteGroups', min: 0, max: 2 },
   { key: 44, name: 'IncrementalAlterConfigs', min: 0, max: 1 },

@@ -6,6 +6,7 @@ import { ErrorCode } from './error-codes.ts';
 import type { GroupCoordinator } from './groups/index.ts';
 import { type LogManager, type TopicInfo, validateTopicName } from './log/index.ts';
 import { PartitionLimitError, PartitionLimits } from './partition-limits.ts';
+import type { SaslAuthenticator } from './security/sasl-authenticator.ts';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -33,6 +34,8 @@ export class BrokerState {
   advertisedHost: string;
   advertisedPort: number;
   supportedApis: () => ApiVersionRange[] = () => [];
+  /** SASL of the listener; undefined: clients are not authenticated. */
+  sasl: SaslAuthenticator | undefined;
   /** Long-polling fetches, woken early when the broker stops. */
   readonly fetchWaiters = new Set<() => void>();
   closing = false;

@@ -18,6 +18,7 @@ import {
   writeFileAtomic,
 } from './io/index.ts';
 import { LogManager } from './log/index.ts';
+import { listenerSecurity } from './security/listener-security.ts';
 import { BrokerServer } from './server/broker-server.ts';
 import { Dispatcher } from './server/dispatcher.ts';
 
@@ -88,6 +89,15 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     throw err;
   }
   const state = new BrokerState({ config, logger, logs, groups, clusterId, dynamicConfigs });
+  let security: ReturnType<typeof listenerSecurity>;
+  try {
+    security = listenerSecurity(config, logger.child({ component: 'security' }));
+  } catch (err) {
+    await groups.close();
+    await logs.close();
+    throw err;
+  }
+  state.sasl = security.sasl;
   const dispatcher = new Dispatcher(handlers, state);
   state.supportedApis = () => dispatcher.supportedApis();
 
@@ -97,6 +107,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       host: config.host,
       port: config.port,
       handler: dispatcher,
+      tls: security.tls,
       limits: {
         maxConnections: config.maxConnections,
         maxBufferedBytes: config.maxBufferedBytes,
@@ -114,7 +125,17 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const port = server.port;
   state.advertisedPort = port;
   const address = `${state.advertisedHost}:${port}`;
-  logger.info({ address, dataDir, clusterId, topics: logs.listTopics().length }, 'broker listening');
+  logger.info(
+    {
+      address,
+      protocol: security.protocol,
+      saslMechanisms: security.sasl?.mechanisms,
+      dataDir,
+      clusterId,
+      topics: logs.listTopics().length,
+    },
+    'broker listening',
+  );
 
   let stopping: Promise<void> | undefined;
   return {

@@ -70,6 +70,34 @@ export const BrokerConfigSchema = Type.Object(
       description:
         'segment files kept open at once; the least recently used are closed and reopened on demand',
     }),
+    tlsCertFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'PEM certificate (chain): the listener speaks TLS' }),
+    ),
+    tlsKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of tlsCertFile' })),
+    tlsClientAuth: Type.Union([Type.Literal('none'), Type.Literal('requested'), Type.Literal('required')], {
+      default: 'none',
+      description: 'ask clients for a certificate signed by tlsClientCaFile',
+    }),
+    tlsClientCaFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'PEM CA certificates that sign client certificates' }),
+    ),
+    saslMechanisms: Type.Optional(
+      Type.String({
+        pattern: '^(PLAIN|SCRAM-SHA-256|SCRAM-SHA-512)(,(PLAIN|SCRAM-SHA-256|SCRAM-SHA-512))*$',
+        description: 'comma-separated: clients must authenticate with one of these',
+      }),
+    ),
+    saslUsers: Type.Optional(
+      Type.String({ minLength: 1, description: 'user:password,... (salted when read, never stored)' }),
+    ),
+    saslUsersFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'JSON {"user": "password"} (salted when read)' }),
+    ),
+    saslSessionLifetimeMs: Type.Integer({
+      minimum: 0,
+      default: 0,
+      description: 'clients re-authenticate within this (KIP-368); 0 never',
+    }),
     groupMinSessionTimeoutMs: Type.Integer({ minimum: 1, default: 6000 }),
     groupMaxSessionTimeoutMs: Type.Integer({ minimum: 1, default: 1_800_000 }),
     groupInitialRebalanceDelayMs: Type.Integer({ minimum: 0, default: 0 }),
@@ -109,6 +137,22 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   }
   if (withDefaults.maxPartitionsPerTopic > withDefaults.maxPartitionsPerBroker) {
     problems.push('maxPartitionsPerTopic: must not exceed maxPartitionsPerBroker');
+  }
+  if ((withDefaults.tlsCertFile === undefined) !== (withDefaults.tlsKeyFile === undefined)) {
+    problems.push('tlsCertFile, tlsKeyFile: a TLS listener needs both');
+  }
+  if (withDefaults.tlsClientAuth !== 'none' && withDefaults.tlsClientCaFile === undefined) {
+    problems.push(`tlsClientAuth: ${withDefaults.tlsClientAuth} needs tlsClientCaFile`);
+  }
+  if (withDefaults.tlsClientAuth !== 'none' && withDefaults.tlsCertFile === undefined) {
+    problems.push('tlsClientAuth: needs a TLS listener (tlsCertFile, tlsKeyFile)');
+  }
+  const hasUsers = withDefaults.saslUsers !== undefined || withDefaults.saslUsersFile !== undefined;
+  if (withDefaults.saslMechanisms !== undefined && !hasUsers) {
+    problems.push('saslMechanisms: needs users (saslUsers or saslUsersFile)');
+  }
+  if (withDefaults.saslMechanisms === undefined && hasUsers) {
+    problems.push('saslUsers, saslUsersFile: SASL users need saslMechanisms');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults;

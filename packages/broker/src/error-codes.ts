@@ -49,6 +49,8 @@ export const ErrorCode = {
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
   INVALID_RECORD: 87,
+  ILLEGAL_SASL_STATE: 34,
+  SASL_AUTHENTICATION_FAILED: 58,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,6 +2,7 @@
 // partially received requests among them, and applies the idle and frame timeouts. Closing it closes
 // every connection.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { BufferBudget } from './buffer-budget.ts';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
@@ -23,6 +24,8 @@ export interface BrokerServerOptions {
   handler: FrameHandler;
   limits: ServerLimits;
   logger: Logger;
+  /** Serve TLS with these (certificate, key, client certificates); plaintext when unset. */
+  tls?: TlsOptions;
 }
 
 // A burst of refused connections is logged once per this interval, with how many there were.
@@ -43,7 +46,20 @@ export class BrokerServer {
     this.#options = options;
     this.#budget = new BufferBudget(options.limits.maxBufferedBytes);
     this.#connectionLimits = { ...options.limits, budget: this.#budget };
-    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server =
+      options.tls === undefined
+        ? createServer((socket) => this.#accept(socket))
+        : createTlsServer(options.tls, (socket) => this.#accept(socket));
+    // A failed TLS handshake (wrong CA, no client certificate, plaintext on the TLS port): one line each.
+    this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+      options.logger.warn(
+        {
+          remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+          reason: err.code ?? err.message,
+        },
+        'TLS handshake refused',
+      ),
+    );
     this.#server.on('error', (err) => options.logger.error({ err }, 'server error'));
     const { idleTimeoutMs, frameTimeoutMs } = options.limits;
     const shortest = Math.min(...[idleTimeoutMs, frameTimeoutMs].filter((ms) => ms > 0));

@@ -37,6 +37,8 @@ export class Dispatcher implements FrameHandler {
     applied: (frameDone?: boolean) => void,
   ): ResponseFrame | null | Promise<ResponseFrame | null> {
     const { header, bodyOffset } = decodeRequestHeader(frame);
+    const refusal = this.#state.sasl?.refusal(header.apiKey, connection);
+    if (refusal !== undefined) throw new BadRequestError('SASL_AUTHENTICATION_REQUIRED', refusal);
     const handler = this.#handlers.get(header.apiKey);
     if (!handler) throw new BadRequestError('UNKNOWN_API_KEY', `unknown API key ${header.apiKey}`);
     const version = header.apiVersion;

@@ -1,5 +1,6 @@
 // A minimal Kafka client for tests that need to send exact requests and read exact responses.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import {
   decodeResponse,
   encodeRequest,
@@ -36,6 +37,14 @@ export class RawClient {
   static connect(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Over TLS, trusting `ca`. */
+  static connectTls(port: number, ca: string): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connectTls({ port, host: '127.0.0.1', ca }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -26,6 +26,8 @@ import type { DescribeGroupsRequest, DescribeGroupsResponse } from './15-describ
 import { describeGroupsSchema } from './15-describe-groups.ts';
 import type { ListGroupsRequest, ListGroupsResponse } from './16-list-groups.ts';
 import { listGroupsSchema } from './16-list-groups.ts';
+import type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake.ts';
+import { saslHandshakeSchema } from './17-sasl-handshake.ts';
 import type { ApiVersionsRequest, ApiVersionsResponse } from './18-api-versions.ts';
 import { apiVersionsSchema } from './18-api-versions.ts';
 import type { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics.ts';
@@ -42,6 +44,8 @@ import type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-descr
 import { describeConfigsSchema } from './32-describe-configs.ts';
 import type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.ts';
 import { alterConfigsSchema } from './33-alter-configs.ts';
+import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate.ts';
+import { saslAuthenticateSchema } from './36-sasl-authenticate.ts';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions.ts';
 import { createPartitionsSchema } from './37-create-partitions.ts';
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups.ts';
@@ -69,6 +73,7 @@ export type { LeaveGroupRequest, LeaveGroupResponse } from './13-leave-group.ts'
 export type { SyncGroupRequest, SyncGroupResponse } from './14-sync-group.ts';
 export type { DescribeGroupsRequest, DescribeGroupsResponse } from './15-describe-groups.ts';
 export type { ListGroupsRequest, ListGroupsResponse } from './16-list-groups.ts';
+export type { SaslHandshakeRequest, SaslHandshakeResponse } from './17-sasl-handshake.ts';
 export type { ApiVersionsRequest, ApiVersionsResponse } from './18-api-versions.ts';
 export type { CreateTopicsRequest, CreateTopicsResponse } from './19-create-topics.ts';
 export type { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topics.ts';
@@ -77,6 +82,7 @@ export type { InitProducerIdRequest, InitProducerIdResponse } from './22-init-pr
 export type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './24-add-partitions-to-txn.ts';
 export type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs.ts';
 export type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.ts';
+export type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate.ts';
 export type { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions.ts';
 export type { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups.ts';
 export type {
@@ -100,6 +106,7 @@ export const apiSchemas: ReadonlyMap<number, ApiSchema> = new Map([
   [14, syncGroupSchema],
   [15, describeGroupsSchema],
   [16, listGroupsSchema],
+  [17, saslHandshakeSchema],
   [18, apiVersionsSchema],
   [19, createTopicsSchema],
   [20, deleteTopicsSchema],
@@ -108,6 +115,7 @@ export const apiSchemas: ReadonlyMap<number, ApiSchema> = new Map([
   [24, addPartitionsToTxnSchema],
   [32, describeConfigsSchema],
   [33, alterConfigsSchema],
+  [36, saslAuthenticateSchema],
   [37, createPartitionsSchema],
   [42, deleteGroupsSchema],
   [44, incrementalAlterConfigsSchema],
@@ -129,6 +137,7 @@ export interface RequestBodies {
   14: SyncGroupRequest;
   15: DescribeGroupsRequest;
   16: ListGroupsRequest;
+  17: SaslHandshakeRequest;
   18: ApiVersionsRequest;
   19: CreateTopicsRequest;
   20: DeleteTopicsRequest;
@@ -137,6 +146,7 @@ export interface RequestBodies {
   24: AddPartitionsToTxnRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
+  36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
   44: IncrementalAlterConfigsRequest;
@@ -158,6 +168,7 @@ export interface ResponseBodies {
   14: SyncGroupResponse;
   15: DescribeGroupsResponse;
   16: ListGroupsResponse;
+  17: SaslHandshakeResponse;
   18: ApiVersionsResponse;
   19: CreateTopicsResponse;
   20: DeleteTopicsResponse;
@@ -166,6 +177,7 @@ export interface ResponseBodies {
   24: AddPartitionsToTxnResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
+  36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
   44: IncrementalAlterConfigsResponse;
