@@ -96,6 +96,12 @@ export {
   scopesOf,
   TokenRejectedError,
 } from './security/jwt-verifier.ts';
+export {
+  KAFKA_SECURITY_CONFIG,
+  type KafkaSecurityConfig,
+  kafkaSecurityConfigSchema,
+  kafkaSecurityFromConfig,
+} from './security/kafka-security-config.ts';
 export { type ObservedMessaging, observeMessaging } from './telemetry/service-metrics.ts';
 export {
   PROMETHEUS_CONTENT_TYPE,
@@ -103,9 +109,3 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './telemetry/start-telemetry.ts';
-export {
-  KAFKA_SECURITY_CONFIG,
-  type KafkaSecurityConfig,
-  kafkaSecurityConfigSchema,
-  kafkaSecurityFromConfig,
-} from './security/kafka-security-config.ts';

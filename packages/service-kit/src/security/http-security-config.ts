@@ -1,8 +1,8 @@
 // The environment variables of a service's HTTP security (authentication, rate limit, CORS), and how they
 // become the app's options. Checked together: JWT mode needs an issuer, an audience and one key source.
 import { readFileSync } from 'node:fs';
+import { ConfigError, type ConfigIssue } from '@tributary/config';
 import { type Static, Type } from 'typebox';
-import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 import type { HttpAuth } from './http-auth.ts';
 import type { HttpProtectionOptions } from './http-protection.ts';
 import { createJwtVerifier } from './jwt-verifier.ts';

@@ -1,9 +1,9 @@
 // The environment variables of a service's Kafka connection security, named as Kafka's own settings are
 // (sasl.mechanism, ssl.ca.location, ...), and how they become the transport's SASL and TLS options.
 import { readFileSync } from 'node:fs';
+import { ConfigError, type ConfigIssue } from '@tributary/config';
 import type { KafkaSecurity } from '@tributary/messaging';
 import { type Static, Type } from 'typebox';
-import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 
 export const KAFKA_SECURITY_CONFIG = {
   /** PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; unset: no SASL. */
