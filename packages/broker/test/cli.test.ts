@@ -9,7 +9,8 @@ const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 20_000,
+    // Starting Node and loading the broker takes seconds on a loaded 2-core machine.
+    timeout: 90_000,
   });
 
 it('prints every option with its environment variable for --help', () => {
