@@ -29,6 +29,7 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
   let platform: Launcher | undefined;
   let users: string;
   let orders: string;
+  let consoleUrl: string;
 
   after(async () => {
     await platform?.cleanup();
@@ -52,6 +53,7 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
     };
     users = `http://127.0.0.1:${userPort}`;
     orders = `http://127.0.0.1:${orderPort}`;
+    consoleUrl = `http://127.0.0.1:${env.CONSOLE_PORT}`;
     platform = new Launcher(env);
     await platform.ready();
   });
@@ -175,5 +177,35 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
     const rejected = await placeOrder('AFTER-1');
     assert.equal(rejected.status, 422);
     assert.equal(((await rejected.json()) as { code: string }).code, 'USER_INACTIVE');
+  });
+
+  it('lets the console find a request by its correlation id: one trace across both services', async () => {
+    const correlationId = `console-${randomUUID()}`;
+    const created = await fetch(`${users}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+      body: JSON.stringify({ email: `${correlationId}@example.com`, name: 'Grace Hopper' }),
+    });
+    assert.equal(created.status, 201);
+    // The services export their spans in batches (every few seconds); the Order Service handles the event
+    // moments after the User Service publishes it.
+    const deadline = performance.now() + 60_000;
+    let found: { traceId: string; services: string[] }[] = [];
+    while (performance.now() < deadline) {
+      const res = await fetch(`${consoleUrl}/api/traces?correlationId=${encodeURIComponent(correlationId)}`);
+      found = ((await res.json()) as { traces: typeof found }).traces;
+      if (found.some((t) => t.services.includes('order-service') && t.services.includes('user-service')))
+        break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const trace = found.find(
+      (t) => t.services.includes('order-service') && t.services.includes('user-service'),
+    );
+    assert.ok(trace, `a trace of both services, got ${JSON.stringify(found)}`);
+    const detail = (await (await fetch(`${consoleUrl}/api/traces/${trace.traceId}`)).json()) as {
+      spanList: { name: string; service: string }[];
+    };
+    assert.ok(detail.spanList.some((s) => s.service === 'user-service' && /POST/.test(s.name)));
+    assert.ok(detail.spanList.some((s) => s.service === 'order-service'));
   });
 });

@@ -68,20 +68,18 @@ export class TraceStore {
       }
       trace.spans.push(span);
       accepted++;
-      this.#index(span, trace, CORRELATION_ATTRIBUTES, trace.correlationIds, this.#byCorrelation);
-      this.#index(span, trace, EVENT_ID_ATTRIBUTES, trace.eventIds, this.#byEvent);
+      this.#index(span, CORRELATION_ATTRIBUTES, trace.correlationIds, this.#byCorrelation);
+      this.#index(span, EVENT_ID_ATTRIBUTES, trace.eventIds, this.#byEvent);
     }
     return { accepted, rejected };
   }
 
   #index(
     span: SpanRecord,
-    trace: StoredTrace,
     names: readonly string[],
     own: Set<string>,
     index: Map<string, Set<string>>,
   ): void {
-    void trace;
     for (const name of names) {
       const value = span.attributes[name];
       if (typeof value !== 'string' || value === '') continue;
