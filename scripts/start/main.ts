@@ -80,7 +80,9 @@ let stopRequestedAt: number | undefined;
 let stopping: Promise<never> | undefined;
 function stop(code: number): Promise<never> {
   stopping ??= (async () => {
-    logs.info('stopping: services first (consumer group left, outbox flushed), then the broker');
+    logs.info(
+      'stopping: services first (consumer group left, outbox flushed, spans exported), then the broker and the console',
+    );
     const clean = await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS);
     logs.info(clean ? 'stopped' : 'stopped; not every process stopped cleanly');
     process.exit(clean ? code : code || 1);
@@ -158,9 +160,10 @@ async function main(): Promise<void> {
       ready: isServiceReady(config.ORDER_SERVICE_PORT),
       port: config.ORDER_SERVICE_PORT,
     }),
+    // Stage 0 with the broker: the console stops after the services, which export their last spans to it.
     supervisor.start({
       name: 'console',
-      stage: 1,
+      stage: 0,
       args: [resolve(root, 'services/console/src/server.ts')],
       env: {
         ...compileCache,
