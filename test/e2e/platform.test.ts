@@ -179,7 +179,7 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
     assert.equal(((await rejected.json()) as { code: string }).code, 'USER_INACTIVE');
   });
 
-  it('lets the console find a request by its correlation id: one trace across both services', async () => {
+  it('lets the console find a request: its event by correlation id, then one trace across both services', async () => {
     const correlationId = `console-${randomUUID()}`;
     const created = await fetch(`${users}/users`, {
       method: 'POST',
@@ -187,12 +187,27 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
       body: JSON.stringify({ email: `${correlationId}@example.com`, name: 'Grace Hopper' }),
     });
     assert.equal(created.status, 201);
-    // The services export their spans in batches (every few seconds); the Order Service handles the event
-    // moments after the User Service publishes it.
+    type Found = { eventId: string; traceId: string };
     const deadline = performance.now() + 60_000;
+    let event: Found | undefined;
+    // The event on the users topic, found by its correlation-id header (the outbox publishes it moments later).
+    while (event === undefined && performance.now() < deadline) {
+      for (const partition of [0, 1, 2]) {
+        const res = await fetch(
+          `${consoleUrl}/api/topics/users/partitions/${partition}/messages?header=${encodeURIComponent(`correlation-id=${correlationId}`)}`,
+        );
+        if (res.status !== 200) continue;
+        const page = (await res.json()) as { messages: { cloudEvent: { id: string }; traceId: string }[] };
+        const m = page.messages[0];
+        if (m) event = { eventId: m.cloudEvent.id, traceId: m.traceId };
+      }
+      if (event === undefined) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(event, 'the event is on the users topic');
+    // The services export their spans in batches; the Order Service handles the event after it is published.
     let found: { traceId: string; services: string[] }[] = [];
     while (performance.now() < deadline) {
-      const res = await fetch(`${consoleUrl}/api/traces?correlationId=${encodeURIComponent(correlationId)}`);
+      const res = await fetch(`${consoleUrl}/api/traces?eventId=${encodeURIComponent(event.eventId)}`);
       found = ((await res.json()) as { traces: typeof found }).traces;
       if (found.some((t) => t.services.includes('order-service') && t.services.includes('user-service')))
         break;
@@ -202,6 +217,7 @@ describe('the platform end to end', { timeout: 900_000 }, () => {
       (t) => t.services.includes('order-service') && t.services.includes('user-service'),
     );
     assert.ok(trace, `a trace of both services, got ${JSON.stringify(found)}`);
+    assert.equal(trace.traceId, event.traceId, 'the trace is the one the event carries');
     const detail = (await (await fetch(`${consoleUrl}/api/traces/${trace.traceId}`)).json()) as {
       spanList: { name: string; service: string }[];
     };
