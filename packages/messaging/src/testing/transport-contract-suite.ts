@@ -236,6 +236,32 @@ export function runTransportContractSuite(
       assert.deepEqual(await consumer.backlog(all), []);
     });
 
+    it("reports the lag of each partition: records past the group's committed offset, 0 when none", async (t) => {
+      const f = await setup(t);
+      await f.publish('l-1', 1);
+      await f.publish('l-1', 2);
+      await f.publish('l-1', 3);
+      const consumer = f.transport.createConsumer({ groupId: f.group, topics: [f.topic] });
+      const received: TransportRecord[] = [];
+      await consumer.start({
+        onRecords: (records) => received.push(...records),
+        onAssigned: () => {},
+        onRevoking: async () => {},
+        onError: () => {},
+      });
+      t.after(() => consumer.close());
+      await waitFor(() => received.length === 3, 'the three records');
+      const { partition } = received[0];
+      const lagOf = async () =>
+        (await consumer.lag([{ topic: f.topic, partition }])).map((p) => [p.partition, p.lag]);
+      // Received is not committed: all three are lag until the group commits past them.
+      assert.deepEqual(await lagOf(), [[partition, 3n]]);
+      await consumer.commit([{ topic: f.topic, partition, offset: 1n }]);
+      assert.deepEqual(await lagOf(), [[partition, 2n]]);
+      await consumer.commit([{ topic: f.topic, partition, offset: 3n }]);
+      assert.deepEqual(await lagOf(), [[partition, 0n]]);
+    });
+
     registerFailureContracts(setup);
   });
 }
