@@ -104,6 +104,17 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         ? text
         : `${text}# ${errors.length} metric callback(s) failed: ${errors.map((e) => String(e).replace(/\s+/g, ' ')).join('; ')}\n`;
     },
-    shutdown: () => sdk.shutdown(),
+    // Spans still buffered are sent once more; a collector that is gone (it may stop first) or slow must
+    // not turn a clean stop into a failed one, so this never rejects and gives up after 2 s.
+    async shutdown() {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        sdk.shutdown().catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 2_000);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }
