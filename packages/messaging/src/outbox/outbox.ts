@@ -82,6 +82,7 @@ async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: s
       [Attr.key]: key,
       [Attr.eventType]: eventType,
       ...(checked.ce_id === undefined ? {} : { [Attr.messageId]: checked.ce_id }),
+      ...(checked['correlation-id'] === undefined ? {} : { [Attr.correlationId]: checked['correlation-id'] }),
     },
   });
   const headers = withSpanHeaders(checked, span);

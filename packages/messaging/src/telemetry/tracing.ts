@@ -32,6 +32,7 @@ export const Attr = {
   messageId: 'messaging.message.id',
   conversationId: 'messaging.message.conversation_id',
   eventType: 'cloudevents.event_type',
+  correlationId: 'correlation.id',
   errorType: 'error.type',
 } as const;
 
@@ -93,6 +94,8 @@ export function startSendSpan(options: SendSpanOptions): Span {
   if (id !== undefined) attributes[Attr.messageId] = id;
   const type = options.headers.ce_type;
   if (type !== undefined) attributes[Attr.eventType] = type;
+  const correlation = options.headers['correlation-id'];
+  if (correlation !== undefined) attributes[Attr.correlationId] = correlation;
   return tracer.startSpan(
     `send ${options.topic}`,
     { kind: SpanKind.PRODUCER, attributes, links: options.links },

@@ -6,6 +6,7 @@
 // The SDK is loaded by startTelemetry, not when this module is: importing the service kit (the console, tests,
 // a process with OTEL_SDK_DISABLED) does not pay for loading it.
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { correlationIdOf } from '../http/request-context.ts';
 
 export interface TelemetryOptions {
   /** `service.name` of every span and metric. */
@@ -88,6 +89,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         requestHook: (span, request) => {
           const route = request.routeOptions.url;
           span.updateName(route === undefined ? request.method : `${request.method} ${route}`);
+          // What the console finds a request's trace by.
+          span.setAttribute('correlation.id', correlationIdOf(request.raw));
         },
       }),
       // Statements outside a traced operation (relay polling, migrations) make no traces of their own.

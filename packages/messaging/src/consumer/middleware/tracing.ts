@@ -25,6 +25,8 @@ export function tracingMiddleware(): Middleware {
     if (id !== undefined) attributes[Attr.messageId] = id;
     const type = record.headers.ce_type;
     if (type !== undefined) attributes[Attr.eventType] = type;
+    const correlation = record.headers['correlation-id'];
+    if (correlation !== undefined) attributes[Attr.correlationId] = correlation;
     const span = tracer.startSpan(
       `process ${record.topic}`,
       { kind: SpanKind.CONSUMER, attributes },
