@@ -225,8 +225,8 @@ describe('container images', () => {
   });
 
   for (const [target, port, env] of [
-    ['user-service', 5001, []],
-    ['order-service', 5002, []],
+    ['user-service', 5001, ['-e', 'AUTH_MODE=development']],
+    ['order-service', 5002, ['-e', 'AUTH_MODE=development']],
     ['console', 5000, ['-e', 'CONSOLE_TOKEN=container-test-token-0123']],
   ] as const) {
     test(`${target}: read-only, no capabilities, no new privileges, uid 65532, answers /health/live`, async () => {
