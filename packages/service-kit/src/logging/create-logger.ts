@@ -14,14 +14,16 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-const noTrace = {};
-
-/** `trace_id` and `span_id` of the active span on every line written inside one (OpenTelemetry log model). */
+/**
+ * `trace_id` and `span_id` of the active span on every line written inside one (OpenTelemetry log model).
+ * Always a new object: pino merges each line's fields into what the mixin returns, so a shared one would
+ * carry every line's fields on to all later lines.
+ */
 function traceFields(): Record<string, string> {
   const span = trace.getSpanContext(context.active());
   return span !== undefined && trace.isSpanContextValid(span)
     ? { trace_id: span.traceId, span_id: span.spanId }
-    : noTrace;
+    : {};
 }
 
 export function createLogger(options: LoggerOptions): Logger {
