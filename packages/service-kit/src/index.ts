@@ -1,5 +1,5 @@
 export { ConfigError, type ConfigIssue, type Environment, loadConfig } from '@tributary/config';
-export { serviceConfigSchema } from './config/service-config.ts';
+export { loggingSettings, serviceConfigSchema } from './config/service-config.ts';
 export { loadMigrations, MigrationLoadError, type SqlMigration } from './database/load-migrations.ts';
 export { type OpenServiceDatabaseOptions, openServiceDatabase } from './database/open-service-database.ts';
 export {

@@ -1,5 +1,5 @@
 // The console's configuration: the only place that reads the environment.
-import { ConfigError, loadConfig } from '@tributary/service-kit';
+import { ConfigError, loadConfig, loggingSettings } from '@tributary/service-kit';
 import { type Static, Type } from 'typebox';
 
 export const ConfigSchema = Type.Object({
@@ -14,18 +14,7 @@ export const ConfigSchema = Type.Object({
   REDRIVE_RATE_PER_SECOND: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
   REDRIVE_MAX_PER_EVENT: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
   TRACES_MAX: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 2000 }),
-  LOG_LEVEL: Type.Union(
-    [
-      Type.Literal('fatal'),
-      Type.Literal('error'),
-      Type.Literal('warn'),
-      Type.Literal('info'),
-      Type.Literal('debug'),
-      Type.Literal('trace'),
-    ],
-    { default: 'info' },
-  ),
-  LOG_PRETTY: Type.Boolean({ default: false }),
+  ...loggingSettings(),
 });
 
 export type Config = Static<typeof ConfigSchema>;

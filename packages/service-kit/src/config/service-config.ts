@@ -3,18 +3,9 @@ import { Type } from 'typebox';
 import { HTTP_SECURITY_CONFIG } from '../security/http-security-config.ts';
 import { KAFKA_SECURITY_CONFIG } from '../security/kafka-security-config.ts';
 
-export function serviceConfigSchema(defaults: { port: number; dataDir: string; schema: string }) {
-  return Type.Object({
-    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port }),
-    HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-    DATA_DIR: Type.String({ minLength: 1, default: defaults.dataDir }),
-    DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-    DATABASE_SCHEMA: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: defaults.schema }),
-    KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'localhost:9092' }),
-    /** Partitions of the topics this service creates (its own events; retry and dead-letter follow the source). */
-    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 10_000, default: 3 }),
-    /** Replicas of those topics; -1 takes the cluster's default (KIP-464), so losing one broker is survivable. */
-    KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: -1, maximum: 32, not: Type.Literal(0), default: -1 }),
+/** LOG_LEVEL and LOG_PRETTY, the logging settings of every process built on the kit. */
+export function loggingSettings() {
+  return {
     LOG_LEVEL: Type.Union(
       [
         Type.Literal('fatal'),
@@ -27,6 +18,22 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
       { default: 'info' },
     ),
     LOG_PRETTY: Type.Boolean({ default: false }),
+  };
+}
+
+export function serviceConfigSchema(defaults: { port: number; dataDir: string; schema: string }) {
+  return Type.Object({
+    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port }),
+    HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    DATA_DIR: Type.String({ minLength: 1, default: defaults.dataDir }),
+    DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    DATABASE_SCHEMA: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: defaults.schema }),
+    KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'localhost:9092' }),
+    /** Partitions of the topics this service creates (its own events; retry and dead-letter follow the source). */
+    KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 10_000, default: 3 }),
+    /** Replicas of those topics; -1 takes the cluster's default (KIP-464), so losing one broker is survivable. */
+    KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: -1, maximum: 32, not: Type.Literal(0), default: -1 }),
+    ...loggingSettings(),
     OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
     // OpenTelemetry's standard variables (the SDK reads them itself; they are checked here so a typo stops
     // the start like any other bad setting).

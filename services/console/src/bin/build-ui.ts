@@ -5,4 +5,6 @@ import { buildUi } from '../http/ui-bundle.ts';
 
 const out = fileURLToPath(new URL('../../dist', import.meta.url));
 const bundle = await buildUi(out);
-console.log(`wrote ${out}/app.js (${bundle.js.length} bytes) and app.css (${bundle.css.length} bytes)`);
+process.stdout.write(
+  `wrote ${out}/app.js (${bundle.js.length} bytes) and app.css (${bundle.css.length} bytes)\n`,
+);
