@@ -19,6 +19,7 @@ import {
 import { ReadBuffers } from '../io/read-buffers.ts';
 import { ProducerIdManager } from '../producers/index.ts';
 import { type FlushPolicy, FlushScheduler } from './flush-scheduler.ts';
+import { IndexCache } from './index-cache.ts';
 import { LogError, validateTopicName } from './log-error.ts';
 import { LOG_START_OFFSET_FILE, restoreLogStartOffset } from './log-start-offset.ts';
 import { OpenFiles } from './open-files.ts';
@@ -40,6 +41,8 @@ export interface LogConfig {
   fs?: FileSystem;
   /** Segment files kept open at once; others are closed and reopened on demand (default 1000). */
   maxOpenFiles?: number;
+  /** Bytes of rolled segments' offset indexes kept in memory at once (default 8 MiB; 16 bytes per entry). */
+  indexCacheBytes?: number;
   /** Size of the reusable buffers large reads go into (the broker's fetch maximum; default 4 MiB). */
   readBufferBytes?: number;
   /** Background timers for flushing and retention (default true; a simulation drives them itself). */
@@ -84,6 +87,8 @@ export class LogManager {
   readonly fs: FileSystem;
   readonly flushScheduler: FlushScheduler;
   readonly openFiles: OpenFiles;
+  /** Offset indexes of rolled segments, read from their files on demand (bounded). */
+  readonly indexes: IndexCache;
   /** Reusable buffers for fetches: pass to `PartitionLog.read`, returned once the response is written. */
   readonly readBuffers: ReadBuffers;
   readonly #config: Required<Omit<LogConfig, 'flush' | 'fs'>> & { flush: FlushPolicy };
@@ -105,11 +110,13 @@ export class LogManager {
       retentionCheckIntervalMs: 300_000,
       timers: true,
       maxOpenFiles: 1000,
+      indexCacheBytes: 8 * 1024 * 1024,
       readBufferBytes: 4 * 1024 * 1024,
       ...config,
     };
     this.fs = config.fs ?? nodeFileSystem;
     this.openFiles = new OpenFiles(this.#config.maxOpenFiles);
+    this.indexes = new IndexCache(this.#config.indexCacheBytes);
     this.readBuffers = new ReadBuffers(this.#config.readBufferBytes, 8);
     this.flushScheduler = new FlushScheduler(this.#config.flush, config.logger, {
       timer: this.#config.timers,
@@ -181,6 +188,7 @@ export class LogManager {
             flush: this.flushScheduler,
             logger: this.#config.logger,
             files: this.openFiles,
+            indexes: this.indexes,
             clean: this.#clean,
           },
         );

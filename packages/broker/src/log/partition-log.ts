@@ -14,6 +14,7 @@ import { errorCode, type FileSystem } from '../io/index.ts';
 import type { ReadBuffers } from '../io/read-buffers.ts';
 import { ProducerStateTable } from '../producers/index.ts';
 import type { Flushable, FlushScheduler } from './flush-scheduler.ts';
+import type { IndexCache } from './index-cache.ts';
 import type { OpenFiles } from './open-files.ts';
 import { ProducerSnapshots } from './producer-snapshots.ts';
 import { type BatchInfo, Segment } from './segment.ts';
@@ -34,6 +35,8 @@ export interface PartitionLogOptions {
   logger: Logger;
   /** The budget of open segment files, shared by every partition. */
   files: OpenFiles;
+  /** Indexes of rolled segments, read on demand; shared by every partition. */
+  indexes: IndexCache;
   /** The broker shut down cleanly last time: indexes are current and everything is synced. */
   clean?: boolean;
 }
@@ -209,10 +212,12 @@ export class PartitionLog implements Flushable {
       .sort((a, b) => a - b);
     if (bases.length === 0) bases.push(0);
     let dirChanged = false;
+    const scanned: Segment[] = [];
     for (let i = 0; i < bases.length; i++) {
       const segment = new Segment(
         fs,
         this.#options.files,
+        this.#options.indexes,
         this.dir,
         bases[i],
         this.#options.indexIntervalBytes,
@@ -222,8 +227,9 @@ export class PartitionLog implements Flushable {
       const fileSize = segment.fileSize();
       const last = i === bases.length - 1;
       // After a crash only the tail is scanned: the active segment and any whose index is missing or stale.
-      if ((!last || this.#options.clean) && segment.loadIndex(fileSize)) continue;
+      if ((!last || this.#options.clean) && segment.loadIndex(fileSize, last)) continue;
       this.#recover(segment, fileSize);
+      scanned.push(segment);
       if (segment.unnamed) dirChanged = true;
     }
     // The log must be contiguous. A segment that ends short of the next one's base (its unsynced tail was
@@ -255,6 +261,9 @@ export class PartitionLog implements Flushable {
     for (const s of this.#segments) s.unnamed = false;
     await Promise.all(this.#segments.filter((s) => s.dirty || !this.#options.clean).map((s) => s.sync()));
     for (const s of this.#segments) s.durableSize = s.size;
+    // Rolled segments that had to be scanned get their index file now that their data is on disk, and
+    // keep no index in memory.
+    for (const s of scanned) if (s !== this.#active && this.#segments.includes(s)) this.#writeIndex(s);
     this.#logStartOffset = this.#segments[0].baseOffset;
     this.#durableOffset = this.logEndOffset;
     this.#loadProducers();
@@ -503,6 +512,7 @@ export class PartitionLog implements Flushable {
   #writeIndex(segment: Segment): void {
     try {
       segment.writeIndex();
+      if (segment !== this.#active) segment.dropIndex();
     } catch (err) {
       // Only a cache: without it the segment is scanned on the next start.
       this.#options.logger.warn({ err, segment: segment.baseOffset }, 'cannot write a segment index');
@@ -537,6 +547,7 @@ export class PartitionLog implements Flushable {
     const segment = new Segment(
       this.#fs,
       this.#options.files,
+      this.#options.indexes,
       this.dir,
       old.nextOffset,
       this.#options.indexIntervalBytes,

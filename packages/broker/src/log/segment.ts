@@ -1,10 +1,12 @@
-// One segment file of a partition log: batches appended as they are, a sparse in-memory offset index
-// (persisted beside it, with a checksum, when the segment stops being the active one) and the newest
-// timestamp it holds. All file access goes through the file-system port.
+// One segment file of a partition log: batches appended as they are, a sparse offset index and the
+// newest timestamp it holds. The active segment keeps its index in memory; once a rolled segment's index
+// is persisted beside it (with a checksum), lookups read it through the shared index cache instead. All
+// file access goes through the file-system port.
 import { join } from 'node:path';
 import { crc32c } from '@tributary/kafka-protocol';
 import { errorCode, type FileSystem, writeAll } from '../io/index.ts';
 import type { ReadBuffers } from '../io/read-buffers.ts';
+import { INDEX_ENTRY_BYTES, type IndexCache, type IndexEntries, indexStart } from './index-cache.ts';
 import type { OpenFiles, PooledFile } from './open-files.ts';
 
 /** Batch header fields the log needs, read without decoding the batch. */
@@ -30,6 +32,7 @@ export class Segment implements PooledFile {
   readonly baseOffset: number;
   readonly #fs: FileSystem;
   readonly #files: OpenFiles;
+  readonly #indexes: IndexCache;
   #fd: number | null;
   #syncing = false;
   size: number;
@@ -44,15 +47,18 @@ export class Segment implements PooledFile {
   indexPending = false;
   /** The file's name is not yet durable in its directory. */
   unnamed: boolean;
-  /** Sparse index: batch base offsets and their file positions, ascending. */
-  readonly indexOffsets: number[] = [];
-  readonly indexPositions: number[] = [];
+  /** Sparse index held in memory: batch base offsets and their file positions, ascending. */
+  #indexOffsets: number[] = [];
+  #indexPositions: number[] = [];
+  /** The index is in its file (read through the index cache), not in memory. */
+  #indexInFile = false;
   #bytesSinceIndex = Number.POSITIVE_INFINITY;
   readonly #indexInterval: number;
 
   constructor(
     fs: FileSystem,
     files: OpenFiles,
+    indexes: IndexCache,
     dir: string,
     baseOffset: number,
     indexInterval: number,
@@ -60,6 +66,7 @@ export class Segment implements PooledFile {
   ) {
     this.#fs = fs;
     this.#files = files;
+    this.#indexes = indexes;
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.#indexInterval = indexInterval;
@@ -141,8 +148,8 @@ export class Segment implements PooledFile {
   /** Updates the in-memory state for a batch now at `position` (on append and on recovery). */
   track(info: BatchInfo, position: number): void {
     if (this.#bytesSinceIndex >= this.#indexInterval) {
-      this.indexOffsets.push(info.baseOffset);
-      this.indexPositions.push(position);
+      this.#indexOffsets.push(info.baseOffset);
+      this.#indexPositions.push(position);
       this.#bytesSinceIndex = 0;
     }
     this.#bytesSinceIndex += info.size;
@@ -153,6 +160,7 @@ export class Segment implements PooledFile {
 
   /** Cuts the file at `position` (recovery of a torn tail, or of a gap). */
   truncate(position: number): void {
+    this.#indexes.forget(this);
     this.#fs.truncate(this.fd, position);
     this.size = position;
     this.dirty = true;
@@ -189,23 +197,70 @@ export class Segment implements PooledFile {
 
   /** File position of the batch containing `offset` (scanning from the nearest index entry). */
   positionOf(offset: number, scratch: Buffer): { position: number; info: BatchInfo } | null {
-    let lo = 0;
-    let hi = this.indexOffsets.length - 1;
-    let start = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.indexOffsets[mid] <= offset) {
-        start = this.indexPositions[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    let position = start;
+    let position = this.#indexInFile
+      ? indexStart(this.#cachedIndex(scratch), offset)
+      : this.#memoryStart(offset);
     for (;;) {
       const info = this.peek(position, scratch);
       if (!info) return null;
       if (info.lastOffset >= offset) return { position, info };
       position += info.size;
     }
+  }
+
+  #memoryStart(offset: number): number {
+    let lo = 0;
+    let hi = this.#indexOffsets.length - 1;
+    let start = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#indexOffsets[mid] <= offset) {
+        start = this.#indexPositions[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return start;
+  }
+
+  /**
+   * The index entries of a rolled segment: from the cache, else from its file, else (the file is gone or
+   * does not match) rebuilt by reading the batch headers, and written again.
+   */
+  #cachedIndex(scratch: Buffer): IndexEntries {
+    let entries = this.#indexes.get(this);
+    if (entries !== undefined) return entries;
+    let file: Buffer | null = null;
+    try {
+      file = this.#readIndexFile(this.size);
+    } catch {
+      // An unreadable index file is rebuilt like a missing one.
+    }
+    if (file !== null) entries = file.subarray(INDEX_HEADER);
+    else {
+      const offsets: number[] = [];
+      const positions: number[] = [];
+      let sinceEntry = Number.POSITIVE_INFINITY;
+      for (let position = 0; position < this.size; ) {
+        const info = this.peek(position, scratch);
+        if (!info) break;
+        if (sinceEntry >= this.#indexInterval) {
+          offsets.push(info.baseOffset);
+          positions.push(position);
+          sinceEntry = 0;
+        }
+        sinceEntry += info.size;
+        position += info.size;
+      }
+      const encoded = this.#encodeIndex(offsets, positions);
+      try {
+        this.#writeIndexFile(encoded);
+      } catch {
+        // Only a cache: the next lookup after eviction rebuilds it again.
+      }
+      entries = encoded.subarray(INDEX_HEADER);
+    }
+    this.#indexes.put(this, entries);
+    return entries;
   }
 
   /** Reads `length` bytes at `position`, into a pooled buffer when `pool` is given and the read is large. */
@@ -225,18 +280,34 @@ export class Segment implements PooledFile {
    * lost or torn index fails its checksum on open and the segment is scanned instead.
    */
   writeIndex(): void {
-    const n = this.indexOffsets.length;
-    const buf = Buffer.alloc(INDEX_HEADER + n * 16);
+    if (this.#indexInFile) return;
+    this.#writeIndexFile(this.#encodeIndex(this.#indexOffsets, this.#indexPositions));
+  }
+
+  /** Lets go of the in-memory index of a rolled segment whose index file is written. */
+  dropIndex(): void {
+    this.#indexInFile = true;
+    this.#indexOffsets = [];
+    this.#indexPositions = [];
+  }
+
+  #encodeIndex(offsets: readonly number[], positions: readonly number[]): Buffer {
+    const n = offsets.length;
+    const buf = Buffer.alloc(INDEX_HEADER + n * INDEX_ENTRY_BYTES);
     buf.writeInt32BE(INDEX_MAGIC, 0);
     buf.writeBigInt64BE(BigInt(this.nextOffset), 8);
     buf.writeBigInt64BE(BigInt(this.maxTimestamp), 16);
     buf.writeInt32BE(this.size, 24);
     buf.writeInt32BE(n, 28);
     for (let i = 0; i < n; i++) {
-      buf.writeBigInt64BE(BigInt(this.indexOffsets[i]), INDEX_HEADER + i * 16);
-      buf.writeBigInt64BE(BigInt(this.indexPositions[i]), INDEX_HEADER + 8 + i * 16);
+      buf.writeBigInt64BE(BigInt(offsets[i]), INDEX_HEADER + i * INDEX_ENTRY_BYTES);
+      buf.writeBigInt64BE(BigInt(positions[i]), INDEX_HEADER + 8 + i * INDEX_ENTRY_BYTES);
     }
     buf.writeUInt32BE(crc32c(buf, 8, buf.length), 4);
+    return buf;
+  }
+
+  #writeIndexFile(buf: Buffer): void {
     const fd = this.#fs.open(this.indexPath, 'create');
     try {
       this.#fs.truncate(fd, 0);
@@ -246,21 +317,36 @@ export class Segment implements PooledFile {
     }
   }
 
-  /** Loads a persisted index when it is intact and matches the file; false means the segment must be scanned. */
-  loadIndex(fileSize: number): boolean {
-    if (!this.#fs.exists(this.indexPath)) return false;
+  /** The index file when it is intact and describes a segment file of `fileSize` bytes, else null. */
+  #readIndexFile(fileSize: number): Buffer | null {
+    if (!this.#fs.exists(this.indexPath)) return null;
     const buf = this.#fs.readFile(this.indexPath);
-    if (buf.length < INDEX_HEADER || buf.readInt32BE(0) !== INDEX_MAGIC) return false;
-    if (crc32c(buf, 8, buf.length) !== buf.readUInt32BE(4)) return false;
-    const size = buf.readInt32BE(24);
+    if (buf.length < INDEX_HEADER || buf.readInt32BE(0) !== INDEX_MAGIC) return null;
+    if (crc32c(buf, 8, buf.length) !== buf.readUInt32BE(4)) return null;
     const n = buf.readInt32BE(28);
-    if (size !== fileSize || buf.length !== INDEX_HEADER + n * 16) return false;
+    if (buf.readInt32BE(24) !== fileSize || buf.length !== INDEX_HEADER + n * INDEX_ENTRY_BYTES) return null;
+    return buf;
+  }
+
+  /**
+   * Takes the segment summary from a persisted index when it is intact and matches the file; false means
+   * the segment must be scanned. The active segment (`inMemory`) loads the entries too; a rolled one
+   * reads them through the index cache when a lookup needs them.
+   */
+  loadIndex(fileSize: number, inMemory: boolean): boolean {
+    const buf = this.#readIndexFile(fileSize);
+    if (buf === null) return false;
     this.nextOffset = Number(buf.readBigInt64BE(8));
     this.maxTimestamp = Number(buf.readBigInt64BE(16));
-    this.size = size;
+    this.size = fileSize;
+    if (!inMemory) {
+      this.#indexInFile = true;
+      return true;
+    }
+    const n = buf.readInt32BE(28);
     for (let i = 0; i < n; i++) {
-      this.indexOffsets.push(Number(buf.readBigInt64BE(INDEX_HEADER + i * 16)));
-      this.indexPositions.push(Number(buf.readBigInt64BE(INDEX_HEADER + 8 + i * 16)));
+      this.#indexOffsets.push(Number(buf.readBigInt64BE(INDEX_HEADER + i * INDEX_ENTRY_BYTES)));
+      this.#indexPositions.push(Number(buf.readBigInt64BE(INDEX_HEADER + 8 + i * INDEX_ENTRY_BYTES)));
     }
     return true;
   }
@@ -271,6 +357,7 @@ export class Segment implements PooledFile {
 
   close(): void {
     this.#files.forget(this);
+    this.#indexes.forget(this);
     this.release();
   }
 

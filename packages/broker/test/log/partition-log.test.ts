@@ -96,6 +96,30 @@ describe('partition log', () => {
     assert.deepEqual(valuesOf(log.read(14, 1 << 20)), ['v28', 'after']);
   });
 
+  it("keeps only a bounded number of rolled segments' indexes in memory and serves every offset", async () => {
+    const dir = tempDir();
+    const limit = 600;
+    const m = await open(dir, { segmentBytes: 4096, indexIntervalBytes: 100, indexCacheBytes: limit });
+    await m.createTopic('many', 1);
+    const log = m.partition('many', 0)!;
+    for (let i = 0; i < 600; i++) log.appendBatches(batch([`r${i}`]));
+    await m.flushScheduler.flushNow();
+    const segments = readdirSync(join(dir, 'many-0')).filter((f) => f.endsWith('.log'));
+    assert.ok(segments.length > 10, `rolled into ${segments.length} segments`);
+    // A rolled segment whose index file is gone is read by scanning its batch headers instead.
+    rmSync(join(dir, 'many-0', segments[3].replace('.log', '.index')));
+    for (let pass = 0; pass < 2; pass++)
+      for (let offset = 0; offset < 600; offset += 7) {
+        assert.equal(valuesOf(log.read(offset, 1))[0], `r${offset}`);
+        assert.ok(m.indexes.bytes <= limit, `${m.indexes.bytes} bytes of indexes held (limit ${limit})`);
+      }
+    assert.ok(m.indexes.bytes > 0, 'rolled segments are looked up through their index files');
+    assert.ok(
+      readdirSync(join(dir, 'many-0')).includes(segments[3].replace('.log', '.index')),
+      'the missing index file is written again',
+    );
+  });
+
   for (const damage of ['cut mid-batch', 'garbage appended', 'byte flipped in the last batch'] as const) {
     it(`recovers from a torn tail (${damage}) at the last good batch and warns`, async () => {
       const dir = tempDir();

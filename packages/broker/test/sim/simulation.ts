@@ -87,6 +87,8 @@ export async function simulate(
   const disk = new SimulatedDisk(random);
   const policy: FlushPolicy = chance(0.7) ? { mode: 'interval', intervalMs: 20 } : { mode: 'every-append' };
   const segmentBytes = 300 + int(3000);
+  // Small enough that rolled segments' indexes are evicted and read back from their files.
+  const indexCacheBytes = int(4) * 64;
   const report: SimulationReport = {
     seed,
     steps,
@@ -128,6 +130,7 @@ export async function simulate(
       segmentBytes,
       indexIntervalBytes: 200,
       maxOpenFiles: 16,
+      indexCacheBytes,
       logger,
     });
     offsets = await OffsetStore.open({ dir: '/data/groups', fs, logger, compactMinBytes: 2048 });
