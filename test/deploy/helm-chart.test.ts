@@ -177,7 +177,7 @@ describe('helm chart deploy/helm/tributary', () => {
     }
   });
 
-  test('everything on: HPAs, console with its token from a Secret, ServiceMonitor, NetworkPolicies, own registry', async () => {
+  test('everything on: HPAs, Kafka SASL and TLS from Secrets, console token from a Secret, ServiceMonitor, NetworkPolicies, own registry', async () => {
     const objects = await template(['-f', VALUES.everything]);
     for (const component of ['user-service', 'order-service']) {
       const deployment = find(objects, 'Deployment', `rel-tributary-${component}`);
@@ -191,6 +191,21 @@ describe('helm chart deploy/helm/tributary', () => {
         {
           secretKeyRef: { name: 'tributary-db', key: 'url' },
         },
+      );
+      const env = podSpec(deployment).containers[0].env ?? [];
+      const envOf = (name: string) => env.find((e) => e.name === name);
+      assert.equal(envOf('KAFKA_SASL_MECHANISM')?.value, 'SCRAM-SHA-512');
+      assert.deepEqual(envOf('KAFKA_SASL_PASSWORD')?.valueFrom, {
+        secretKeyRef: { name: 'kafka-credentials', key: 'password' },
+      });
+      assert.equal(envOf('KAFKA_SSL')?.value, 'true');
+      assert.equal(envOf('KAFKA_SSL_CA_FILE')?.value, '/etc/tributary/kafka-tls/ca.crt');
+      assert.equal(envOf('KAFKA_SSL_SERVERNAME')?.value, 'kafka.internal');
+      assert.ok(
+        podSpec(deployment).containers[0].volumeMounts?.some(
+          (m) => m.mountPath === '/etc/tributary/kafka-tls',
+        ),
+        'the CA Secret is mounted where KAFKA_SSL_CA_FILE points',
       );
       find(objects, 'HorizontalPodAutoscaler', `rel-tributary-${component}`);
       find(objects, 'NetworkPolicy', `rel-tributary-${component}`);
@@ -225,6 +240,10 @@ describe('helm chart deploy/helm/tributary', () => {
       await templateError(['-f', VALUES.defaults, '--set', 'console.enabled=true']),
       /console\.token is required/,
     );
+    assert.match(
+      await templateError(['-f', VALUES.defaults, '--set', 'kafka.sasl.mechanism=PLAIN']),
+      /kafka\.sasl\.username is required/,
+    );
   });
 
   test('values.schema.json rejects wrong values with the path of each', async () => {
@@ -239,10 +258,13 @@ describe('helm chart deploy/helm/tributary', () => {
       'logLevel=loud',
       '--set',
       'userService.replicas=3',
+      '--set',
+      'kafka.sasl.mechanism=GSSAPI',
     ]);
     assert.match(stderr, /\/database\/url/);
     assert.match(stderr, /\/userService\/port/);
     assert.match(stderr, /\/logLevel/);
     assert.match(stderr, /replicas/);
+    assert.match(stderr, /\/kafka\/sasl\/mechanism/);
   });
 });

@@ -48,3 +48,44 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "tributary.databaseSecretName" -}}
 {{- .Values.database.existingSecret | default (printf "%s-database" (include "tributary.fullname" .)) -}}
 {{- end -}}
+
+{{- define "tributary.kafkaSaslSecretName" -}}
+{{- .Values.kafka.sasl.existingSecret | default (printf "%s-kafka-sasl" (include "tributary.fullname" .)) -}}
+{{- end -}}
+
+{{/* Environment of the Kafka clients' SASL and TLS settings (services and console). */}}
+{{- define "tributary.kafkaSecurityEnv" -}}
+{{- $k := .Values.kafka -}}
+{{- if $k.sasl.mechanism }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $k.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "tributary.kafkaSaslSecretName" . }}
+      key: {{ $k.sasl.usernameKey }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "tributary.kafkaSaslSecretName" . }}
+      key: {{ $k.sasl.passwordKey }}
+{{- end }}
+{{- if $k.tls.enabled }}
+- name: KAFKA_SSL
+  value: "true"
+{{- if and $k.tls.existingSecret $k.tls.caKey }}
+- name: KAFKA_SSL_CA_FILE
+  value: {{ printf "/etc/tributary/kafka-tls/%s" $k.tls.caKey | quote }}
+{{- end }}
+{{- if and $k.tls.existingSecret $k.tls.certKey }}
+- name: KAFKA_SSL_CERT_FILE
+  value: {{ printf "/etc/tributary/kafka-tls/%s" $k.tls.certKey | quote }}
+- name: KAFKA_SSL_KEY_FILE
+  value: {{ printf "/etc/tributary/kafka-tls/%s" (required "kafka.tls.keyKey is required with kafka.tls.certKey" $k.tls.keyKey) | quote }}
+{{- end }}
+{{- with $k.tls.serverName }}
+- name: KAFKA_SSL_SERVERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
