@@ -27,5 +27,11 @@ export async function startBrokerProcess(dataDir: string, extraArgs: string[] = 
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+    /** Ends the process at once, as a crash does. */
+    kill: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
   };
 }

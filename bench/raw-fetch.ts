@@ -79,18 +79,10 @@ function lastOffsetOf(records: Buffer): number {
   return last;
 }
 
-/** Fetches `[0, endOffset)` of one partition; returns seconds and bytes received. */
-export async function rawFetchAll(
-  address: string,
-  topic: string,
-  partition: number,
-  endOffset: number,
-  maxBytes = 32 * 1024 * 1024,
-): Promise<{ seconds: number; bytes: number }> {
-  const [host, port] = [
-    address.slice(0, address.lastIndexOf(':')),
-    Number(address.slice(address.lastIndexOf(':') + 1)),
-  ];
+/** A connection whose responses are read by a FrameReader (see above). */
+async function rawConnection(address: string): Promise<{ socket: Socket; reader: FrameReader }> {
+  const host = address.slice(0, address.lastIndexOf(':'));
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
   const reader = new FrameReader();
   const socket = connect({ port, host, onread: reader.onread });
   reader.attach(socket);
@@ -99,6 +91,58 @@ export async function rawFetchAll(
     socket.once('error', reject);
   });
   socket.setNoDelay(true);
+  return { socket, reader };
+}
+
+/**
+ * Produces `requests` Produce requests (acks=-1) of the same encoded record batch, round-robin over
+ * `partitions` partitions of `topic`, with `inFlight` requests pipelined on one connection. Calls
+ * `progress` with the bytes written after every response; throws on any error code.
+ */
+export async function rawProduce(
+  address: string,
+  topic: string,
+  partitions: number,
+  batch: Buffer,
+  requests: number,
+  inFlight: number,
+  progress: (bytes: number) => Promise<void> | void = () => {},
+): Promise<void> {
+  const { socket, reader } = await rawConnection(address);
+  let sent = 0;
+  let answered = 0;
+  const send = () => {
+    sent++;
+    socket.write(
+      encodeRequest(0, 9, { correlationId: sent, clientId: 'bench-raw' }, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 30_000,
+        topicData: [{ name: topic, partitionData: [{ index: sent % partitions, records: batch }] }],
+      } as never),
+    );
+  };
+  while (sent < Math.min(inFlight, requests)) send();
+  while (answered < requests) {
+    const { body } = decodeResponse(0, 9, await reader.next());
+    const error = body.responses[0].partitionResponses[0].errorCode;
+    if (error !== 0) throw new Error(`produce error ${error} on request ${answered + 1}`);
+    answered++;
+    if (sent < requests) send();
+    await progress(answered * batch.length);
+  }
+  reader.close();
+}
+
+/** Fetches `[0, endOffset)` of one partition; returns seconds and bytes received. */
+export async function rawFetchAll(
+  address: string,
+  topic: string,
+  partition: number,
+  endOffset: number,
+  maxBytes = 32 * 1024 * 1024,
+): Promise<{ seconds: number; bytes: number }> {
+  const { socket, reader } = await rawConnection(address);
   let offset = 0;
   let correlationId = 0;
   const start = performance.now();
