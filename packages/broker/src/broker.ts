@@ -29,6 +29,8 @@ export interface Broker {
   readonly address: string;
   readonly config: BrokerConfig;
   readonly clusterId: string;
+  /** The port serving Prometheus `/metrics`; undefined when metrics are off (no `metricsPort`). */
+  readonly metricsPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -101,8 +103,23 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const dispatcher = new Dispatcher(handlers, state);
   state.supportedApis = () => dispatcher.supportedApis();
 
-  let server: BrokerServer;
+  let server: BrokerServer | undefined;
+  let metrics: { readonly port: number; close(): Promise<void> } | undefined;
   try {
+    if (config.metricsPort !== undefined) {
+      // Loaded only here: a broker without metrics starts without the metrics library.
+      const { serveMetrics } = await import('./metrics/serve-metrics.ts');
+      metrics = await serveMetrics({
+        host: config.metricsHost,
+        port: config.metricsPort,
+        dispatcher,
+        logs,
+        groups,
+        apis: handlers,
+        connections: () => server?.connectionCount ?? 0,
+        logger: logger.child({ component: 'metrics' }),
+      });
+    }
     server = await BrokerServer.listen({
       host: config.host,
       port: config.port,
@@ -118,11 +135,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       logger,
     });
   } catch (err) {
+    await metrics?.close();
     await groups.close();
     await logs.close();
     throw err;
   }
-  const port = server.port;
+  const listener = server;
+  const port = listener.port;
   state.advertisedPort = port;
   const address = `${state.advertisedHost}:${port}`;
   logger.info(
@@ -133,6 +152,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       dataDir,
       clusterId,
       topics: logs.listTopics().length,
+      metrics: metrics === undefined ? undefined : `http://${config.metricsHost}:${metrics.port}/metrics`,
     },
     'broker listening',
   );
@@ -144,11 +164,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     address,
     config,
     clusterId,
+    metricsPort: metrics?.port,
     stop() {
       stopping ??= (async () => {
         state.closing = true;
         for (const wake of [...state.fetchWaiters]) wake();
-        await server.close();
+        await listener.close();
+        await metrics?.close();
         await groups.close();
         await logs.close();
         logger.info('broker stopped');

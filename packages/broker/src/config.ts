@@ -101,6 +101,19 @@ export const BrokerConfigSchema = Type.Object(
     groupMinSessionTimeoutMs: Type.Integer({ minimum: 1, default: 6000 }),
     groupMaxSessionTimeoutMs: Type.Integer({ minimum: 1, default: 1_800_000 }),
     groupInitialRebalanceDelayMs: Type.Integer({ minimum: 0, default: 0 }),
+    metricsPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description:
+          'serve Prometheus metrics at http://metricsHost:metricsPort/metrics; off when unset, 0 picks a free port',
+      }),
+    ),
+    metricsHost: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'address the metrics port listens on',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
@@ -146,6 +159,13 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   }
   if (withDefaults.tlsClientAuth !== 'none' && withDefaults.tlsCertFile === undefined) {
     problems.push('tlsClientAuth: needs a TLS listener (tlsCertFile, tlsKeyFile)');
+  }
+  if (
+    withDefaults.metricsPort !== undefined &&
+    withDefaults.metricsPort !== 0 &&
+    withDefaults.metricsPort === withDefaults.port
+  ) {
+    problems.push('metricsPort: must differ from port (the Kafka listener)');
   }
   const hasUsers = withDefaults.saslUsers !== undefined || withDefaults.saslUsersFile !== undefined;
   if (withDefaults.saslMechanisms !== undefined && !hasUsers) {

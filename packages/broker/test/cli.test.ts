@@ -41,3 +41,15 @@ it('refuses settings that contradict each other with exit code 2', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /defaultPartitions: must not exceed maxPartitionsPerTopic/);
 });
+
+it('names a bad metrics port, flag or variable, with exit code 2', () => {
+  const flag = run(['--metrics-port', 'prometheus']);
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /--metrics-port="prometheus": must be an integer from 0 to 65535/);
+  const variable = run([], { TRIBUTARY_BROKER_METRICS_PORT: '70000' });
+  assert.equal(variable.status, 2);
+  assert.match(variable.stderr, /TRIBUTARY_BROKER_METRICS_PORT="70000": must be an integer from 0 to 65535/);
+  const same = run(['--port', '19092', '--metrics-port', '19092']);
+  assert.equal(same.status, 2);
+  assert.match(same.stderr, /metricsPort: must differ from port/);
+});

@@ -25,6 +25,7 @@ import type {
 import { DeadlineQueue, systemTimers, type TimerSource } from './deadline-queue.ts';
 import { ErrorCodes } from './error-codes.ts';
 import { type ClassicGroup, joinError, syncError } from './group.ts';
+import { GROUP_STATES, type GroupState } from './group-state.ts';
 import { joinGroup, type SessionTimeoutLimits } from './join-group.ts';
 import { heartbeat, leaveGroup, syncGroup } from './membership.ts';
 import { type OffsetCommitEntry, OffsetStore } from './offset-store.ts';
@@ -316,6 +317,26 @@ export class GroupCoordinator {
         }),
       })),
     };
+  }
+
+  /** How many groups are in each state (what the broker's metrics report). */
+  groupStates(): Map<GroupState, number> {
+    const counts = new Map<GroupState, number>(GROUP_STATES.map((state) => [state, 0]));
+    if (this.#closed) return counts;
+    for (const group of this.#rebalancer.groups.values())
+      counts.set(group.state, (counts.get(group.state) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Every group's committed offsets, by topic and partition (read when metrics are scraped). */
+  *committedOffsets(): Generator<{ groupId: string; topic: string; partition: number; offset: number }> {
+    if (this.#closed) return;
+    for (const groupId of this.#store.groupIds()) {
+      for (const [topic, partitions] of this.#store.groupOffsets(groupId) ?? []) {
+        for (const [partition, committed] of partitions)
+          yield { groupId, topic, partition, offset: committed.offset };
+      }
+    }
   }
 
   /**

@@ -23,6 +23,14 @@ export interface Flushable {
   flush(): Promise<void>;
 }
 
+/** What the broker's metrics learn of each partition sync (called only when metrics are on). */
+export interface FsyncObserver {
+  /** One segment's fdatasync (with its directory's sync when the segment is new) succeeded. */
+  synced(seconds: number): void;
+  /** A sync failed: the partition went offline. */
+  failed(): void;
+}
+
 export interface FlushSchedulerOptions {
   /** Run the interval timer (default true); a simulation turns it off and calls `flushNow` itself. */
   timer?: boolean;
@@ -37,6 +45,8 @@ export class FlushScheduler {
   #again = false;
   #scheduled = false;
   #closed = false;
+  /** Set when the broker serves metrics; partition logs report each sync to it. */
+  observer: FsyncObserver | undefined;
 
   constructor(policy: FlushPolicy, logger: Logger, options: FlushSchedulerOptions = {}) {
     this.policy = policy;

@@ -163,6 +163,12 @@ export class PartitionLog implements Flushable {
     return this.#options.flush.syncs ? this.#durableOffset : this.logEndOffset;
   }
   /** Set once a write or sync failed: the partition refuses appends and reads until restart. */
+  /** Bytes of the partition's segment files (what retention.bytes limits). */
+  get sizeBytes(): number {
+    let total = 0;
+    for (const s of this.#segments) total += s.size;
+    return total;
+  }
   get offline(): StorageError | null {
     return this.#offline;
   }
@@ -485,9 +491,18 @@ export class PartitionLog implements Flushable {
     if (this.#offline || this.#closed) return;
     const target = this.logEndOffset;
     const dirty = this.#segments.filter((s) => s.dirty || s.unnamed);
+    const observer = this.#options.flush.observer;
     try {
-      for (const s of dirty) await s.sync();
+      for (const s of dirty) {
+        if (observer === undefined) await s.sync();
+        else {
+          const started = performance.now();
+          await s.sync();
+          observer.synced((performance.now() - started) / 1000);
+        }
+      }
     } catch (err) {
+      observer?.failed();
       this.#goOffline('fdatasync failed', err);
       return;
     }

@@ -15,9 +15,29 @@ import type { ConnectionInfo, FrameHandler, ResponseFrame } from './connection.t
 
 const API_VERSIONS_KEY = 18;
 
+/**
+ * What the broker's metrics learn of each request (see metrics/); called only when metrics are on. Arguments
+ * are numbers and the response body already built, so recording allocates nothing per request.
+ */
+export interface RequestObserver {
+  /** A request answered (or, for Produce with acks=0, applied): `body` is null when nothing is sent. */
+  answered(
+    apiKey: number,
+    version: number,
+    seconds: number,
+    requestBytes: number,
+    responseBytes: number,
+    body: unknown,
+  ): void;
+  /** A request refused by closing the connection: unknown API, unsupported version, malformed, no SASL. */
+  refused(apiKey: number, code: string): void;
+}
+
 export class Dispatcher implements FrameHandler {
   readonly #handlers = new Map<number, ApiHandler>();
   readonly #state: BrokerState;
+  /** Set when the broker serves metrics. */
+  observer: RequestObserver | undefined;
 
   constructor(handlers: readonly ApiHandler[], state: BrokerState) {
     for (const h of handlers) this.#handlers.set(h.apiKey, h);
@@ -36,6 +56,26 @@ export class Dispatcher implements FrameHandler {
     connection: ConnectionInfo,
     applied: (frameDone?: boolean) => void,
   ): ResponseFrame | null | Promise<ResponseFrame | null> {
+    const observer = this.observer;
+    if (observer === undefined) return this.#handle(frame, connection, applied, undefined, 0);
+    const started = performance.now();
+    try {
+      return this.#handle(frame, connection, applied, observer, started);
+    } catch (err) {
+      // The API key is the frame's bytes 0-1 when it has them (the header may be what is malformed).
+      observer.refused(frame.length >= 2 ? frame.readInt16BE(0) : -1, refusalCode(err));
+      throw err;
+    }
+  }
+
+  #handle(
+    frame: Buffer,
+    connection: ConnectionInfo,
+    applied: (frameDone?: boolean) => void,
+    observer: RequestObserver | undefined,
+    started: number,
+  ): ResponseFrame | null | Promise<ResponseFrame | null> {
+    const requestBytes = frame.length + 4;
     const { header, bodyOffset } = decodeRequestHeader(frame);
     const refusal = this.#state.sasl?.refusal(header.apiKey, connection);
     if (refusal !== undefined) throw new BadRequestError('SASL_AUTHENTICATION_REQUIRED', refusal);
@@ -43,7 +83,10 @@ export class Dispatcher implements FrameHandler {
     if (!handler) throw new BadRequestError('UNKNOWN_API_KEY', `unknown API key ${header.apiKey}`);
     const version = header.apiVersion;
     if (version < handler.minVersion || version > handler.maxVersion) {
-      if (header.apiKey === API_VERSIONS_KEY) return this.#apiVersionsUnsupported(header.correlationId);
+      if (header.apiKey === API_VERSIONS_KEY) {
+        observer?.refused(API_VERSIONS_KEY, 'UNSUPPORTED_VERSION');
+        return this.#apiVersionsUnsupported(header.correlationId);
+      }
       throw new BadRequestError(
         'UNSUPPORTED_VERSION',
         `${handler.name} v${version} is not supported (${handler.minVersion}-${handler.maxVersion})`,
@@ -59,10 +102,17 @@ export class Dispatcher implements FrameHandler {
       applied: handler.keepsNothingOnceApplied ? () => applied(true) : () => applied(),
     };
     const result = handler.handle(body as never, context);
-    const encode = (response: ResponseBodies[ApiKeyNumber] | null): ResponseFrame | null =>
-      response === null
-        ? null
-        : encodeResponseChunks(apiKey, version, header.correlationId, response as never);
+    const encode = (response: ResponseBodies[ApiKeyNumber] | null): ResponseFrame | null => {
+      const encoded =
+        response === null
+          ? null
+          : encodeResponseChunks(apiKey, version, header.correlationId, response as never);
+      if (observer !== undefined) {
+        const seconds = (performance.now() - started) / 1000;
+        observer.answered(apiKey, version, seconds, requestBytes, frameBytes(encoded), response);
+      }
+      return encoded;
+    };
     if (result instanceof Promise) return result.then(encode);
     return encode(result);
   }
@@ -81,3 +131,16 @@ export class Dispatcher implements FrameHandler {
 }
 
 export type { RequestBodies };
+
+function frameBytes(frame: ResponseFrame | null): number {
+  if (frame === null) return 0;
+  if (!Array.isArray(frame)) return frame.length;
+  let total = 0;
+  for (let i = 0; i < frame.length; i++) total += frame[i].length;
+  return total;
+}
+
+function refusalCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_ERROR';
+}
