@@ -1,5 +1,6 @@
 // Builds the console's HTTP app (what tests build): the API over the cluster, the OTLP receiver and the UI.
 import { contracts } from '@tributary/contracts';
+import type { KafkaSecurity } from '@tributary/messaging';
 import { type App, createApp, type Logger } from '@tributary/service-kit';
 import { AuditLog } from './audit/audit-log.ts';
 import type { ConsoleContext } from './console-context.ts';
@@ -24,6 +25,8 @@ import { TraceStore } from './traces/trace-store.ts';
 
 export interface ConsoleAppOptions {
   brokers: readonly string[];
+  /** SASL and TLS to the cluster (plaintext when unset). */
+  kafkaSecurity?: KafkaSecurity;
   logger: Logger;
   /** Required on non-loopback addresses (config.ts checks); guards /api and /v1. */
   token?: string;
@@ -41,7 +44,7 @@ export interface ConsoleAppOptions {
 export async function buildConsoleApp(
   options: ConsoleAppOptions,
 ): Promise<{ app: App; context: ConsoleContext }> {
-  const cluster = new KafkaCluster({ brokers: options.brokers });
+  const cluster = new KafkaCluster({ brokers: options.brokers, security: options.kafkaSecurity });
   const topics = new TopicDirectory(cluster);
   const groups = new GroupLagReader(cluster);
   const audit = new AuditLog({ file: options.auditFile });

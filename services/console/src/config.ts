@@ -1,5 +1,5 @@
 // The console's configuration: the only place that reads the environment.
-import { ConfigError, loadConfig, loggingSettings } from '@tributary/service-kit';
+import { ConfigError, KAFKA_SECURITY_CONFIG, loadConfig, loggingSettings } from '@tributary/service-kit';
 import { type Static, Type } from 'typebox';
 
 export const ConfigSchema = Type.Object({
@@ -15,6 +15,8 @@ export const ConfigSchema = Type.Object({
   REDRIVE_MAX_PER_EVENT: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
   TRACES_MAX: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 2000 }),
   ...loggingSettings(),
+  /** SASL and TLS to the cluster, the same variables as the services'. */
+  ...KAFKA_SECURITY_CONFIG,
 });
 
 export type Config = Static<typeof ConfigSchema>;

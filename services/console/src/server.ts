@@ -1,19 +1,24 @@
 // Starts the console: config, the app over the configured cluster, HTTP until a signal.
 import { resolve } from 'node:path';
-import { ConfigError, createLogger, runService } from '@tributary/service-kit';
+import { describeKafkaSecurity, type KafkaSecurity } from '@tributary/messaging';
+import { ConfigError, createLogger, kafkaSecurityFromConfig, runService } from '@tributary/service-kit';
 import { buildConsoleApp } from './app.ts';
 import { readConfig } from './config.ts';
 
 let config: ReturnType<typeof readConfig>;
+let kafkaSecurity: KafkaSecurity | undefined;
 try {
   config = readConfig();
+  kafkaSecurity = kafkaSecurityFromConfig(config);
 } catch (err) {
   process.stderr.write(`console: ${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(2);
 }
 const logger = createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+logger.info(`Kafka connection: ${describeKafkaSecurity(kafkaSecurity)}`);
 const { app } = await buildConsoleApp({
   brokers: config.KAFKA_BROKERS.split(','),
+  kafkaSecurity,
   logger,
   token: config.CONSOLE_TOKEN,
   auditFile: resolve(config.DATA_DIR, 'audit.jsonl'),

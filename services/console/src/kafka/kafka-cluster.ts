@@ -8,11 +8,14 @@ import {
   ProduceAcks,
   Producer,
 } from '@platformatic/kafka';
+import { clientSecurityOptions, type KafkaSecurity } from '@tributary/messaging';
 
 export interface KafkaClusterOptions {
   brokers: readonly string[];
   clientId?: string;
   requestTimeoutMs?: number;
+  /** SASL and TLS (plaintext when unset). */
+  security?: KafkaSecurity;
 }
 
 /** One record as read from a partition; key, value and header values stay bytes until a view decodes them. */
@@ -73,6 +76,7 @@ export class KafkaCluster {
       timeout: options.requestTimeoutMs ?? 5_000,
       retries: 1,
       retryDelay: 100,
+      ...clientSecurityOptions(options.security),
     };
     this.#admin = new Admin(base);
     // The reader fetches the offsets a view asks for and never joins its group.
@@ -272,6 +276,7 @@ export class KafkaCluster {
       clientId: `${this.#options.clientId ?? 'tributary-console'}-producer`,
       bootstrapBrokers: [...this.#options.brokers],
       timeout: this.#options.requestTimeoutMs ?? 5_000,
+      ...clientSecurityOptions(this.#options.security),
       idempotent: false,
       acks: ProduceAcks.ALL,
       serializers: {
