@@ -28,12 +28,18 @@ export const StartConfigSchema = Type.Object({
       description: 'pretty on a terminal, JSON lines otherwise',
     }),
   ),
+  KAFKA_SECURITY: Type.Union([Type.Literal('plaintext'), Type.Literal('sasl_ssl')], {
+    default: 'plaintext',
+    description:
+      'sasl_ssl: the broker takes only TLS with SASL SCRAM-SHA-512, and every process authenticates (a local CA, certificate and password are made once under TRIBUTARY_DATA_DIR/kafka-security)',
+  }),
   STARTUP_TIMEOUT_MS: milliseconds(120_000, 'how long each process may take to become ready'),
   SHUTDOWN_TIMEOUT_MS: milliseconds(20_000, 'how long each process may take to stop before it is killed'),
 });
 
 export type StartConfig = Static<typeof StartConfigSchema> & {
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  KAFKA_SECURITY: 'plaintext' | 'sasl_ssl';
 };
 
 export function loadStartConfig(env: Readonly<Record<string, string | undefined>>): StartConfig {

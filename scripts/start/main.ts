@@ -7,6 +7,11 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStartConfig, type StartConfig } from './config.ts';
+import {
+  LOCAL_KAFKA_SERVERNAME,
+  type LocalKafkaSecurity,
+  localKafkaSecurity,
+} from './local-kafka-security.ts';
 import { LogStream } from './log-stream.ts';
 import { portProblems } from './port-check.ts';
 import { Supervisor } from './supervisor.ts';
@@ -39,8 +44,11 @@ const brokers = `${config.HOST}:${config.BROKER_PORT}`;
 // Node keeps the compiled (and type-stripped) code of every module here, so a restart loads faster.
 const compileCache = { NODE_COMPILE_CACHE: resolve(dataDir, '.compile-cache') };
 const consoleUrl = `http://${config.HOST}:${config.CONSOLE_PORT}`;
+/** KAFKA_SASL_* and KAFKA_SSL_* of the services and the console (none on a plaintext broker). */
+let kafkaClientEnv: Record<string, string> = {};
 const serviceEnv = (port: number, name: string) => ({
   ...compileCache,
+  ...kafkaClientEnv,
   HOST: config.HOST,
   PORT: String(port),
   DATA_DIR: resolve(dataDir, name),
@@ -126,6 +134,24 @@ async function main(): Promise<void> {
       mkdir(resolve(dataDir, d), { recursive: true }),
     ),
   );
+  let security: LocalKafkaSecurity | undefined;
+  let brokerSecurityEnv: Record<string, string> = {};
+  if (config.KAFKA_SECURITY === 'sasl_ssl') {
+    security = await localKafkaSecurity(resolve(dataDir, 'kafka-security'), config.HOST);
+    brokerSecurityEnv = {
+      TRIBUTARY_BROKER_TLS_CERT_FILE: security.certFile,
+      TRIBUTARY_BROKER_TLS_KEY_FILE: security.keyFile,
+      TRIBUTARY_BROKER_SASL_MECHANISMS: 'SCRAM-SHA-512',
+      TRIBUTARY_BROKER_SASL_USERS_FILE: security.usersFile,
+    };
+    kafkaClientEnv = {
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: security.username,
+      KAFKA_SASL_PASSWORD: security.password,
+      KAFKA_SSL_CA_FILE: security.caFile,
+      KAFKA_SSL_SERVERNAME: LOCAL_KAFKA_SERVERNAME,
+    };
+  }
   logs.info(`starting Tributary (data under ${dataDir})`);
   // All three start at once: the services load their code and open their databases while the broker
   // starts, and connect to it as soon as it listens (they retry until then). Stopping keeps the order.
@@ -140,6 +166,7 @@ async function main(): Promise<void> {
         TRIBUTARY_BROKER_PORT: String(config.BROKER_PORT),
         TRIBUTARY_BROKER_DATA_DIR: resolve(dataDir, 'broker'),
         TRIBUTARY_BROKER_LOG_LEVEL: config.LOG_LEVEL,
+        ...brokerSecurityEnv,
       },
       ready: acceptsConnections(config.BROKER_PORT),
       port: config.BROKER_PORT,
@@ -173,6 +200,7 @@ async function main(): Promise<void> {
         KAFKA_BROKERS: brokers,
         LOG_LEVEL: config.LOG_LEVEL,
         LOG_PRETTY: 'false',
+        ...kafkaClientEnv,
       },
       ready: isServiceReady(config.CONSOLE_PORT),
       port: config.CONSOLE_PORT,
@@ -184,7 +212,11 @@ async function main(): Promise<void> {
     [
       '',
       `Tributary is up (${(readyMs / 1000).toFixed(1)} s)`,
-      `  Kafka broker    ${brokers}`,
+      `  Kafka broker    ${brokers}${
+        security === undefined
+          ? ' (plaintext, no authentication)'
+          : ` (TLS + SASL SCRAM-SHA-512: user ${security.username}, password in ${security.usersFile}, CA ${security.caFile})`
+      }`,
       `  User Service    ${base(config.USER_SERVICE_PORT)}   Swagger UI: ${base(config.USER_SERVICE_PORT)}/swagger`,
       `  Order Service   ${base(config.ORDER_SERVICE_PORT)}   Swagger UI: ${base(config.ORDER_SERVICE_PORT)}/swagger`,
       `  Console         ${consoleUrl}   topics, consumer lag, dead letters, traces`,
