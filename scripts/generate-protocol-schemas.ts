@@ -35,6 +35,10 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 22, name: 'InitProducerId', min: 0, max: 4 },
   // v4+ are broker-to-broker (KIP-890); clients send 0-3.
   { key: 24, name: 'AddPartitionsToTxn', min: 0, max: 3 },
+  // v0 has no pattern type (literal only); clients since 2.0 send v1+.
+  { key: 29, name: 'DescribeAcls', min: 0, max: 3 },
+  { key: 30, name: 'CreateAcls', min: 0, max: 3 },
+  { key: 31, name: 'DeleteAcls', min: 0, max: 3 },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 4 },
   { key: 33, name: 'AlterConfigs', min: 0, max: 2 },
   { key: 36, name: 'SaslAuthenticate', min: 0, max: 2 },
@@ -42,6 +46,8 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 42, name: 'DeleteGroups', min: 0, max: 2 },
   { key: 44, name: 'IncrementalAlterConfigs', min: 0, max: 1 },
   { key: 47, name: 'OffsetDelete', min: 0, max: 0 },
+  { key: 50, name: 'DescribeUserScramCredentials', min: 0, max: 0 },
+  { key: 51, name: 'AlterUserScramCredentials', min: 0, max: 0 },
   { key: 60, name: 'DescribeCluster', min: 0, max: 1 },
 ];
 

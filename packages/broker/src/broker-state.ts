@@ -6,6 +6,7 @@ import { ErrorCode } from './error-codes.ts';
 import type { GroupCoordinator } from './groups/index.ts';
 import { type LogManager, type TopicInfo, validateTopicName } from './log/index.ts';
 import { PartitionLimitError, PartitionLimits } from './partition-limits.ts';
+import type { Authorizer } from './security/authorizer.ts';
 import type { SaslAuthenticator } from './security/sasl-authenticator.ts';
 
 export interface ApiVersionRange {
@@ -36,6 +37,8 @@ export class BrokerState {
   supportedApis: () => ApiVersionRange[] = () => [];
   /** SASL of the listener; undefined: clients are not authenticated. */
   sasl: SaslAuthenticator | undefined;
+  /** The ACL authorizer; undefined: every client may do everything (authorizer none). */
+  authorizer: Authorizer | undefined;
   /** Long-polling fetches, woken early when the broker stops. */
   readonly fetchWaiters = new Set<() => void>();
   closing = false;

@@ -18,6 +18,8 @@ import {
   writeFileAtomic,
 } from './io/index.ts';
 import { LogManager } from './log/index.ts';
+import { AclStore } from './security/acl-store.ts';
+import { Authorizer } from './security/authorizer.ts';
 import { listenerSecurity } from './security/listener-security.ts';
 import { BrokerServer } from './server/broker-server.ts';
 import { Dispatcher } from './server/dispatcher.ts';
@@ -100,6 +102,20 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     throw err;
   }
   state.sasl = security.sasl;
+  if (config.authorizer === 'acl') {
+    try {
+      state.authorizer = new Authorizer({
+        acls: await AclStore.load(fs, dataDir),
+        superUsers: config.superUsers?.split(',') ?? [],
+        allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+        logger: logger.child({ component: 'authorizer' }),
+      });
+    } catch (err) {
+      await groups.close();
+      await logs.close();
+      throw err;
+    }
+  }
   const dispatcher = new Dispatcher(handlers, state);
   state.supportedApis = () => dispatcher.supportedApis();
 
@@ -149,6 +165,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       address,
       protocol: security.protocol,
       saslMechanisms: security.sasl?.mechanisms,
+      authorizer: config.authorizer,
       dataDir,
       clusterId,
       topics: logs.listTopics().length,

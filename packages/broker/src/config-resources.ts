@@ -8,6 +8,13 @@ import type { DynamicScope } from './dynamic-broker-configs.ts';
 import { ErrorCode } from './error-codes.ts';
 import { ConfigChangeError, type ConfigRules, TOPIC_CONFIG_RULES } from './log/config-changes.ts';
 import { LogError, type TopicInfo } from './log/index.ts';
+import {
+  type AccessContext,
+  AclOperation,
+  ResourceType as AclResource,
+  may,
+  mayOnCluster,
+} from './security/access.ts';
 
 /** Kafka's ConfigResource.Type values this broker serves. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -48,6 +55,26 @@ export function resolveResource(
     errorCode: ErrorCode.INVALID_REQUEST,
     errorMessage: `resource type ${resourceType} is not supported (topics: 2, brokers: 4)`,
   };
+}
+
+/**
+ * Why the request's principal may not read (DESCRIBE_CONFIGS) or change (ALTER_CONFIGS) a resource's
+ * configs, as Kafka answers: TOPIC_AUTHORIZATION_FAILED for a topic, CLUSTER_AUTHORIZATION_FAILED for a
+ * broker (whose configs are the cluster's). Undefined when it may.
+ */
+export function configAccessRefusal(
+  context: AccessContext,
+  operation: typeof AclOperation.DESCRIBE_CONFIGS | typeof AclOperation.ALTER_CONFIGS,
+  resourceType: number,
+  resourceName: string,
+): ResourceError | undefined {
+  if (resourceType === ResourceType.TOPIC) {
+    if (may(context, operation, AclResource.TOPIC, resourceName)) return undefined;
+    return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not authorized' };
+  }
+  if (resourceType === ResourceType.BROKER && !mayOnCluster(context, operation))
+    return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'not authorized' };
+  return undefined;
 }
 
 interface Outcome {
@@ -100,7 +127,7 @@ async function storeBrokerConfigs(state: BrokerState, scope: DynamicScope, next:
  * current ones under its rules (`compute` throws ConfigChangeError), and stored unless validating only.
  */
 export async function alterConfigResources<C extends { name: string }>(
-  state: BrokerState,
+  context: AccessContext,
   resources: { resourceType: number; resourceName: string; configs: C[] }[],
   validateOnly: boolean,
   compute: (
@@ -109,10 +136,12 @@ export async function alterConfigResources<C extends { name: string }>(
     changes: C[],
   ) => Record<string, string>,
 ): Promise<({ resourceType: number; resourceName: string } & Outcome)[]> {
+  const { state } = context;
   const responses = [];
   for (const r of resources) {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-    const resource = resolveResource(state, r.resourceType, r.resourceName);
+    const refusal = configAccessRefusal(context, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
+    const resource = refusal ?? resolveResource(state, r.resourceType, r.resourceName);
     if ('errorCode' in resource) {
       responses.push({ ...base, ...resource });
       continue;

@@ -98,6 +98,20 @@ export const BrokerConfigSchema = Type.Object(
       default: 0,
       description: 'clients re-authenticate within this (KIP-368); 0 never',
     }),
+    authorizer: Type.Union([Type.Literal('none'), Type.Literal('acl')], {
+      default: 'none',
+      description: 'acl: clients may do only what ACLs (CreateAcls) or superUsers allow; none: anything',
+    }),
+    superUsers: Type.Optional(
+      Type.String({
+        pattern: '^User:[^,]+(,User:[^,]+)*$',
+        description: 'User:<name>,...: principals the acl authorizer allows everything',
+      }),
+    ),
+    allowEveryoneIfNoAclFound: Type.Boolean({
+      default: false,
+      description: 'acl authorizer: a resource no ACL covers is open to every client',
+    }),
     groupMinSessionTimeoutMs: Type.Integer({ minimum: 1, default: 6000 }),
     groupMaxSessionTimeoutMs: Type.Integer({ minimum: 1, default: 1_800_000 }),
     groupInitialRebalanceDelayMs: Type.Integer({ minimum: 0, default: 0 }),
@@ -173,6 +187,9 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   }
   if (withDefaults.saslMechanisms === undefined && hasUsers) {
     problems.push('saslUsers, saslUsersFile: SASL users need saslMechanisms');
+  }
+  if (withDefaults.authorizer === 'none' && withDefaults.superUsers !== undefined) {
+    problems.push('superUsers: needs authorizer acl');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults;

@@ -26,12 +26,17 @@ export const ApiKeys = {
   DeleteRecords: 21,
   InitProducerId: 22,
   AddPartitionsToTxn: 24,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
   DescribeCluster: 60,
 } as const;
 

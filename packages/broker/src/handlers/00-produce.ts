@@ -10,6 +10,7 @@
 import { brokerNumber } from '../broker-configs.ts';
 import { ErrorCode } from '../error-codes.ts';
 import { topicNumber } from '../log/topic-configs.ts';
+import { AclOperation, may, mayAutoCreate, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 interface PartitionResult {
@@ -42,8 +43,13 @@ export const produceHandler = defineHandler({
   // The records are written (synchronously, to the page cache) before `applied()`; the response holds
   // none of the request's bytes.
   keepsNothingOnceApplied: true,
-  async handle(request, { state, applied }) {
+  async handle(request, context) {
+    const { state, applied } = context;
     const { acks } = request;
+    // Kafka's order: the transactional id first (all partitions refused), then WRITE per topic.
+    const txnRefused =
+      request.transactionalId !== null &&
+      !may(context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId);
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const durables: { result: PartitionResult; durable: Promise<void> }[] = [];
     const responses = [];
@@ -52,7 +58,12 @@ export const produceHandler = defineHandler({
       const partitionResponses: PartitionResult[] = [];
       const info = !validAcks
         ? { errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: null }
-        : (state.logs.getTopic(topic.name) ?? (await state.findOrAutoCreateTopic(topic.name)));
+        : txnRefused
+          ? { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, message: null }
+          : !may(context, AclOperation.WRITE, ResourceType.TOPIC, topic.name)
+            ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: null }
+            : (state.logs.getTopic(topic.name) ??
+              (await state.findOrAutoCreateTopic(topic.name, mayAutoCreate(context, topic.name))));
       for (const p of topic.partitionData) {
         if ('errorCode' in info) {
           partitionResponses.push(failure(p.index, info.errorCode, info.message));

@@ -9,6 +9,7 @@
 import { ErrorCode } from '../error-codes.ts';
 import type { ReadBuffers } from '../io/read-buffers.ts';
 import type { PartitionLog } from '../log/index.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler, type RequestContext } from './handler.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -107,12 +108,14 @@ export const fetchHandler = defineHandler({
   async handle(request, context) {
     const { state } = context;
     const targets: Target[][] = request.topics.map((topic) => {
-      const info = state.logs.getTopic(topic.topic);
+      const authorized = may(context, AclOperation.READ, ResourceType.TOPIC, topic.topic);
+      const info = authorized ? state.logs.getTopic(topic.topic) : undefined;
       return topic.partitions.map((p) => {
         const log = info ? state.logs.partition(topic.topic, p.partition) : undefined;
         const fetchOffset = Number(p.fetchOffset);
         let errorCode: number = log ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        if (log?.offline) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        if (!authorized) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else if (log?.offline) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
         else if (log && (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset)) {
           errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
         }

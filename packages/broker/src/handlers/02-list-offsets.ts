@@ -2,6 +2,7 @@
 // v2 added isolationLevel, v4 currentLeaderEpoch/leaderEpoch (KIP-320), v6 flexible. Without
 // transactions yet, "latest" is the high watermark for both isolation levels.
 import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 const LATEST = -1n;
@@ -13,17 +14,21 @@ export const listOffsetsHandler = defineHandler({
   name: 'ListOffsets',
   minVersion: 1,
   maxVersion: 7,
-  async handle(request, { state }) {
+  async handle(request, context) {
+    const { state } = context;
     const topics = [];
     for (const topic of request.topics) {
       const partitions = [];
+      const authorized = may(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name);
       for (const p of topic.partitions) {
-        const log = state.logs.partition(topic.name, p.partitionIndex);
+        const log = authorized ? state.logs.partition(topic.name, p.partitionIndex) : undefined;
         const base = { partitionIndex: p.partitionIndex, oldStyleOffsets: [], leaderEpoch: 0 };
         if (!log) {
           partitions.push({
             ...base,
-            errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            errorCode: authorized
+              ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+              : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
             timestamp: -1n,
             offset: -1n,
           });

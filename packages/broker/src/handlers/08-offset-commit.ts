@@ -3,6 +3,7 @@
 // v6 committedLeaderEpoch (KIP-320), v7 groupInstanceId (KIP-345), v8 flexible, v9 no change for the
 // classic protocol (generationIdOrMemberEpoch carries the generation).
 import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 export const offsetCommitHandler = defineHandler({
@@ -10,9 +11,22 @@ export const offsetCommitHandler = defineHandler({
   name: 'OffsetCommit',
   minVersion: 2,
   maxVersion: 9,
-  async handle(request, { state }) {
-    const known = request.topics.filter((t) => state.logs.getTopic(t.name));
-    const unknown = request.topics.filter((t) => !state.logs.getTopic(t.name));
+  async handle(request, context) {
+    const { state } = context;
+    const allFail = (errorCode: number, topics: typeof request.topics) =>
+      topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      }));
+    // Kafka: READ on the group for the whole request, then READ on each topic.
+    if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId))
+      return { throttleTimeMs: 0, topics: allFail(ErrorCode.GROUP_AUTHORIZATION_FAILED, request.topics) };
+    const readable = request.topics.filter((t) =>
+      may(context, AclOperation.READ, ResourceType.TOPIC, t.name),
+    );
+    const refused = request.topics.filter((t) => !readable.includes(t));
+    const known = readable.filter((t) => state.logs.getTopic(t.name));
+    const unknown = readable.filter((t) => !state.logs.getTopic(t.name));
     const committed =
       known.length === 0
         ? []
@@ -33,6 +47,7 @@ export const offsetCommitHandler = defineHandler({
           });
     const topics = [
       ...committed,
+      ...allFail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, refused),
       ...unknown.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({

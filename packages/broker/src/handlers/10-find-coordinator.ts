@@ -4,6 +4,7 @@
 // with TRANSACTIONAL_ID_AUTHORIZATION_FAILED and a message saying so. Clients treat that error as fatal and
 // show the message; a retriable one (COORDINATOR_NOT_AVAILABLE) would keep them waiting until a timeout.
 import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { logTransactionRefused, TRANSACTIONS_NOT_SUPPORTED } from '../transactions-refused.ts';
 import { defineHandler } from './handler.ts';
 
@@ -14,8 +15,20 @@ export const findCoordinatorHandler = defineHandler({
   name: 'FindCoordinator',
   minVersion: 0,
   maxVersion: 3,
-  handle(request, { state, clientId }) {
+  handle(request, context) {
+    const { state, clientId } = context;
+    const refusal = (errorCode: number, errorMessage: string) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage,
+      nodeId: -1,
+      host: '',
+      port: -1,
+      coordinators: [],
+    });
     if (request.keyType === TRANSACTION_KEY) {
+      if (!may(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, request.key))
+        return refusal(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'not authorized');
       logTransactionRefused(state.logger, 'a transaction coordinator lookup', request.key, clientId);
       return {
         throttleTimeMs: 0,
@@ -27,6 +40,8 @@ export const findCoordinatorHandler = defineHandler({
         coordinators: [],
       };
     }
+    if (!may(context, AclOperation.DESCRIBE, ResourceType.GROUP, request.key))
+      return refusal(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'not authorized to describe the group');
     return {
       throttleTimeMs: 0,
       errorCode: 0,

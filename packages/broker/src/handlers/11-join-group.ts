@@ -2,6 +2,9 @@
 // v1 rebalanceTimeoutMs (KIP-62), v2 throttleTimeMs, v4 MEMBER_ID_REQUIRED for new members (KIP-394),
 // v5 groupInstanceId (static membership, KIP-345), v6 flexible, v7 protocolType/Name in the response
 // (KIP-559), v8 reason (KIP-800), v9 skipAssignment (KIP-814; always false here).
+
+import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 export const joinGroupHandler = defineHandler({
@@ -9,7 +12,21 @@ export const joinGroupHandler = defineHandler({
   name: 'JoinGroup',
   minVersion: 0,
   maxVersion: 9,
-  async handle(request, { state, apiVersion, clientId, connection, applied }) {
+  async handle(request, context) {
+    const { state, apiVersion, clientId, connection, applied } = context;
+    if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolType: null,
+        protocolName: apiVersion < 7 ? '' : null,
+        leader: '',
+        skipAssignment: false,
+        memberId: request.memberId,
+        members: [],
+      };
+    }
     const joining = state.groups.joinGroup({
       groupId: request.groupId,
       sessionTimeoutMs: request.sessionTimeoutMs,

@@ -1,5 +1,8 @@
 // SyncGroup v0–5: the leader hands in the assignment, every member gets its own. v1 throttleTimeMs,
 // v3 groupInstanceId (KIP-345), v4 flexible, v5 protocolType/protocolName checks (KIP-559).
+
+import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 export const syncGroupHandler = defineHandler({
@@ -7,7 +10,17 @@ export const syncGroupHandler = defineHandler({
   name: 'SyncGroup',
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, { state, apiVersion, applied }) {
+  async handle(request, context) {
+    const { state, apiVersion, applied } = context;
+    if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        protocolType: null,
+        protocolName: null,
+        assignment: Buffer.alloc(0),
+      };
+    }
     const syncing = state.groups.syncGroup({
       groupId: request.groupId,
       generationId: request.generationId,

@@ -7,6 +7,7 @@ import { ErrorCode } from '../error-codes.ts';
 import { LogError, validateTopicName } from '../log/index.ts';
 import { isCreatableTopicConfig } from '../log/topic-configs.ts';
 import { PartitionLimitError } from '../partition-limits.ts';
+import { mayCreateTopic } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -23,7 +24,8 @@ export const createTopicsHandler = defineHandler({
   name: 'CreateTopics',
   minVersion: 0,
   maxVersion: 7,
-  async handle(request, { state }) {
+  async handle(request, context) {
+    const { state } = context;
     const seen = new Map<string, number>();
     for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     const topics = [];
@@ -44,7 +46,11 @@ export const createTopicsHandler = defineHandler({
       const badConfig = t.configs.find((c) => !isCreatableTopicConfig(c.name) || c.value === null);
       for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
       const nameError = validateTopicName(t.name);
-      if ((seen.get(t.name) ?? 0) > 1) {
+      if (!mayCreateTopic(context, t.name)) {
+        topics.push(
+          result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to create topic '${t.name}'`),
+        );
+      } else if ((seen.get(t.name) ?? 0) > 1) {
         topics.push(
           result(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once in the request`),
         );

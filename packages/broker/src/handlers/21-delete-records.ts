@@ -6,6 +6,7 @@
 // is durable. v1 no change, v2 flexible.
 import { ErrorCode } from '../error-codes.ts';
 import { deleteRecordsBefore } from '../log/log-start-offset.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 const HIGH_WATERMARK = -1n;
@@ -15,10 +16,12 @@ export const deleteRecordsHandler = defineHandler({
   name: 'DeleteRecords',
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, { state }) {
+  async handle(request, context) {
+    const { state } = context;
     const topics = [];
     for (const t of request.topics) {
-      const info = state.logs.getTopic(t.name);
+      const authorized = may(context, AclOperation.DELETE, ResourceType.TOPIC, t.name);
+      const info = authorized ? state.logs.getTopic(t.name) : undefined;
       const partitions = [];
       for (const p of t.partitions) {
         const result = (errorCode: number, lowWatermark = -1) => ({
@@ -27,6 +30,10 @@ export const deleteRecordsHandler = defineHandler({
           errorCode,
         });
         const log = info ? state.logs.partition(t.name, p.partitionIndex) : undefined;
+        if (!authorized) {
+          partitions.push(result(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         if (!info || !log) {
           partitions.push(result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
           continue;

@@ -7,6 +7,7 @@
 // client, kafkajs) treats as fatal for InitProducerId. Any retriable error (COORDINATOR_NOT_AVAILABLE, what
 // a Kafka cluster without a transaction log answers) would keep them retrying until their timeout.
 import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, mayWriteIdempotently, ResourceType } from '../security/access.ts';
 import { logTransactionRefused } from '../transactions-refused.ts';
 import { defineHandler } from './handler.ts';
 
@@ -15,7 +16,22 @@ export const initProducerIdHandler = defineHandler({
   name: 'InitProducerId',
   minVersion: 0,
   maxVersion: 4,
-  async handle(request, { state, clientId }) {
+  async handle(request, context) {
+    const { state, clientId } = context;
+    const refused = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    if (
+      request.transactionalId !== null &&
+      !may(context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)
+    )
+      return refused(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    // An idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+    if (request.transactionalId === null && !mayWriteIdempotently(context))
+      return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (request.transactionalId !== null) {
       logTransactionRefused(
         state.logger,

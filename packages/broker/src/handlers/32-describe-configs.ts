@@ -6,8 +6,9 @@
 // synonyms and the config source (KIP-226), v2 no change, v3 config type and documentation (KIP-569),
 // v4 flexible.
 import { describeBrokerConfigs, settingChain } from '../broker-configs.ts';
-import { resolveResource } from '../config-resources.ts';
+import { configAccessRefusal, resolveResource } from '../config-resources.ts';
 import { ConfigSource, type DescribedConfig, describeTopicConfigs } from '../log/topic-configs.ts';
+import { AclOperation } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 export const describeConfigsHandler = defineHandler({
@@ -15,10 +16,13 @@ export const describeConfigsHandler = defineHandler({
   name: 'DescribeConfigs',
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { state }) {
+  handle(request, context) {
+    const { state } = context;
     const results = request.resources.map((r) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      const resource = resolveResource(state, r.resourceType, r.resourceName);
+      const resource =
+        configAccessRefusal(context, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName) ??
+        resolveResource(state, r.resourceType, r.resourceName);
       if ('errorCode' in resource) return { ...base, ...resource, configs: [] };
       const described: DescribedConfig[] =
         resource.kind === 'topic'

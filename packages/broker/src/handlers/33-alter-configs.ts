@@ -13,9 +13,9 @@ export const alterConfigsHandler = defineHandler({
   name: 'AlterConfigs',
   minVersion: 0,
   maxVersion: 2,
-  async handle(request, { state }) {
+  async handle(request, context) {
     const responses = await alterConfigResources(
-      state,
+      context,
       request.resources,
       request.validateOnly,
       replaceConfigs,

@@ -7,6 +7,7 @@
 import { ErrorCode } from '../error-codes.ts';
 import { LogError } from '../log/index.ts';
 import { PartitionLimitError } from '../partition-limits.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 const LOG_ERROR_CODES: Record<string, number> = {
@@ -19,7 +20,8 @@ export const createPartitionsHandler = defineHandler({
   name: 'CreatePartitions',
   minVersion: 0,
   maxVersion: 3,
-  async handle(request, { state }) {
+  async handle(request, context) {
+    const { state } = context;
     const seen = new Map<string, number>();
     for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     const results = [];
@@ -29,10 +31,13 @@ export const createPartitionsHandler = defineHandler({
         errorCode,
         errorMessage,
       });
-      const topic = state.logs.getTopic(t.name);
+      const authorized = may(context, AclOperation.ALTER, ResourceType.TOPIC, t.name);
+      const topic = authorized ? state.logs.getTopic(t.name) : undefined;
       const added = topic ? t.count - topic.partitions : 0;
       if ((seen.get(t.name) ?? 0) > 1) {
         results.push(result(ErrorCode.INVALID_REQUEST, `topic '${t.name}' appears more than once`));
+      } else if (!authorized) {
+        results.push(result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'not authorized to alter the topic'));
       } else if (!topic) {
         results.push(result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${t.name}' does not exist`));
       } else if (added === 0) {

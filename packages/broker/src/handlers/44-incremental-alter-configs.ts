@@ -11,9 +11,9 @@ export const incrementalAlterConfigsHandler = defineHandler({
   name: 'IncrementalAlterConfigs',
   minVersion: 0,
   maxVersion: 1,
-  async handle(request, { state }) {
+  async handle(request, context) {
     const responses = await alterConfigResources(
-      state,
+      context,
       request.resources,
       request.validateOnly,
       incrementConfigs,

@@ -3,6 +3,7 @@
 // (GROUP_SUBSCRIBED_TO_TOPIC per partition) and, if it does not use the consumer protocol, all of them
 // (NON_EMPTY_GROUP); a partition that does not exist is UNKNOWN_TOPIC_OR_PARTITION.
 import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, may, ResourceType } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 export const offsetDeleteHandler = defineHandler({
@@ -10,17 +11,27 @@ export const offsetDeleteHandler = defineHandler({
   name: 'OffsetDelete',
   minVersion: 0,
   maxVersion: 0,
-  async handle(request, { state }) {
+  async handle(request, context) {
+    const { state } = context;
+    if (!may(context, AclOperation.DELETE, ResourceType.GROUP, request.groupId))
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    const readable = new Set(
+      request.topics
+        .filter((t) => may(context, AclOperation.READ, ResourceType.TOPIC, t.name))
+        .map((t) => t.name),
+    );
     const exists = (topic: string, partition: number) => {
       const info = state.logs.getTopic(topic);
       return info !== undefined && partition >= 0 && partition < info.partitions;
     };
     const result = await state.groups.deleteOffsets(
       request.groupId,
-      request.topics.map((t) => ({
-        name: t.name,
-        partitionIndexes: t.partitions.map((p) => p.partitionIndex).filter((p) => exists(t.name, p)),
-      })),
+      request.topics
+        .filter((t) => readable.has(t.name))
+        .map((t) => ({
+          name: t.name,
+          partitionIndexes: t.partitions.map((p) => p.partitionIndex).filter((p) => exists(t.name, p)),
+        })),
     );
     if (result.errorCode !== 0) return { errorCode: result.errorCode, throttleTimeMs: 0, topics: [] };
     const answered = new Map<string, number>();
@@ -30,7 +41,9 @@ export const offsetDeleteHandler = defineHandler({
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
-        errorCode: answered.get(`${p.partitionIndex}:${t.name}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode: !readable.has(t.name)
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : (answered.get(`${p.partitionIndex}:${t.name}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
       })),
     }));
     return { errorCode: 0, throttleTimeMs: 0, topics };

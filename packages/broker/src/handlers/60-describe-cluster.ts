@@ -1,30 +1,23 @@
 // DescribeCluster v0–1 (KIP-700): this node, as broker and as the controller clients are told of (Kafka's
 // brokers name a live broker there too, since KRaft controllers are not reachable by clients). v1 added
 // endpointType (KIP-919): a broker serves only the broker endpoints, so asking it for controllers is
-// UNSUPPORTED_ENDPOINT_TYPE, as in Kafka. Authorized operations, when asked for, are every cluster
-// operation: there is no authorizer, and Kafka without one reports all of them too.
+// UNSUPPORTED_ENDPOINT_TYPE, as in Kafka. Authorized operations, when asked for, are those ACLs give the
+// principal on the cluster (KIP-430), or every cluster operation without an authorizer, as Kafka reports.
 import { ErrorCode } from '../error-codes.ts';
+import { authorizedOperations, ResourceType } from '../security/access.ts';
+import { CLUSTER_NAME } from '../security/acl.ts';
 import { defineHandler } from './handler.ts';
 
 const NOT_REQUESTED = -2147483648;
 const BROKERS_ENDPOINT = 1;
-// Kafka's AclOperation codes that apply to the cluster resource.
-const CLUSTER_OPERATIONS = [
-  4, // ALTER
-  7, // CREATE
-  8, // DESCRIBE
-  9, // CLUSTER_ACTION
-  10, // DESCRIBE_CONFIGS
-  11, // ALTER_CONFIGS
-  12, // IDEMPOTENT_WRITE
-].reduce((bits, op) => bits | (1 << op), 0);
 
 export const describeClusterHandler = defineHandler({
   apiKey: 60,
   name: 'DescribeCluster',
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { state, apiVersion }) {
+  handle(request, context) {
+    const { state, apiVersion } = context;
     const endpointType = apiVersion >= 1 ? request.endpointType : BROKERS_ENDPOINT;
     const nodeId = state.config.nodeId;
     const response = {
@@ -36,7 +29,7 @@ export const describeClusterHandler = defineHandler({
       controllerId: nodeId,
       brokers: [{ brokerId: nodeId, host: state.advertisedHost, port: state.advertisedPort, rack: null }],
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
-        ? CLUSTER_OPERATIONS
+        ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME)
         : NOT_REQUESTED,
     };
     if (endpointType !== BROKERS_ENDPOINT) {

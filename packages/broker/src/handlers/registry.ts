@@ -19,6 +19,9 @@ import { deleteTopicsHandler } from './20-delete-topics.ts';
 import { deleteRecordsHandler } from './21-delete-records.ts';
 import { initProducerIdHandler } from './22-init-producer-id.ts';
 import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.ts';
+import { describeAclsHandler } from './29-describe-acls.ts';
+import { createAclsHandler } from './30-create-acls.ts';
+import { deleteAclsHandler } from './31-delete-acls.ts';
 import { describeConfigsHandler } from './32-describe-configs.ts';
 import { alterConfigsHandler } from './33-alter-configs.ts';
 import { saslAuthenticateHandler } from './36-sasl-authenticate.ts';
@@ -50,6 +53,9 @@ export const handlers: readonly ApiHandler[] = [
   deleteRecordsHandler,
   initProducerIdHandler,
   addPartitionsToTxnHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   saslAuthenticateHandler,

@@ -39,6 +39,8 @@ export interface FrameHandler {
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
+  /** The client's IP address alone (what ACL host entries match). */
+  readonly remoteHost: string;
   readonly logger: Logger;
 }
 
@@ -88,7 +90,12 @@ export class Connection implements BudgetHolder {
     this.#reader = new FrameReader(limits.maxFrameBytes, (delta) => limits.budget.change(delta));
     this.#lastActivity = performance.now();
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    this.info = { id, remoteAddress, logger: logger.child({ connection: id, remote: remoteAddress }) };
+    this.info = {
+      id,
+      remoteAddress,
+      remoteHost: socket.remoteAddress ?? '?',
+      logger: logger.child({ connection: id, remote: remoteAddress }),
+    };
     limits.budget.add(this);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));

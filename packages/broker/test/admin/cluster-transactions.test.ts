@@ -49,8 +49,11 @@ describe('DescribeCluster and refused transactions', () => {
 
     const v1 = await raw.request(60, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 });
     assert.equal(v1.endpointType, 1);
-    for (const op of [4, 7, 8, 9, 10, 11, 12])
+    // Kafka's AclOperation codes of the cluster: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS,
+    // ALTER_CONFIGS, IDEMPOTENT_WRITE; not READ (3) or WRITE (4).
+    for (const op of [5, 7, 8, 9, 10, 11, 12])
       assert.ok(v1.clusterAuthorizedOperations & (1 << op), `op ${op}`);
+    for (const op of [3, 4]) assert.equal(v1.clusterAuthorizedOperations & (1 << op), 0, `op ${op}`);
 
     const controllers = await raw.request(60, 1, {
       includeClusterAuthorizedOperations: false,

@@ -40,6 +40,12 @@ import type { InitProducerIdRequest, InitProducerIdResponse } from './22-init-pr
 import { initProducerIdSchema } from './22-init-producer-id.ts';
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './24-add-partitions-to-txn.ts';
 import { addPartitionsToTxnSchema } from './24-add-partitions-to-txn.ts';
+import type { DescribeAclsRequest, DescribeAclsResponse } from './29-describe-acls.ts';
+import { describeAclsSchema } from './29-describe-acls.ts';
+import type { CreateAclsRequest, CreateAclsResponse } from './30-create-acls.ts';
+import { createAclsSchema } from './30-create-acls.ts';
+import type { DeleteAclsRequest, DeleteAclsResponse } from './31-delete-acls.ts';
+import { deleteAclsSchema } from './31-delete-acls.ts';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs.ts';
 import { describeConfigsSchema } from './32-describe-configs.ts';
 import type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.ts';
@@ -57,6 +63,16 @@ import type {
 import { incrementalAlterConfigsSchema } from './44-incremental-alter-configs.ts';
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete.ts';
 import { offsetDeleteSchema } from './47-offset-delete.ts';
+import type {
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+} from './50-describe-user-scram-credentials.ts';
+import { describeUserScramCredentialsSchema } from './50-describe-user-scram-credentials.ts';
+import type {
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
+} from './51-alter-user-scram-credentials.ts';
+import { alterUserScramCredentialsSchema } from './51-alter-user-scram-credentials.ts';
 import type { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster.ts';
 import { describeClusterSchema } from './60-describe-cluster.ts';
 
@@ -80,6 +96,9 @@ export type { DeleteTopicsRequest, DeleteTopicsResponse } from './20-delete-topi
 export type { DeleteRecordsRequest, DeleteRecordsResponse } from './21-delete-records.ts';
 export type { InitProducerIdRequest, InitProducerIdResponse } from './22-init-producer-id.ts';
 export type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './24-add-partitions-to-txn.ts';
+export type { DescribeAclsRequest, DescribeAclsResponse } from './29-describe-acls.ts';
+export type { CreateAclsRequest, CreateAclsResponse } from './30-create-acls.ts';
+export type { DeleteAclsRequest, DeleteAclsResponse } from './31-delete-acls.ts';
 export type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs.ts';
 export type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.ts';
 export type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate.ts';
@@ -90,6 +109,14 @@ export type {
   IncrementalAlterConfigsResponse,
 } from './44-incremental-alter-configs.ts';
 export type { OffsetDeleteRequest, OffsetDeleteResponse } from './47-offset-delete.ts';
+export type {
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+} from './50-describe-user-scram-credentials.ts';
+export type {
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
+} from './51-alter-user-scram-credentials.ts';
 export type { DescribeClusterRequest, DescribeClusterResponse } from './60-describe-cluster.ts';
 
 export const apiSchemas: ReadonlyMap<number, ApiSchema> = new Map([
@@ -113,6 +140,9 @@ export const apiSchemas: ReadonlyMap<number, ApiSchema> = new Map([
   [21, deleteRecordsSchema],
   [22, initProducerIdSchema],
   [24, addPartitionsToTxnSchema],
+  [29, describeAclsSchema],
+  [30, createAclsSchema],
+  [31, deleteAclsSchema],
   [32, describeConfigsSchema],
   [33, alterConfigsSchema],
   [36, saslAuthenticateSchema],
@@ -120,6 +150,8 @@ export const apiSchemas: ReadonlyMap<number, ApiSchema> = new Map([
   [42, deleteGroupsSchema],
   [44, incrementalAlterConfigsSchema],
   [47, offsetDeleteSchema],
+  [50, describeUserScramCredentialsSchema],
+  [51, alterUserScramCredentialsSchema],
   [60, describeClusterSchema],
 ]);
 
@@ -144,6 +176,9 @@ export interface RequestBodies {
   21: DeleteRecordsRequest;
   22: InitProducerIdRequest;
   24: AddPartitionsToTxnRequest;
+  29: DescribeAclsRequest;
+  30: CreateAclsRequest;
+  31: DeleteAclsRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
   36: SaslAuthenticateRequest;
@@ -151,6 +186,8 @@ export interface RequestBodies {
   42: DeleteGroupsRequest;
   44: IncrementalAlterConfigsRequest;
   47: OffsetDeleteRequest;
+  50: DescribeUserScramCredentialsRequest;
+  51: AlterUserScramCredentialsRequest;
   60: DescribeClusterRequest;
 }
 
@@ -175,6 +212,9 @@ export interface ResponseBodies {
   21: DeleteRecordsResponse;
   22: InitProducerIdResponse;
   24: AddPartitionsToTxnResponse;
+  29: DescribeAclsResponse;
+  30: CreateAclsResponse;
+  31: DeleteAclsResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
   36: SaslAuthenticateResponse;
@@ -182,5 +222,7 @@ export interface ResponseBodies {
   42: DeleteGroupsResponse;
   44: IncrementalAlterConfigsResponse;
   47: OffsetDeleteResponse;
+  50: DescribeUserScramCredentialsResponse;
+  51: AlterUserScramCredentialsResponse;
   60: DescribeClusterResponse;
 }
