@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
 import { COMPOSE_FILE, type ComposeFile, readComposeFile, selectProfile } from './support/compose-file.ts';
 
 const require = createRequire(import.meta.url);
@@ -84,6 +85,17 @@ describe('compose.yaml', () => {
       'otel-collector',
       'prometheus',
     ]);
+    // The broker serves metrics on the compose network, at the port Prometheus scrapes.
+    const broker = compose.services.broker.environment ?? {};
+    assert.equal(String(broker.TRIBUTARY_BROKER_METRICS_HOST), '0.0.0.0');
+    const prometheus = parseYaml(
+      await readFile(resolve(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'),
+    ) as {
+      scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; port: number }[] }[];
+    };
+    const job = prometheus.scrape_configs.find((c) => c.job_name === 'broker');
+    assert.deepEqual(job?.dns_sd_configs?.[0]?.names, ['broker']);
+    assert.equal(String(broker.TRIBUTARY_BROKER_METRICS_PORT), String(job?.dns_sd_configs?.[0]?.port));
     for (const name of ['embedded-user-service', 'embedded-order-service']) {
       const service = compose.services[name];
       assert.equal(service.environment?.KAFKA_BROKERS, 'broker:9092');

@@ -164,6 +164,18 @@ describe('helm chart deploy/helm/tributary', () => {
       broker.spec as { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] }
     ).volumeClaimTemplates;
     assert.equal(claims[0].spec.resources.requests.storage, '10Gi');
+    // Prometheus metrics on a port of their own, reachable from other pods through the Service.
+    const envOf = (name: string) => container.env?.find((e) => e.name === name)?.value;
+    assert.equal(envOf('TRIBUTARY_BROKER_METRICS_PORT'), '9464');
+    assert.equal(envOf('TRIBUTARY_BROKER_METRICS_HOST'), '0.0.0.0');
+    const ports = (container as { ports?: { name: string; containerPort: number }[] }).ports ?? [];
+    assert.ok(ports.some((p) => p.name === 'metrics' && p.containerPort === 9464));
+    const service = find(objects, 'Service', 'rel-tributary-broker');
+    assert.ok(
+      (service.spec as { ports: { name: string; port: number }[] }).ports.some(
+        (p) => p.name === 'metrics' && p.port === 9464,
+      ),
+    );
     const config = find(objects, 'ConfigMap', 'rel-tributary-config');
     assert.equal((config.data as Record<string, string>).KAFKA_BROKERS, 'rel-tributary-broker:9092');
     assert.equal(objects.filter((o) => o.kind === 'Secret').length, 0, 'no database Secret with PGlite');
@@ -224,8 +236,31 @@ describe('helm chart deploy/helm/tributary', () => {
     assert.equal(monitor.metadata.labels?.release, 'prometheus');
     assert.deepEqual((monitor.spec as { endpoints: unknown[] }).endpoints, [
       { port: 'http', path: '/metrics', interval: '30s' },
+      { port: 'metrics', path: '/metrics', interval: '30s' },
     ]);
-    find(objects, 'NetworkPolicy', 'rel-tributary-broker');
+    assert.deepEqual(
+      (monitor.spec as { selector: { matchExpressions: { values: string[] }[] } }).selector
+        .matchExpressions[0].values,
+      ['user-service', 'order-service', 'broker'],
+      'the broker is scraped too',
+    );
+    const brokerPolicy = find(objects, 'NetworkPolicy', 'rel-tributary-broker');
+    const rules = (
+      brokerPolicy.spec as {
+        ingress: { ports: { port: number }[]; from: { namespaceSelector?: unknown }[] }[];
+      }
+    ).ingress;
+    const metricsRule = rules.find((r) => r.ports.some((p) => p.port === 9464));
+    assert.ok(metricsRule, 'the metrics port is open to scrapers');
+    assert.deepEqual(metricsRule.from[1]?.namespaceSelector, {
+      matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+    });
+    assert.ok(
+      rules
+        .find((r) => r.ports.some((p) => p.port === 9092))
+        ?.from.every((f) => f.namespaceSelector === undefined),
+      'Kafka clients only from the release',
+    );
     const config = find(objects, 'ConfigMap', 'rel-tributary-config');
     assert.equal(
       (config.data as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT,

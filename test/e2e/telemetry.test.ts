@@ -107,7 +107,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
       exporter.reset();
       const dataDir = await mkdtemp(join(tmpdir(), 'tributary-telemetry-'));
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      broker = await startBroker({ port: 0, dataDir, logger: createLogger({ name: 'b', level: 'silent' }) });
+      broker = await startBroker({
+        port: 0,
+        metricsPort: 0,
+        dataDir,
+        logger: createLogger({ name: 'b', level: 'silent' }),
+      });
       cleanups.push(() => broker.stop());
       const brokers = [`127.0.0.1:${broker.port}`];
       const logger = createLogger({
@@ -510,8 +515,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     // On PostgreSQL, where the services export everything (PGlite has no connection pool to report).
     if (kind === 'postgres')
-      it('names in every dashboard query and alert rule a metric the services export', async () => {
+      it('names in every dashboard query and alert rule a metric the services or the broker export', async () => {
         assert.ok(exported.has('tributary_messaging_inbox_duplicates_total'), 'the metrics test ran first');
+        // The broker's names come from its own /metrics, after the traffic above.
+        const brokerMetrics = await fetch(`http://127.0.0.1:${broker.metricsPort}/metrics`);
+        assert.equal(brokerMetrics.status, 200);
+        const brokerFamilies = parsePrometheus(await brokerMetrics.text()).map((f) => f.name);
+        assert.ok(brokerFamilies.includes('tributary_broker_group_lag'), 'the broker reports group lag');
+        for (const name of brokerFamilies) exported.add(name);
         const deploy = new URL('../../deploy/', import.meta.url);
         const queries: Array<{ where: string; expr: string }> = [];
         const walk = (node: unknown, where: string) => {
@@ -529,7 +540,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         };
         const dashboards = new URL('grafana/dashboards/', deploy);
         const files = (await readdir(dashboards)).filter((f) => f.endsWith('.json'));
-        assert.ok(files.length >= 2, 'the services and messaging dashboards');
+        assert.ok(files.length >= 3, 'the services, messaging and broker dashboards');
         for (const file of files) walk(JSON.parse(await readFile(new URL(file, dashboards), 'utf8')), file);
         walk(parseYaml(await readFile(new URL('prometheus/alerts.yml', deploy), 'utf8')), 'alerts.yml');
         assert.ok(queries.length > 20);
