@@ -8,6 +8,7 @@ import { type LogManager, type TopicInfo, validateTopicName } from './log/index.
 import { PartitionLimitError, PartitionLimits } from './partition-limits.ts';
 import type { Authorizer } from './security/authorizer.ts';
 import type { SaslAuthenticator } from './security/sasl-authenticator.ts';
+import type { ScramAdmin } from './security/scram-admin.ts';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -39,6 +40,8 @@ export class BrokerState {
   sasl: SaslAuthenticator | undefined;
   /** The ACL authorizer; undefined: every client may do everything (authorizer none). */
   authorizer: Authorizer | undefined;
+  /** SCRAM users changed over the wire (KIP-554); set once the broker has started. */
+  scramAdmin: ScramAdmin | undefined;
   /** Long-polling fetches, woken early when the broker stops. */
   readonly fetchWaiters = new Set<() => void>();
   closing = false;

@@ -20,7 +20,9 @@ import {
 import { LogManager } from './log/index.ts';
 import { AclStore } from './security/acl-store.ts';
 import { Authorizer } from './security/authorizer.ts';
+import { CredentialStore } from './security/credential-store.ts';
 import { listenerSecurity } from './security/listener-security.ts';
+import { ScramAdmin } from './security/scram-admin.ts';
 import { BrokerServer } from './server/broker-server.ts';
 import { Dispatcher } from './server/dispatcher.ts';
 
@@ -102,19 +104,26 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     throw err;
   }
   state.sasl = security.sasl;
-  if (config.authorizer === 'acl') {
-    try {
+  try {
+    // Without SASL on the listener the credentials are still kept, for when it is enabled.
+    state.scramAdmin = await ScramAdmin.open(
+      fs,
+      dataDir,
+      security.sasl?.credentials ?? new CredentialStore(),
+      logger.child({ component: 'security' }),
+    );
+    if (config.authorizer === 'acl') {
       state.authorizer = new Authorizer({
         acls: await AclStore.load(fs, dataDir),
         superUsers: config.superUsers?.split(',') ?? [],
         allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
         logger: logger.child({ component: 'authorizer' }),
       });
-    } catch (err) {
-      await groups.close();
-      await logs.close();
-      throw err;
     }
+  } catch (err) {
+    await groups.close();
+    await logs.close();
+    throw err;
   }
   const dispatcher = new Dispatcher(handlers, state);
   state.supportedApis = () => dispatcher.supportedApis();

@@ -42,6 +42,11 @@ export class SaslAuthenticator {
   readonly #now: () => number;
   readonly #sessions = new WeakMap<ConnectionInfo, Session>();
 
+  /** The users it checks logins against (changed at run time by AlterUserScramCredentials). */
+  get credentials(): CredentialStore {
+    return this.#credentials;
+  }
+
   constructor(options: SaslAuthenticatorOptions) {
     this.mechanisms = options.mechanisms;
     this.#credentials = options.credentials;

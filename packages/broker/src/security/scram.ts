@@ -38,7 +38,16 @@ export function scramCredential(
   iterations = DEFAULT_SCRAM_ITERATIONS,
   salt: Buffer = randomBytes(32),
 ): ScramCredential {
-  const salted = saltedPassword(m, password, salt, iterations);
+  return credentialFromSalted(m, saltedPassword(m, password, salt, iterations), salt, iterations);
+}
+
+/** The credential of a password salted elsewhere (AlterUserScramCredentials sends it so, KIP-554). */
+export function credentialFromSalted(
+  m: ScramMechanism,
+  salted: Buffer,
+  salt: Buffer,
+  iterations: number,
+): ScramCredential {
   return {
     salt,
     iterations,

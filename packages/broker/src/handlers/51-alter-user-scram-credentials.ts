@@ -1,0 +1,32 @@
+// AlterUserScramCredentials v0 (KIP-554): upserts (the client sends the salt and the salted password, never
+// the password) and deletes users' SCRAM credentials, durably, before answering; new logins use them at
+// once, sessions already authenticated go on. Needs ALTER on the cluster. As in Kafka: an unknown mechanism
+// is UNSUPPORTED_SASL_MECHANISM, fewer than 4096 or more than 16384 iterations UNACCEPTABLE_CREDENTIAL, a
+// deletion of a credential that does not exist RESOURCE_NOT_FOUND, the same user and mechanism twice
+// DUPLICATE_RESOURCE; a user's alterations apply all or none. Flexible from v0.
+import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, identityOf, mayOnCluster } from '../security/access.ts';
+import { defineHandler } from './handler.ts';
+
+export const alterUserScramCredentialsHandler = defineHandler({
+  apiKey: 51,
+  name: 'AlterUserScramCredentials',
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(request, context) {
+    const admin = context.state.scramAdmin;
+    if (admin === undefined || !mayOnCluster(context, AclOperation.ALTER)) {
+      const users = [...new Set([...request.deletions, ...request.upsertions].map((a) => a.name))];
+      return {
+        throttleTimeMs: 0,
+        results: users.map((user) => ({
+          user,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: 'AlterUserScramCredentials needs ALTER on the cluster',
+        })),
+      };
+    }
+    const results = await admin.alter(request.deletions, request.upsertions, identityOf(context).principal);
+    return { throttleTimeMs: 0, results };
+  },
+});
