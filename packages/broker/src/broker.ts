@@ -60,7 +60,9 @@ async function loadClusterId(fs: FileSystem, dataDir: string): Promise<string> {
 export async function startBroker(options: StartBrokerOptions = {}): Promise<Broker> {
   const { logger: given, ...rest } = options;
   const config = resolveBrokerConfig(rest);
-  const logger = (given ?? pino({ name: 'broker', level: config.logLevel })).child({ component: 'broker' });
+  // Each part logs through a child of the root naming it once (a child of `logger` would repeat the key).
+  const root = given ?? pino({ name: 'broker', level: config.logLevel });
+  const logger = root.child({ component: 'broker' });
   const dataDir = resolve(config.dataDir);
   const fs = nodeFileSystem;
   await mkdirDurable(fs, dataDir);
@@ -79,13 +81,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     retentionCheckIntervalMs: config.retentionCheckIntervalMs,
     maxOpenFiles: config.maxOpenFiles,
     readBufferBytes: config.fetchMaxBytes,
-    logger: logger.child({ component: 'log' }),
+    logger: root.child({ component: 'log' }),
   });
   let groups: GroupCoordinator;
   try {
     groups = await GroupCoordinator.open({
       dataDir: join(dataDir, 'groups'),
-      logger: logger.child({ component: 'groups' }),
+      logger: root.child({ component: 'groups' }),
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
@@ -97,7 +99,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const state = new BrokerState({ config, logger, logs, groups, clusterId, dynamicConfigs });
   let security: ReturnType<typeof listenerSecurity>;
   try {
-    security = listenerSecurity(config, logger.child({ component: 'security' }));
+    security = listenerSecurity(config, root.child({ component: 'security' }));
   } catch (err) {
     await groups.close();
     await logs.close();
@@ -110,14 +112,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       fs,
       dataDir,
       security.sasl?.credentials ?? new CredentialStore(),
-      logger.child({ component: 'security' }),
+      root.child({ component: 'security' }),
     );
     if (config.authorizer === 'acl') {
       state.authorizer = new Authorizer({
         acls: await AclStore.load(fs, dataDir),
         superUsers: config.superUsers?.split(',') ?? [],
         allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
-        logger: logger.child({ component: 'authorizer' }),
+        logger: root.child({ component: 'authorizer' }),
       });
     }
   } catch (err) {
@@ -142,7 +144,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
         groups,
         apis: handlers,
         connections: () => server?.connectionCount ?? 0,
-        logger: logger.child({ component: 'metrics' }),
+        logger: root.child({ component: 'metrics' }),
       });
     }
     server = await BrokerServer.listen({

@@ -1,6 +1,9 @@
-// The tributary-broker command line: clear errors for bad flags and values.
+// The tributary-broker command line: clear errors for bad flags and values, and log lines a parser can take.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -52,4 +55,49 @@ it('names a bad metrics port, flag or variable, with exit code 2', () => {
   const same = run(['--port', '19092', '--metrics-port', '19092']);
   assert.equal(same.status, 2);
   assert.match(same.stderr, /metricsPort: must differ from port/);
+});
+
+/** The keys of a JSON object's top level, in order, duplicates kept (JSON.parse would keep only the last). */
+function topLevelKeys(json: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      if (depth === 1 && json[end + 1] === ':') keys.push(json.slice(i + 1, end));
+      i = end;
+    }
+  }
+  return keys;
+}
+
+it('writes log lines in which no key appears twice', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-broker-cli-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir, '--log-level', 'debug'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('broker listening')) child.kill('SIGTERM');
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  const lines = out.split('\n').filter((l) => l.startsWith('{'));
+  assert.ok(
+    lines.some((l) => l.includes('"component":"groups"')),
+    'the group coordinator logged at start',
+  );
+  for (const line of lines) {
+    const keys = topLevelKeys(line);
+    assert.deepEqual(
+      keys.filter((k, i) => keys.indexOf(k) !== i),
+      [],
+      `a key repeats in ${line}`,
+    );
+  }
 });
