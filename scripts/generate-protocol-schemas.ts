@@ -41,6 +41,7 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 31, name: 'DeleteAcls', min: 0, max: 3 },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 4 },
   { key: 33, name: 'AlterConfigs', min: 0, max: 2 },
+  { key: 35, name: 'DescribeLogDirs', min: 0, max: 4 },
   { key: 36, name: 'SaslAuthenticate', min: 0, max: 2 },
   { key: 37, name: 'CreatePartitions', min: 0, max: 3 },
   { key: 42, name: 'DeleteGroups', min: 0, max: 2 },

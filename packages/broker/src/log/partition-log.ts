@@ -162,13 +162,13 @@ export class PartitionLog implements Flushable {
   get highWatermark(): number {
     return this.#options.flush.syncs ? this.#durableOffset : this.logEndOffset;
   }
-  /** Set once a write or sync failed: the partition refuses appends and reads until restart. */
   /** Bytes of the partition's segment files (what retention.bytes limits). */
   get sizeBytes(): number {
     let total = 0;
     for (const s of this.#segments) total += s.size;
     return total;
   }
+  /** Set once a write or sync failed: the partition refuses appends and reads until restart. */
   get offline(): StorageError | null {
     return this.#offline;
   }

@@ -50,6 +50,8 @@ import type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-descr
 import { describeConfigsSchema } from './32-describe-configs.ts';
 import type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.ts';
 import { alterConfigsSchema } from './33-alter-configs.ts';
+import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from './35-describe-log-dirs.ts';
+import { describeLogDirsSchema } from './35-describe-log-dirs.ts';
 import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate.ts';
 import { saslAuthenticateSchema } from './36-sasl-authenticate.ts';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions.ts';
@@ -101,6 +103,7 @@ export type { CreateAclsRequest, CreateAclsResponse } from './30-create-acls.ts'
 export type { DeleteAclsRequest, DeleteAclsResponse } from './31-delete-acls.ts';
 export type { DescribeConfigsRequest, DescribeConfigsResponse } from './32-describe-configs.ts';
 export type { AlterConfigsRequest, AlterConfigsResponse } from './33-alter-configs.ts';
+export type { DescribeLogDirsRequest, DescribeLogDirsResponse } from './35-describe-log-dirs.ts';
 export type { SaslAuthenticateRequest, SaslAuthenticateResponse } from './36-sasl-authenticate.ts';
 export type { CreatePartitionsRequest, CreatePartitionsResponse } from './37-create-partitions.ts';
 export type { DeleteGroupsRequest, DeleteGroupsResponse } from './42-delete-groups.ts';
@@ -145,6 +148,7 @@ export const apiSchemas: ReadonlyMap<number, ApiSchema> = new Map([
   [31, deleteAclsSchema],
   [32, describeConfigsSchema],
   [33, alterConfigsSchema],
+  [35, describeLogDirsSchema],
   [36, saslAuthenticateSchema],
   [37, createPartitionsSchema],
   [42, deleteGroupsSchema],
@@ -181,6 +185,7 @@ export interface RequestBodies {
   31: DeleteAclsRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
+  35: DescribeLogDirsRequest;
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
@@ -217,6 +222,7 @@ export interface ResponseBodies {
   31: DeleteAclsResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
+  35: DescribeLogDirsResponse;
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
