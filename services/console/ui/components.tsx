@@ -65,3 +65,27 @@ export function LagChart({ samples }: { samples: { at: number; lag: number }[] }
     </figure>
   );
 }
+
+/** Bytes as B, KiB, MiB or GiB; "unknown" (with the reason as a tooltip) when the cluster did not say. */
+export function Size({ bytes, reason }: { bytes: number | null; reason?: string | null }) {
+  if (bytes === null) {
+    return (
+      <span class="muted size" title={reason ?? 'the cluster did not report it'}>
+        unknown
+      </span>
+    );
+  }
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return (
+    <span class="size" title={`${bytes} bytes`}>
+      {text}
+    </span>
+  );
+}

@@ -41,50 +41,90 @@ function parseTime(text: string): number {
   return ms;
 }
 
+/** Bytes of a topic: the sum over its partitions, or null when a partition's size is missing. */
+function topicSize(partitions: ReadonlyMap<number, number> | undefined, count: number): number | null {
+  if (!partitions) return null;
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const size = partitions.get(i);
+    if (size === undefined) return null;
+    total += size;
+  }
+  return total;
+}
+
 export function registerClusterRoutes(app: App, ctx: ConsoleContext): void {
-  app.get('/api/cluster', { schema: { tags: ['cluster'], summary: 'Brokers and topics' } }, async () =>
-    kafkaCall(async () => {
-      const metadata = await ctx.cluster.metadata();
-      const counts = new Map([...metadata.topics].map(([name, t]) => [name, t.partitionsCount]));
-      const offsets = await ctx.cluster.offsets(counts);
-      const topics = [...metadata.topics.keys()].sort().map((name) => {
-        const partitions = offsets.get(name) ?? [];
+  app.get(
+    '/api/cluster',
+    {
+      schema: {
+        tags: ['cluster'],
+        summary: 'Brokers and topics',
+        description:
+          'Topics with partitions, messages and size in bytes; sizes are null, with `sizeUnknownReason`, when the cluster refuses DescribeLogDirs (an old broker, no DESCRIBE on the cluster).',
+      },
+    },
+    async () =>
+      kafkaCall(async () => {
+        const metadata = await ctx.cluster.metadata();
+        const counts = new Map([...metadata.topics].map(([name, t]) => [name, t.partitionsCount]));
+        const leaders = new Map(
+          [...metadata.topics].map(([name, t]) => [name, t.partitions.map((p) => p.leader)]),
+        );
+        const [offsets, sizes] = await Promise.all([ctx.cluster.offsets(counts), ctx.cluster.sizes(leaders)]);
+        const topics = [...metadata.topics.keys()].sort().map((name) => {
+          const partitions = offsets.get(name) ?? [];
+          return {
+            name,
+            partitions: counts.get(name) ?? 0,
+            messages: partitions.reduce((sum, p) => sum + Number(p.end - p.start), 0),
+            endOffsets: partitions.map((p) => String(p.end)),
+            size: sizes.known ? topicSize(sizes.topics.get(name), counts.get(name) ?? 0) : null,
+          };
+        });
         return {
-          name,
-          partitions: counts.get(name) ?? 0,
-          messages: partitions.reduce((sum, p) => sum + Number(p.end - p.start), 0),
-          endOffsets: partitions.map((p) => String(p.end)),
+          clusterId: metadata.id,
+          controllerId: metadata.controllerId,
+          brokers: [...metadata.brokers].map(([id, b]) => ({ id, host: b.host, port: b.port, rack: b.rack })),
+          topics,
+          sizeUnknownReason: sizes.known ? null : sizes.reason,
         };
-      });
-      return {
-        clusterId: metadata.id,
-        controllerId: metadata.controllerId,
-        brokers: [...metadata.brokers].map(([id, b]) => ({ id, host: b.host, port: b.port, rack: b.rack })),
-        topics,
-      };
-    }),
+      }),
   );
 
   app.get(
     '/api/topics/:name',
-    { schema: { tags: ['cluster'], summary: 'A topic: partitions, offsets, configs', params: TopicParams } },
+    {
+      schema: {
+        tags: ['cluster'],
+        summary: 'A topic: partitions, offsets, sizes, configs',
+        description:
+          'Sizes in bytes per partition and in all; null, with `sizeUnknownReason`, when the cluster refuses DescribeLogDirs.',
+        params: TopicParams,
+      },
+    },
     async (request) =>
       kafkaCall(async () => {
         const { name } = request.params;
         const layout = await ctx.topics.layout(name);
-        const [offsets, configs] = await Promise.all([
+        const [offsets, configs, sizes] = await Promise.all([
           ctx.cluster.offsets(new Map([[name, layout.leaders.length]])),
           ctx.cluster.topicConfigs(name),
+          ctx.cluster.sizes(new Map([[name, layout.leaders]])),
         ]);
+        const partitionSizes = sizes.known ? sizes.topics.get(name) : undefined;
         return {
           name,
           id: layout.id,
+          size: sizes.known ? topicSize(partitionSizes, layout.leaders.length) : null,
+          sizeUnknownReason: sizes.known ? null : sizes.reason,
           partitions: (offsets.get(name) ?? []).map((p) => ({
             partition: p.partition,
             leader: layout.leaders[p.partition] ?? null,
             start: String(p.start),
             end: String(p.end),
             messages: Number(p.end - p.start),
+            size: partitionSizes?.get(p.partition) ?? null,
           })),
           configs,
         };

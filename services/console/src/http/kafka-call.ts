@@ -2,18 +2,7 @@
 // KAFKA_UNAVAILABLE (503) naming its root cause, instead of a 500 with a client's error object.
 import { AppError } from '@tributary/service-kit';
 import { ConsoleError } from '../errors/console-error.ts';
-
-function rootCause(err: unknown): string {
-  let current: unknown = err;
-  for (let depth = 0; depth < 10; depth++) {
-    const errors = (current as { errors?: unknown[] })?.errors;
-    const cause = (current as { cause?: unknown })?.cause;
-    if (Array.isArray(errors) && errors.length > 0) current = errors[errors.length - 1];
-    else if (cause !== undefined) current = cause;
-    else break;
-  }
-  return current instanceof Error ? current.message : String(current);
-}
+import { rootCause } from '../kafka/kafka-cluster.ts';
 
 export async function kafkaCall<T>(call: () => Promise<T>): Promise<T> {
   try {

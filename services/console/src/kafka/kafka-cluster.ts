@@ -60,7 +60,25 @@ export interface OutgoingRecord {
   partition?: number;
 }
 
+/** Bytes per partition of each topic, or why the cluster would not say (DescribeLogDirs refused). */
+export type TopicSizes =
+  | { known: true; topics: Map<string, Map<number, number>> }
+  | { known: false; reason: string };
+
 const CONSOLE_GROUP = 'tributary-console-reader';
+
+/** The innermost message of a client error (they nest as `errors` and `cause`). */
+export function rootCause(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < 10; depth++) {
+    const errors = (current as { errors?: unknown[] })?.errors;
+    const cause = (current as { cause?: unknown })?.cause;
+    if (Array.isArray(errors) && errors.length > 0) current = errors[errors.length - 1];
+    else if (cause !== undefined) current = cause;
+    else break;
+  }
+  return current instanceof Error ? current.message : String(current);
+}
 
 export class KafkaCluster {
   readonly #admin: Admin;
@@ -122,6 +140,46 @@ export class KafkaCluster {
       );
     }
     return result;
+  }
+
+  /**
+   * The size of each partition (DescribeLogDirs to every broker): the leader's copy where `leaders` names
+   * it, else the largest copy. A cluster that refuses the request (an old broker, a missing ACL for
+   * DESCRIBE on the cluster) gives the reason instead; the rest of a view does not depend on it.
+   */
+  async sizes(topics: ReadonlyMap<string, readonly number[]>): Promise<TopicSizes> {
+    if (topics.size === 0) return { known: true, topics: new Map() };
+    let described: Awaited<ReturnType<Admin['describeLogDirs']>>;
+    try {
+      described = await this.#admin.describeLogDirs({
+        topics: [...topics].map(([name, leaders]) => ({ name, partitions: leaders.map((_, i) => i) })),
+      });
+    } catch (err) {
+      return { known: false, reason: rootCause(err) };
+    }
+    const result = new Map<string, Map<number, number>>();
+    const chosen = new Map<string, Map<number, { size: number; leader: boolean }>>();
+    for (const broker of described) {
+      for (const dir of broker.results) {
+        for (const topic of dir.topics) {
+          const leaders = topics.get(topic.name);
+          if (!leaders) continue;
+          const byPartition = chosen.get(topic.name) ?? new Map<number, { size: number; leader: boolean }>();
+          chosen.set(topic.name, byPartition);
+          for (const p of topic.partitions) {
+            if (p.isFutureKey) continue;
+            const size = Number(p.partitionSize);
+            const leader = leaders[p.partitionIndex] === broker.broker;
+            const seen = byPartition.get(p.partitionIndex);
+            if (!seen || (leader && !seen.leader) || (leader === seen.leader && size > seen.size))
+              byPartition.set(p.partitionIndex, { size, leader });
+          }
+        }
+      }
+    }
+    for (const [name, byPartition] of chosen)
+      result.set(name, new Map([...byPartition].map(([i, c]) => [i, c.size])));
+    return { known: true, topics: result };
   }
 
   /** The first offset whose timestamp is at or after `timestamp` (ms), or the end offset when none is. */

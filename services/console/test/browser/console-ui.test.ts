@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's Chromium through playwright-core) over our broker: a poison event
 // lands in the dead letters with its error, and once the handler is fixed a redrive of its failure group
 // empties it with the effect happening once; lag rises while a consumer is paused and falls to 0 when it
-// resumes; a trace is found by its correlation id and shows both services. Screenshots: .artifacts/console.
+// resumes; topics and partitions show their size; a trace is found by its correlation id and shows both
+// services. Screenshots: .artifacts/console.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Consumer, type Message } from '@platformatic/kafka';
@@ -171,6 +172,34 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.locator('.total-lag', { hasText: /^0$/ }).waitFor({ timeout: 60_000 });
     await page.locator('figure.chart figcaption', { hasText: /peak 25, now 0/ }).waitFor({ timeout: 60_000 });
     await browser.screenshot('lag-resumed');
+  });
+
+  it('shows the size of each topic and of each of its partitions', async () => {
+    await fx.context.cluster.createTopic('archive', 2);
+    await fx.context.cluster.produce(
+      Array.from({ length: 8 }, (_, i) => ({
+        topic: 'archive',
+        partition: 0,
+        key: `a${i}`,
+        value: Buffer.alloc(1024, 'a'),
+        headers: {},
+      })),
+    );
+    const { page } = browser;
+    await page.goto(base);
+    const size = page.locator('table.topics tr[data-topic="archive"] .size');
+    await size.filter({ hasText: /^\d+(\.\d)? KiB$/ }).waitFor();
+    const bytes = Number((await size.getAttribute('title'))?.split(' ')[0]);
+    assert.ok(bytes > 8 * 1024, `8 records of 1 KiB: ${bytes} bytes`);
+    await page.locator('table.topics a', { hasText: 'archive' }).click();
+    const cells = page.locator('table.partitions tbody tr .size');
+    await cells.first().waitFor();
+    assert.deepEqual(await cells.evaluateAll((els) => els.map((e) => e.getAttribute('title'))), [
+      `${bytes} bytes`,
+      '0 bytes',
+    ]);
+    assert.equal(await page.locator('.topic-size .size').getAttribute('title'), `${bytes} bytes`);
+    await browser.screenshot('topic-sizes');
   });
 
   it('finds a trace by correlation id and shows both services in its waterfall', async () => {

@@ -1,12 +1,13 @@
 // Home: brokers, topics and consumer groups with their lag.
 import { enc } from '../api.ts';
-import { Loading, Problem } from '../components.tsx';
+import { Loading, Problem, Size } from '../components.tsx';
 import { useApi } from '../hooks.ts';
 
 interface Cluster {
   clusterId: string;
   brokers: { id: number; host: string; port: number }[];
-  topics: { name: string; partitions: number; messages: number }[];
+  topics: { name: string; partitions: number; messages: number; size: number | null }[];
+  sizeUnknownReason: string | null;
 }
 interface Groups {
   groups: { id: string; state: string; members: number; lag: number; topics: string[] }[];
@@ -27,22 +28,29 @@ export function Home() {
         </p>
       )}
       <h2>Topics</h2>
+      {cluster.data?.sizeUnknownReason && (
+        <p class="muted size-note">Sizes unknown: {cluster.data.sizeUnknownReason}</p>
+      )}
       <table class="topics">
         <thead>
           <tr>
             <th>topic</th>
             <th>partitions</th>
             <th>messages</th>
+            <th>size</th>
           </tr>
         </thead>
         <tbody>
           {cluster.data?.topics.map((t) => (
-            <tr key={t.name}>
+            <tr key={t.name} data-topic={t.name}>
               <td>
                 <a href={`/topics/${enc(t.name)}`}>{t.name}</a>
               </td>
               <td>{t.partitions}</td>
               <td>{t.messages}</td>
+              <td>
+                <Size bytes={t.size} reason={cluster.data?.sizeUnknownReason} />
+              </td>
             </tr>
           ))}
         </tbody>

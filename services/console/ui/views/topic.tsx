@@ -1,14 +1,23 @@
 // A topic: partitions with offsets, configs, a page browser for one partition and a live tail.
 import { useEffect, useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
-import { Loading, Problem } from '../components.tsx';
+import { Loading, Problem, Size } from '../components.tsx';
 import { useApi } from '../hooks.ts';
 import { navigate } from '../router.ts';
 import { type Message, MessageItem } from './message-list.tsx';
 
 interface Topic {
   name: string;
-  partitions: { partition: number; leader: number | null; start: string; end: string; messages: number }[];
+  size: number | null;
+  sizeUnknownReason: string | null;
+  partitions: {
+    partition: number;
+    leader: number | null;
+    start: string;
+    end: string;
+    messages: number;
+    size: number | null;
+  }[];
   configs: { name: string; value: string | null; default: boolean }[];
 }
 interface Page {
@@ -45,6 +54,12 @@ export function TopicView({
       <Problem error={topic.error} />
       <Loading when={!topic.data && !topic.error} />
       {topic.data && (
+        <p class="topic-size">
+          size <Size bytes={topic.data.size} reason={topic.data.sizeUnknownReason} />
+          {topic.data.sizeUnknownReason && <span class="muted"> ({topic.data.sizeUnknownReason})</span>}
+        </p>
+      )}
+      {topic.data && (
         <table class="partitions">
           <thead>
             <tr>
@@ -53,6 +68,7 @@ export function TopicView({
               <th>first</th>
               <th>next</th>
               <th>messages</th>
+              <th>size</th>
             </tr>
           </thead>
           <tbody>
@@ -65,6 +81,9 @@ export function TopicView({
                 <td>{p.start}</td>
                 <td>{p.end}</td>
                 <td>{p.messages}</td>
+                <td>
+                  <Size bytes={p.size} reason={topic.data?.sizeUnknownReason} />
+                </td>
               </tr>
             ))}
           </tbody>
