@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { DeadLetterActions } from './dead-letters/dead-letter-actions.ts';
 import { DeadLetterStore } from './dead-letters/dead-letter-store.ts';
+import { RedriveJobs } from './dead-letters/redrive-jobs.ts';
 import { CONSOLE_PROBLEM_TYPES } from './errors/console-problem-types.ts';
 import { GroupLagReader } from './groups/group-lag.ts';
 import { LagHistory } from './groups/lag-history.ts';
@@ -15,6 +16,7 @@ import { registerCatalogRoutes } from './http/catalog-routes.ts';
 import { registerClusterRoutes } from './http/cluster-routes.ts';
 import { registerDeadLetterRoutes } from './http/dead-letter-routes.ts';
 import { registerGroupRoutes } from './http/group-routes.ts';
+import { registerRedriveJobRoutes } from './http/redrive-job-routes.ts';
 import { registerTraceRoutes } from './http/trace-routes.ts';
 import { buildUi, type UiBundle } from './http/ui-bundle.ts';
 import { registerUiRoutes } from './http/ui-routes.ts';
@@ -35,6 +37,10 @@ export interface ConsoleAppOptions {
   lagSampleIntervalMs?: number;
   redriveRatePerSecond?: number;
   redriveMaxPerEvent?: number;
+  /** Redrives of more dead letters than this run as background jobs (default 20). */
+  redriveJobThreshold?: number;
+  /** Journal of redrive jobs (JSON lines); jobs are not kept across restarts when unset. */
+  redriveJobsFile?: string;
   tracesMax?: number;
   tailPollMs?: number;
   /** A bundle built beforehand (tests share one); built here when unset. */
@@ -50,6 +56,21 @@ export async function buildConsoleApp(
   const audit = new AuditLog({ file: options.auditFile });
   await audit.load();
   const shutdown = new AbortController();
+  const actions = new DeadLetterActions({
+    cluster,
+    topics,
+    contracts,
+    ratePerSecond: options.redriveRatePerSecond ?? 50,
+    maxRedrives: options.redriveMaxPerEvent ?? 3,
+  });
+  const redriveJobs = new RedriveJobs({
+    cluster,
+    topics,
+    actions,
+    audit,
+    logger: options.logger.child({ component: 'redrive-jobs' }),
+    file: options.redriveJobsFile,
+  });
   const context: ConsoleContext = {
     cluster,
     topics,
@@ -63,13 +84,9 @@ export async function buildConsoleApp(
     }),
     offsetReset: new OffsetReset(cluster, groups),
     deadLetters: new DeadLetterStore(cluster, topics, contracts),
-    actions: new DeadLetterActions({
-      cluster,
-      topics,
-      contracts,
-      ratePerSecond: options.redriveRatePerSecond ?? 50,
-      maxRedrives: options.redriveMaxPerEvent ?? 3,
-    }),
+    actions,
+    redriveJobs,
+    redriveJobThreshold: options.redriveJobThreshold ?? 20,
     traces: new TraceStore({ maxTraces: options.tracesMax ?? 2000, maxSpansPerTrace: 1000 }),
     audit,
     tailPollMs: options.tailPollMs ?? 500,
@@ -89,13 +106,22 @@ export async function buildConsoleApp(
   registerClusterRoutes(app, context);
   registerGroupRoutes(app, context);
   registerDeadLetterRoutes(app, context);
+  registerRedriveJobRoutes(app, context);
   registerTraceRoutes(app, context);
   registerCatalogRoutes(app);
   registerUiRoutes(app, options.ui ?? (await buildUi()));
   context.lagHistory.start();
+  // A job that was running when the console last stopped is settled now (in the background: the cluster
+  // may be slow to answer, and the console serves meanwhile).
+  const unsettled = await redriveJobs.load();
+  const recovered = redriveJobs.settle(unsettled).catch((err: unknown) => {
+    options.logger.error({ err }, 'redrive jobs of the last run could not be settled');
+  });
   app.addHook('preClose', async () => {
     shutdown.abort();
     context.lagHistory.stop();
+    await recovered;
+    await redriveJobs.stop();
   });
   app.addHook('onClose', async () => cluster.close());
   return { app, context };

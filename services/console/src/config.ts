@@ -13,6 +13,8 @@ export const ConfigSchema = Type.Object({
   LAG_SAMPLE_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   REDRIVE_RATE_PER_SECOND: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
   REDRIVE_MAX_PER_EVENT: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  /** Redrives of more dead letters than this run as background jobs. */
+  REDRIVE_JOB_THRESHOLD: Type.Integer({ minimum: 0, maximum: 10_000, default: 20 }),
   TRACES_MAX: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 2000 }),
   ...loggingSettings(),
   /** SASL and TLS to the cluster, the same variables as the services'. */

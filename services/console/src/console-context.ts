@@ -3,6 +3,7 @@ import type { EventRegistry } from '@tributary/messaging';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { DeadLetterActions } from './dead-letters/dead-letter-actions.ts';
 import type { DeadLetterStore } from './dead-letters/dead-letter-store.ts';
+import type { RedriveJobs } from './dead-letters/redrive-jobs.ts';
 import type { GroupLagReader } from './groups/group-lag.ts';
 import type { LagHistory } from './groups/lag-history.ts';
 import type { OffsetReset } from './groups/offset-reset.ts';
@@ -21,6 +22,9 @@ export interface ConsoleContext {
   offsetReset: OffsetReset;
   deadLetters: DeadLetterStore;
   actions: DeadLetterActions;
+  /** Redrives of more than `redriveJobThreshold` dead letters run here, in the background. */
+  redriveJobs: RedriveJobs;
+  redriveJobThreshold: number;
   traces: TraceStore;
   audit: AuditLog;
   tailPollMs: number;

@@ -25,6 +25,8 @@ const { app } = await buildConsoleApp({
   lagSampleIntervalMs: config.LAG_SAMPLE_INTERVAL_MS,
   redriveRatePerSecond: config.REDRIVE_RATE_PER_SECOND,
   redriveMaxPerEvent: config.REDRIVE_MAX_PER_EVENT,
+  redriveJobThreshold: config.REDRIVE_JOB_THRESHOLD,
+  redriveJobsFile: resolve(config.DATA_DIR, 'redrive-jobs.jsonl'),
   tracesMax: config.TRACES_MAX,
 });
 const running = await runService({ app, port: config.PORT, host: config.HOST, logger });

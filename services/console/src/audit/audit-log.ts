@@ -8,7 +8,8 @@ export interface AuditEntry {
   who: string;
   action: string;
   target: string;
-  outcome: 'ok' | 'failed' | 'dry-run';
+  /** started, then cancelled, interrupted or partial (some failed): a background redrive job. */
+  outcome: 'ok' | 'failed' | 'dry-run' | 'started' | 'cancelled' | 'interrupted' | 'partial';
   detail: string;
 }
 

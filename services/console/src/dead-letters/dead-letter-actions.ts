@@ -7,7 +7,13 @@ import { ConsoleError } from '../errors/console-error.ts';
 import type { KafkaCluster } from '../kafka/kafka-cluster.ts';
 import type { TopicDirectory } from '../kafka/topic-directory.ts';
 import { contractMatch } from '../messages/message-view.ts';
-import { type DeadLetterView, markKeyOf, marksTopicOf, REDRIVE_COUNT_HEADER } from './dead-letter-store.ts';
+import {
+  type DeadLetterRef,
+  type DeadLetterView,
+  markKeyOf,
+  marksTopicOf,
+  REDRIVE_COUNT_HEADER,
+} from './dead-letter-store.ts';
 
 export interface DeadLetterActionsOptions {
   cluster: KafkaCluster;
@@ -43,7 +49,7 @@ function originalHeaders(headers: Record<string, string>): Record<string, string
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !retryHeaderNames.has(name)));
 }
 
-function itemOf(d: DeadLetterView): ActionItem {
+export function itemOf(d: DeadLetterView): ActionItem {
   return {
     dlq: d.dlq,
     partition: d.partition,
@@ -57,13 +63,16 @@ function itemOf(d: DeadLetterView): ActionItem {
 export class DeadLetterActions {
   readonly #options: DeadLetterActionsOptions;
   readonly #sleep: (ms: number) => Promise<void>;
+  /** When the next redrive may be sent: one rate limit for every redrive of the console, jobs included. */
+  #nextSlot = 0;
 
   constructor(options: DeadLetterActionsOptions) {
     this.#options = options;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async #mark(d: DeadLetterView, what: 'redriven' | 'discarded' | 'edited'): Promise<void> {
+  /** Marks a dead letter as handled in `<dlq>.redriven`: the list and every later redrive leave it out. */
+  async mark(d: DeadLetterRef, what: 'redriven' | 'discarded' | 'edited'): Promise<void> {
     const marks = marksTopicOf(d.dlq);
     await this.#options.cluster.createTopic(marks, 1);
     this.#options.topics.forget(marks);
@@ -77,9 +86,8 @@ export class DeadLetterActions {
     ]);
   }
 
-  /** Redrives the dead letters (a dry run unless `dryRun` is false), keeping each event's id. */
-  async redrive(deadLetters: readonly DeadLetterView[], dryRun: boolean): Promise<ActionResult> {
-    const items: ActionItem[] = [];
+  /** Splits dead letters into those due for a redrive and those the loop guard holds back. */
+  plan(deadLetters: readonly DeadLetterView[]): { due: DeadLetterView[]; skipped: ActionResult['skipped'] } {
     const skipped: ActionResult['skipped'] = [];
     const due: DeadLetterView[] = [];
     for (const d of deadLetters) {
@@ -92,24 +100,51 @@ export class DeadLetterActions {
         due.push(d);
       }
     }
-    if (dryRun) return { dryRun, items: due.map(itemOf), skipped };
+    return { due, skipped };
+  }
+
+  /** Waits for the rate limit's next slot. */
+  async #slot(): Promise<void> {
     const gapMs = 1000 / this.#options.ratePerSecond;
-    let last = 0;
-    for (const d of due) {
-      const wait = last + gapMs - performance.now();
-      if (last > 0 && wait > 0) await this.#sleep(wait);
-      last = performance.now();
-      await this.#options.cluster.produce([
-        {
-          topic: d.origin.topic,
-          key: d.message.key,
-          value: d.message.text === null ? null : Buffer.from(d.message.text),
-          headers: { ...originalHeaders(d.message.headers), [REDRIVE_COUNT_HEADER]: String(d.redriven + 1) },
+    const now = performance.now();
+    const at = Math.max(now, this.#nextSlot);
+    this.#nextSlot = at + gapMs;
+    if (at > now) await this.#sleep(at - now);
+  }
+
+  /** The header that tells a redriven copy: its count of redrives so far. */
+  static redriveCountOf(d: DeadLetterView): string {
+    return String(d.redriven + 1);
+  }
+
+  /**
+   * Sends one dead letter back to its topic (event id unchanged) at the rate limit, then marks it.
+   * `beforeSend` runs once the slot is due, right before the copy is produced (a job journals it there).
+   */
+  async redriveOne(d: DeadLetterView, beforeSend?: () => Promise<void>): Promise<ActionItem> {
+    await this.#slot();
+    await beforeSend?.();
+    await this.#options.cluster.produce([
+      {
+        topic: d.origin.topic,
+        key: d.message.key,
+        value: d.message.text === null ? null : Buffer.from(d.message.text),
+        headers: {
+          ...originalHeaders(d.message.headers),
+          [REDRIVE_COUNT_HEADER]: DeadLetterActions.redriveCountOf(d),
         },
-      ]);
-      await this.#mark(d, 'redriven');
-      items.push(itemOf(d));
-    }
+      },
+    ]);
+    await this.mark(d, 'redriven');
+    return itemOf(d);
+  }
+
+  /** Redrives the dead letters (a dry run unless `dryRun` is false), keeping each event's id. */
+  async redrive(deadLetters: readonly DeadLetterView[], dryRun: boolean): Promise<ActionResult> {
+    const { due, skipped } = this.plan(deadLetters);
+    if (dryRun) return { dryRun, items: due.map(itemOf), skipped };
+    const items: ActionItem[] = [];
+    for (const d of due) items.push(await this.redriveOne(d));
     return { dryRun, items, skipped };
   }
 
@@ -146,12 +181,12 @@ export class DeadLetterActions {
         },
       },
     ]);
-    await this.#mark(d, 'edited');
+    await this.mark(d, 'edited');
     return { ...itemOf(d), newEventId };
   }
 
   async discard(deadLetters: readonly DeadLetterView[]): Promise<ActionItem[]> {
-    for (const d of deadLetters) await this.#mark(d, 'discarded');
+    for (const d of deadLetters) await this.mark(d, 'discarded');
     return deadLetters.map(itemOf);
   }
 }

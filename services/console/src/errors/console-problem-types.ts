@@ -51,6 +51,11 @@ export const CONSOLE_PROBLEM_TYPES = {
     title: 'Unknown event type',
     description: 'The dead letter has no `ce_type` of a known contract, so an edit cannot be validated.',
   },
+  REDRIVE_JOB_NOT_FOUND: {
+    status: 404,
+    title: 'Redrive job not found',
+    description: 'No redrive job of this console (the last 100 are kept) has this id.',
+  },
   TRACE_NOT_FOUND: { status: 404, title: 'Trace not found', description: 'No recent trace has this id.' },
   INVALID_OTLP: {
     status: 400,

@@ -117,10 +117,12 @@ export function registerDeadLetterRoutes(app: App, ctx: ConsoleContext): void {
         tags: ['dead letters'],
         summary:
           'Redrive a selection or a failure group (dry run unless dryRun is false and confirm is true)',
+        description:
+          'Up to REDRIVE_JOB_THRESHOLD dead letters are redriven within the request (200). More run as a background job: 202 with `job` and `Location: /api/redrive-jobs/{id}`.',
         body: RedriveBody,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = selectionOf(request.body);
       if (body.dryRun) {
         return kafkaCall(async () => ctx.actions.redrive(await ctx.deadLetters.select(body), true));
@@ -131,11 +133,17 @@ export function registerDeadLetterRoutes(app: App, ctx: ConsoleContext): void {
           'redrive needs "confirm": true (run it with dryRun first)',
         );
       }
+      const chosen = await kafkaCall(() => ctx.deadLetters.select(body));
+      if (chosen.length > ctx.redriveJobThreshold) {
+        const job = await ctx.redriveJobs.start(chosen, requestUser(request), describeSelection(body));
+        reply.code(202).header('location', `/api/redrive-jobs/${job.id}`);
+        return { job };
+      }
       return audited(
         request,
         'redrive',
         describeSelection(body),
-        async () => ctx.actions.redrive(await ctx.deadLetters.select(body), false),
+        async () => ctx.actions.redrive(chosen, false),
         (r) => `${r.items.length} redriven, ${r.skipped.length} held back by the loop guard`,
       );
     },

@@ -1,8 +1,8 @@
 // The console in a real browser (Debian's Chromium through playwright-core) over our broker: a poison event
 // lands in the dead letters with its error, and once the handler is fixed a redrive of its failure group
 // empties it with the effect happening once; lag rises while a consumer is paused and falls to 0 when it
-// resumes; topics and partitions show their size; a trace is found by its correlation id and shows both
-// services. Screenshots: .artifacts/console.
+// resumes; topics and partitions show their size; a large redrive runs as a job with its progress shown; a
+// trace is found by its correlation id and shows both services. Screenshots: .artifacts/console.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Consumer, type Message } from '@platformatic/kafka';
@@ -13,6 +13,7 @@ import {
   createKafkaTransport,
   EventPublisher,
   type KafkaTransport,
+  RetryHeaders,
 } from '@tributary/messaging';
 import { pino } from 'pino';
 import { type BrowserSession, openBrowser } from '../support/browser.ts';
@@ -200,6 +201,39 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     ]);
     assert.equal(await page.locator('.topic-size .size').getAttribute('title'), `${bytes} bytes`);
     await browser.screenshot('topic-sizes');
+  });
+
+  it('runs a redrive of a large failure group as a job and shows its progress to the end', async () => {
+    const dlq = 'payments.ledger.dlq';
+    await fx.context.cluster.createTopic('payments', 1);
+    await fx.context.cluster.createTopic(dlq, 1);
+    await fx.context.cluster.produce(
+      Array.from({ length: 30 }, (_, i) => ({
+        topic: dlq,
+        key: `p${i}`,
+        value: Buffer.from('{}'),
+        headers: {
+          ce_id: `payment-${i}`,
+          ce_type: 'tributary.payment.captured.v1',
+          [RetryHeaders.originalTopic]: 'payments',
+          [RetryHeaders.group]: 'ledger',
+          [RetryHeaders.errorCode]: 'LEDGER_LOCKED',
+          [RetryHeaders.errorMessage]: 'ledger locked',
+        },
+      })),
+    );
+    const { page } = browser;
+    await page.goto(`${base}/dead-letters`);
+    const row = page.locator('table.failure-groups tbody tr', { hasText: 'LEDGER_LOCKED' });
+    await row.getByRole('button', { name: 'Redrive group' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Redrive' });
+    await dialog.locator('.preview', { hasText: /30 dead letter\(s\) will be sent back/ }).waitFor();
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    const job = page.locator('.redrive-job[data-state="done"]');
+    await job.waitFor({ timeout: 60_000 });
+    assert.match((await job.locator('.job-progress').textContent()) ?? '', /done · sent: 30 of 30/);
+    await browser.screenshot('redrive-job');
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it('finds a trace by correlation id and shows both services in its waterfall', async () => {

@@ -33,6 +33,7 @@ export function useConsole(options: Partial<ConsoleAppOptions> = {}): ConsoleFix
       brokers: [fixture.broker.address],
       logger: pino({ level: 'silent' }),
       auditFile: join(fixture.dataDir, 'audit.jsonl'),
+      redriveJobsFile: join(fixture.dataDir, 'redrive-jobs.jsonl'),
       lagSampleIntervalMs: 200,
       tailPollMs: 100,
       ui: fixture.ui,

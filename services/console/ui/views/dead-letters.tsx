@@ -5,6 +5,7 @@ import { api, enc } from '../api.ts';
 import { Confirm, Json, Loading, Problem } from '../components.tsx';
 import { useApi } from '../hooks.ts';
 import type { Message } from './message-list.tsx';
+import { type RedriveJob, RedriveJobProgress } from './redrive-job.tsx';
 
 interface FailureGroup {
   id: string;
@@ -56,6 +57,7 @@ export function DeadLettersView({ failureGroup }: { failureGroup: string | null 
   const [pending, setPending] = useState<Pending | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
+  const [job, setJob] = useState<string | undefined>(undefined);
   const [editing, setEditing] = useState<{ item: DeadLetter; text: string } | undefined>(undefined);
   const shown = listing.data?.deadLetters.filter((d) => open === null || d.failureGroup === open) ?? [];
   const fail = (err: unknown) => {
@@ -77,12 +79,18 @@ export function DeadLettersView({ failureGroup }: { failureGroup: string | null 
     if (!pending) return;
     try {
       if (pending.kind === 'redrive') {
-        const r = await api<ActionResult>('/api/dead-letters/redrive', {
+        const r = await api<ActionResult | { job: RedriveJob }>('/api/dead-letters/redrive', {
           body: { ...pending.selection, dryRun: false, confirm: true },
         });
-        setDone(
-          `redriven: ${r.items.length}${r.skipped.length ? `, held back by the loop guard: ${r.skipped.length}` : ''}`,
-        );
+        if ('job' in r) {
+          // Too many for one request: it runs in the background and its progress is shown below.
+          setJob(r.job.id);
+          setDone(undefined);
+        } else {
+          setDone(
+            `redriven: ${r.items.length}${r.skipped.length ? `, held back by the loop guard: ${r.skipped.length}` : ''}`,
+          );
+        }
       } else if (pending.kind === 'discard') {
         const r = await api<ActionResult>('/api/dead-letters/discard', {
           body: { ...pending.selection, confirm: true },
@@ -167,6 +175,7 @@ export function DeadLettersView({ failureGroup }: { failureGroup: string | null 
       {listing.data && listing.data.groups.length === 0 && <p class="empty">No dead letters.</p>}
       <Problem error={error} />
       {done && <p class="ok">{done}</p>}
+      {job && <RedriveJobProgress key={job} id={job} onEnd={() => void listing.reload()} />}
       {shown.length > 0 && (
         <>
           <h3>
