@@ -5,9 +5,12 @@
 // have (unknown topics and partitions are simply absent) and the logs of an offline directory; here one
 // partition can go offline on its own (a failed fsync), and it is left out the same way while the
 // directory stays online for the others. The volume's total and usable bytes (v4) are not measured and
-// report -1, Kafka's value for "unknown". v1 as v0 (throttling before the response), v2 flexible, v3
+// report -1, Kafka's value for "unknown". It needs DESCRIBE on the cluster: without it the answer lists no
+// directory and, from v3, carries CLUSTER_AUTHORIZATION_FAILED, as Kafka's does. v1 as v0 (throttling before the response), v2 flexible, v3
 // top-level error code (KIP-784), v4 TotalBytes and UsableBytes (KIP-827).
 import { resolve } from 'node:path';
+import { ErrorCode } from '../error-codes.ts';
+import { AclOperation, mayOnCluster } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
 
 export const describeLogDirsHandler = defineHandler({
@@ -15,7 +18,11 @@ export const describeLogDirsHandler = defineHandler({
   name: 'DescribeLogDirs',
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { state }) {
+  handle(request, context) {
+    const { state } = context;
+    if (!mayOnCluster(context, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+    }
     // null: every partition; otherwise only the partitions named, topic by topic.
     const wanted =
       request.topics === null ? null : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));

@@ -123,3 +123,32 @@ describe('DescribeLogDirs', () => {
     }
   });
 });
+
+describe('DescribeLogDirs under the acl authorizer', () => {
+  let fixture: BrokerFixture;
+  before(async () => {
+    fixture = await brokerFixture({ authorizer: 'acl', allowEveryoneIfNoAclFound: false });
+  });
+  after(async () => {
+    await fixture?.stop();
+  });
+
+  it('lists no directory without DESCRIBE on the cluster, with CLUSTER_AUTHORIZATION_FAILED from v3', async () => {
+    const client = await RawClient.connect(fixture.broker.port);
+    try {
+      for (let version = 0; version <= 4; version++) {
+        const refused = await client.request(35, version, { topics: null });
+        assert.deepEqual(refused.results, [], `v${version}`);
+        assert.equal(refused.errorCode, version >= 3 ? 31 : 0, `v${version}`);
+      }
+    } finally {
+      client.close();
+    }
+    const admin = new Admin({ clientId: 'log-dirs-denied', bootstrapBrokers: [fixture.broker.address] });
+    try {
+      await assert.rejects(admin.describeLogDirs({ topics: [{ name: 'any', partitions: [0] }] }));
+    } finally {
+      await admin.close();
+    }
+  });
+});
