@@ -43,6 +43,30 @@ describe('database port on pglite only', () => {
     assert.ok(labels[outsideAt - 1]?.startsWith('end') ?? true, `query ran inside a transaction: ${labels}`);
   });
 
+  it('lets timers and sockets run between queued transactions, not only once the queue is empty', async () => {
+    const db = await fixture.open();
+    await db.query('CREATE TABLE ticks (n int)');
+    const total = 300;
+    let committed = 0;
+    let committedWhenTimerFired: number | undefined;
+    // A broker's acknowledgement or an HTTP request arrives like this: in a later turn of the event loop.
+    setTimeout(() => {
+      committedWhenTimerFired = committed;
+    }, 1);
+    await Promise.all(
+      Array.from({ length: total }, (_, n) =>
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO ticks VALUES ($1)', [n]);
+          committed += 1;
+        }),
+      ),
+    );
+    assert.ok(
+      committedWhenTimerFired !== undefined && committedWhenTimerFired < total,
+      `the timer waited for all ${total} queued transactions`,
+    );
+  });
+
   it('keeps its data in a directory across close and reopen', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tributary-pglite-'));
     after(() => rm(dataDir, { recursive: true, force: true }));

@@ -128,6 +128,33 @@ for (const makeFixture of databaseFixtures) {
       assert.ok(Math.max(...latencies) < 1_000, `latencies ${latencies.join(', ')} ms`);
     });
 
+    it('publishes while writers keep the database busy, not once they pause', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      // The broker's acknowledgement comes back on a socket, in a later turn of the event loop.
+      publisher.latencyMs = () => 1;
+      const relay = await startRelay(t, db, publisher);
+      await relay.flushed();
+      const limit = 2_000;
+      let writing = true;
+      let commits = 0;
+      const writer = async (name: string) => {
+        while (writing && commits < limit) {
+          commits += 1;
+          await credit(db, name, commits);
+        }
+      };
+      const writers = Promise.all(['w-1', 'w-2', 'w-3', 'w-4'].map(writer));
+      await publisher.until(() => publisher.published.length > 0, 120_000);
+      const commitsBeforeFirstPublish = commits;
+      writing = false;
+      await writers;
+      assert.ok(
+        commitsBeforeFirstPublish < limit,
+        `the first event went out only after all ${limit} transactions of the writers`,
+      );
+    });
+
     it('still publishes by polling when no notification arrives', async (t) => {
       const db = await prepare(await fixture.open());
       await db.query('ALTER TABLE outbox DISABLE TRIGGER outbox_notify');
