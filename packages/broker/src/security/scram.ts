@@ -149,7 +149,10 @@ export class ScramServerExchange {
     const attrs = attributes(withoutProof);
     if (attrs.get('c') !== Buffer.from(this.#gs2).toString('base64'))
       throw new ScramError('channel binding does not match');
-    if (attrs.get('r') !== this.#nonce) throw new ScramError('nonce does not match');
+    // Kafka accepts a final nonce that ends with the server's (ScramSaslServer checks endsWith), and
+    // librdkafka relies on it: it sends its own nonce followed by the whole server nonce. The proof covers
+    // the message as sent, so this weakens nothing.
+    if (!attrs.get('r')?.endsWith(this.#nonce)) throw new ScramError('nonce does not match');
     const proof = Buffer.from(clientFinal.slice(proofAt + 3), 'base64');
     const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${withoutProof}`;
     const signature = hmac(this.mechanism, credential.storedKey, authMessage);

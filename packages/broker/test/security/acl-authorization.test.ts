@@ -3,6 +3,7 @@
 // DENY over ALLOW), refusals carry Kafka's error codes and one log line without secrets, and the ACLs
 // survive a restart.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
@@ -26,6 +27,26 @@ function capturedLogger() {
     },
   });
   return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+function kcat(args: string[], input: string, timeoutMs = 60_000) {
+  return new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kcat timed out\n${stderr}`));
+    }, timeoutMs);
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stderr });
+    });
+    child.stdin.end(input);
+  });
 }
 
 function client(fixture: BrokerFixture, user: string) {
@@ -278,6 +299,66 @@ describe('ACL authorization (authorizer acl, SASL SCRAM)', () => {
       ),
       'INVALID_REQUEST',
     );
+  });
+
+  it('refuses a consumer group the user may not READ with GROUP_AUTHORIZATION_FAILED', async (t) => {
+    // DESCRIBE lets bob find the coordinator; joining needs READ.
+    const admin = client(fixture, 'admin').admin();
+    t.after(() => admin.disconnect());
+    await admin.connect();
+    await admin.createAcls({
+      acl: [acl('User:bob', AclResourceTypes.GROUP, 'bob-group', AclOperationTypes.DESCRIBE)],
+    });
+    const consumer = client(fixture, 'bob').consumer({ groupId: 'bob-group', retry: { retries: 0 } });
+    t.after(() => consumer.disconnect());
+    const crashed = new Promise<{ type?: string; message: string }>((resolve) => {
+      consumer.on(consumer.events.CRASH, (e) =>
+        resolve(e.payload.error as { type?: string; message: string }),
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'payments-us', fromBeginning: true });
+    await consumer.run({ eachMessage: async () => {} }).catch(() => {});
+    const error = await crashed;
+    assert.equal(error.type, 'GROUP_AUTHORIZATION_FAILED', error.message);
+  });
+
+  it('gives an idempotent producer a producer id only with WRITE on some topic', async (t) => {
+    const alice = client(fixture, 'alice').producer({ idempotent: true });
+    const carol = client(fixture, 'carol').producer({ idempotent: true });
+    t.after(async () => {
+      await alice.disconnect();
+      await carol.disconnect();
+    });
+    await alice.connect();
+    await alice.send({ topic: 'orders', messages: [{ value: 'idempotent' }] });
+    const refused = failure(
+      carol.connect().then(() => carol.send({ topic: 'orders', messages: [{ value: 'x' }] })),
+    );
+    assert.equal(await refused, 'CLUSTER_AUTHORIZATION_FAILED');
+  });
+
+  it('kcat (librdkafka) sees the refusal of a produce as a topic authorization failure', async () => {
+    const result = await kcat(
+      [
+        '-b',
+        fixture.broker.address,
+        '-X',
+        'security.protocol=SASL_PLAINTEXT',
+        '-X',
+        'sasl.mechanisms=SCRAM-SHA-256',
+        '-X',
+        'sasl.username=bob',
+        '-X',
+        'sasl.password=bob-pw-2',
+        '-P',
+        '-t',
+        'orders',
+      ],
+      'from kcat\n',
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /Topic authorization failed/i);
   });
 
   it('keeps the ACLs across a restart', async (t) => {
