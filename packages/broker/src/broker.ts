@@ -35,6 +35,8 @@ export interface Broker {
   readonly clusterId: string;
   /** The port serving Prometheus `/metrics`; undefined when metrics are off (no `metricsPort`). */
   readonly metricsPort: number | undefined;
+  /** The plaintext port beside the TLS one (`plaintextPort`); undefined when there is none. */
+  readonly plaintextPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -152,6 +154,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
       port: config.port,
       handler: dispatcher,
       tls: security.tls,
+      plaintextPort: config.plaintextPort,
       limits: {
         maxConnections: config.maxConnections,
         maxBufferedBytes: config.maxBufferedBytes,
@@ -175,6 +178,13 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     {
       address,
       protocol: security.protocol,
+      plaintext:
+        listener.plaintextPort === undefined
+          ? undefined
+          : {
+              address: `${state.advertisedHost}:${listener.plaintextPort}`,
+              protocol: security.sasl === undefined ? 'PLAINTEXT' : 'SASL_PLAINTEXT',
+            },
       saslMechanisms: security.sasl?.mechanisms,
       authorizer: config.authorizer,
       dataDir,
@@ -193,6 +203,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     config,
     clusterId,
     metricsPort: metrics?.port,
+    plaintextPort: listener.plaintextPort,
     stop() {
       stopping ??= (async () => {
         state.closing = true;

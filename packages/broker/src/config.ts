@@ -73,6 +73,14 @@ export const BrokerConfigSchema = Type.Object(
     tlsCertFile: Type.Optional(
       Type.String({ minLength: 1, description: 'PEM certificate (chain): the listener speaks TLS' }),
     ),
+    plaintextPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description:
+          'with a TLS listener: also listen without TLS on this port (same host and SASL settings; 0 picks a free port)',
+      }),
+    ),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of tlsCertFile' })),
     tlsClientAuth: Type.Union([Type.Literal('none'), Type.Literal('requested'), Type.Literal('required')], {
       default: 'none',
@@ -173,6 +181,25 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   }
   if (withDefaults.tlsClientAuth !== 'none' && withDefaults.tlsCertFile === undefined) {
     problems.push('tlsClientAuth: needs a TLS listener (tlsCertFile, tlsKeyFile)');
+  }
+  if (withDefaults.plaintextPort !== undefined && withDefaults.tlsCertFile === undefined) {
+    problems.push(
+      'plaintextPort: is a second listener beside a TLS one (tlsCertFile, tlsKeyFile); port is already plaintext',
+    );
+  }
+  if (
+    withDefaults.plaintextPort !== undefined &&
+    withDefaults.plaintextPort !== 0 &&
+    withDefaults.plaintextPort === withDefaults.port
+  ) {
+    problems.push('plaintextPort: must differ from port (the TLS listener)');
+  }
+  if (
+    withDefaults.plaintextPort !== undefined &&
+    withDefaults.plaintextPort !== 0 &&
+    withDefaults.plaintextPort === withDefaults.metricsPort
+  ) {
+    problems.push('metricsPort: must differ from plaintextPort');
   }
   if (
     withDefaults.metricsPort !== undefined &&

@@ -88,7 +88,14 @@ export const metadataHandler = defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId, host: state.advertisedHost, port: state.advertisedPort, rack: null }],
+      brokers: [
+        {
+          nodeId,
+          host: state.advertisedHost,
+          port: context.connection.listenerPort ?? state.advertisedPort,
+          rack: null,
+        },
+      ],
       clusterId: state.clusterId,
       controllerId: nodeId,
       topics,

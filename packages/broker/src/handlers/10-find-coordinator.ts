@@ -48,7 +48,7 @@ export const findCoordinatorHandler = defineHandler({
       errorMessage: null,
       nodeId: state.config.nodeId,
       host: state.advertisedHost,
-      port: state.advertisedPort,
+      port: context.connection.listenerPort ?? state.advertisedPort,
       coordinators: [],
     };
   },

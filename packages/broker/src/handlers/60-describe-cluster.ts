@@ -27,7 +27,14 @@ export const describeClusterHandler = defineHandler({
       endpointType,
       clusterId: state.clusterId,
       controllerId: nodeId,
-      brokers: [{ brokerId: nodeId, host: state.advertisedHost, port: state.advertisedPort, rack: null }],
+      brokers: [
+        {
+          brokerId: nodeId,
+          host: state.advertisedHost,
+          port: context.connection.listenerPort ?? state.advertisedPort,
+          rack: null,
+        },
+      ],
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
         ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME)
         : NOT_REQUESTED,

@@ -1,6 +1,6 @@
-// The broker's TCP listener: accepts connections within the connection limit, shares one budget for
-// partially received requests among them, and applies the idle and frame timeouts. Closing it closes
-// every connection.
+// The broker's TCP listeners: one port, or a TLS port and a plaintext port beside it. Accepts connections
+// within the connection limit, shares one budget for partially received requests among all of them, and
+// applies the idle and frame timeouts. Closing it closes every connection.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
@@ -26,6 +26,8 @@ export interface BrokerServerOptions {
   logger: Logger;
   /** Serve TLS with these (certificate, key, client certificates); plaintext when unset. */
   tls?: TlsOptions;
+  /** With `tls`: also listen without TLS on this port (0 picks a free one). */
+  plaintextPort?: number;
 }
 
 // A burst of refused connections is logged once per this interval, with how many there were.
@@ -33,6 +35,7 @@ const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 export class BrokerServer {
   readonly #server: Server;
+  readonly #plaintext: Server | undefined;
   readonly #connections = new Set<Connection>();
   readonly #budget: BufferBudget;
   readonly #connectionLimits: ConnectionLimits;
@@ -48,8 +51,13 @@ export class BrokerServer {
     this.#connectionLimits = { ...options.limits, budget: this.#budget };
     this.#server =
       options.tls === undefined
-        ? createServer((socket) => this.#accept(socket))
-        : createTlsServer(options.tls, (socket) => this.#accept(socket));
+        ? createServer((socket) => this.#accept(socket, () => this.port))
+        : createTlsServer(options.tls, (socket) => this.#accept(socket, () => this.port));
+    this.#plaintext =
+      options.tls !== undefined && options.plaintextPort !== undefined
+        ? createServer((socket) => this.#accept(socket, () => this.plaintextPort ?? 0))
+        : undefined;
+    this.#plaintext?.on('error', (err) => options.logger.error({ err }, 'server error'));
     // A failed TLS handshake (wrong CA, no client certificate, plaintext on the TLS port): one line each.
     this.#server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) =>
       options.logger.warn(
@@ -73,16 +81,22 @@ export class BrokerServer {
 
   static async listen(options: BrokerServerOptions): Promise<BrokerServer> {
     const server = new BrokerServer(options);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.#server.once('error', reject);
-        server.#server.listen(options.port, options.host, () => {
-          server.#server.off('error', reject);
+    const listening: Server[] = [];
+    const bind = (s: Server, port: number) =>
+      new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, options.host, () => {
+          s.off('error', reject);
+          listening.push(s);
           resolve();
         });
       });
+    try {
+      await bind(server.#server, options.port);
+      if (server.#plaintext !== undefined) await bind(server.#plaintext, options.plaintextPort ?? 0);
     } catch (err) {
       clearInterval(server.#sweeper);
+      for (const s of listening) s.close();
       throw err;
     }
     return server;
@@ -91,6 +105,12 @@ export class BrokerServer {
   get port(): number {
     const bound = this.#server.address();
     return typeof bound === 'object' && bound ? bound.port : this.#options.port;
+  }
+
+  /** The plaintext port beside the TLS one, when there is one. */
+  get plaintextPort(): number | undefined {
+    const bound = this.#plaintext?.address();
+    return typeof bound === 'object' && bound ? bound.port : this.#options.plaintextPort;
   }
 
   get connectionCount(): number {
@@ -105,18 +125,30 @@ export class BrokerServer {
   /** Stops accepting, closes every connection and resolves once the listener is closed. */
   close(): Promise<void> {
     clearInterval(this.#sweeper);
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = Promise.all(
+      [this.#server, this.#plaintext]
+        .filter((s) => s !== undefined)
+        .map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
     for (const c of this.#connections) c.close();
-    return closed;
+    return closed.then(() => {});
   }
 
-  #accept(socket: Socket): void {
+  /** `listenerPort`: the port of the listener the socket arrived on, told to the client as the broker's. */
+  #accept(socket: Socket, listenerPort: () => number): void {
     const { limits, logger, handler } = this.#options;
     if (this.#connections.size >= limits.maxConnections) {
       this.#refuse(socket);
       return;
     }
-    const connection = new Connection(socket, ++this.#nextId, handler, this.#connectionLimits, logger);
+    const connection = new Connection(
+      socket,
+      ++this.#nextId,
+      handler,
+      this.#connectionLimits,
+      logger,
+      listenerPort(),
+    );
     this.#connections.add(connection);
     socket.on('close', () => this.#connections.delete(connection));
   }

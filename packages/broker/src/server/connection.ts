@@ -41,6 +41,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   /** The client's IP address alone (what ACL host entries match). */
   readonly remoteHost: string;
+  /** The port of the listener the client connected to (what Metadata tells it to use); unset: the broker's. */
+  readonly listenerPort?: number;
   readonly logger: Logger;
 }
 
@@ -83,7 +85,14 @@ export class Connection implements BudgetHolder {
   /** When the first byte of the frame being received arrived; 0 when none is. */
   #frameStarted = 0;
 
-  constructor(socket: Socket, id: number, handler: FrameHandler, limits: ConnectionLimits, logger: Logger) {
+  constructor(
+    socket: Socket,
+    id: number,
+    handler: FrameHandler,
+    limits: ConnectionLimits,
+    logger: Logger,
+    listenerPort?: number,
+  ) {
     this.#socket = socket;
     this.#handler = handler;
     this.#limits = limits;
@@ -94,6 +103,7 @@ export class Connection implements BudgetHolder {
       id,
       remoteAddress,
       remoteHost: socket.remoteAddress ?? '?',
+      listenerPort,
       logger: logger.child({ connection: id, remote: remoteAddress }),
     };
     limits.budget.add(this);
