@@ -12,15 +12,21 @@ export async function startBrokerProcess(dataDir: string, extraArgs: string[] = 
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  let metricsUrl: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'broker listening' && entry.address) resolve(entry.address);
+      const entry = JSON.parse(line) as { msg?: string; address?: string; metrics?: string };
+      if (entry.msg === 'broker listening' && entry.address) {
+        metricsUrl = entry.metrics;
+        resolve(entry.address);
+      }
     });
     child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
   });
   return {
     address,
+    /** `http://host:port/metrics` when started with `--metrics-port`. */
+    metricsUrl,
     pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
