@@ -1,7 +1,7 @@
 // Builds the console's HTTP app (what tests build): the API over the cluster, the OTLP receiver and the UI.
 import { contracts } from '@tributary/contracts';
 import type { KafkaSecurity } from '@tributary/messaging';
-import { type App, createApp, type Logger } from '@tributary/service-kit';
+import { type App, createApp, type JwtVerifier, type Logger } from '@tributary/service-kit';
 import { AuditLog } from './audit/audit-log.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { DeadLetterActions } from './dead-letters/dead-letter-actions.ts';
@@ -30,8 +30,10 @@ export interface ConsoleAppOptions {
   /** SASL and TLS to the cluster (plaintext when unset). */
   kafkaSecurity?: KafkaSecurity;
   logger: Logger;
-  /** Required on non-loopback addresses (config.ts checks); guards /api and /v1. */
+  /** The shared token (CONSOLE_TOKEN); it or `verify` guards /api and /v1 (config.ts requires one beyond loopback). */
   token?: string;
+  /** Verifies bearer JWTs (AUTH_MODE=jwt; scopes console:read and console:write). */
+  verify?: JwtVerifier;
   /** Audit log file (JSON lines); in memory only when unset. */
   auditFile?: string;
   lagSampleIntervalMs?: number;
@@ -102,7 +104,7 @@ export async function buildConsoleApp(
     },
     problemTypes: CONSOLE_PROBLEM_TYPES,
   });
-  registerAuth(app, options.token);
+  registerAuth(app, { token: options.token, verify: options.verify });
   registerClusterRoutes(app, context);
   registerGroupRoutes(app, context);
   registerDeadLetterRoutes(app, context);

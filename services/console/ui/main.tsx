@@ -1,7 +1,7 @@
 // The console's browser UI: a header with the views, each view on its own URL.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, userName } from './api.ts';
+import { api, keepToken, signedInToken, UNAUTHORIZED_EVENT, userName } from './api.ts';
 import { match, onLinkClick, useLocation } from './router.ts';
 import './styles.css';
 import { AuditView } from './views/audit.tsx';
@@ -31,25 +31,51 @@ function View() {
 
 function SignIn({ onDone }: { onDone: () => void }) {
   const [token, setToken] = useState('');
+  const [accepts, setAccepts] = useState('its token');
   const [error, setError] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    api<{ accepts: string | null }>('/api/session')
+      .then((s) => setAccepts(s.accepts ?? 'its token'))
+      .catch(() => {});
+  }, []);
   return (
     <form
       class="sign-in"
       onSubmit={async (e) => {
         e.preventDefault();
         try {
-          await api('/api/session', { body: { token } });
+          // Checked by the console first; kept for this tab and sent as a bearer token from then on.
+          await api('/api/session', { body: { token: token.trim() } });
+          keepToken(token.trim());
+          setError(undefined);
           onDone();
         } catch (err) {
+          keepToken(null);
           setError((err as Error).message);
         }
       }}
     >
       <h2>Sign in</h2>
-      <p>This console needs its token (CONSOLE_TOKEN).</p>
-      <input type="password" value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+      <p>
+        This console needs {accepts}. A JWT needs the scope console:read to look and console:write to change
+        anything.
+      </p>
+      <label>
+        token{' '}
+        <input
+          name="token"
+          type="password"
+          autocomplete="off"
+          value={token}
+          onInput={(e) => setToken(e.currentTarget.value)}
+        />
+      </label>{' '}
       <button type="submit">Sign in</button>
-      {error && <p class="problem">{error}</p>}
+      {error && (
+        <p class="problem" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }
@@ -66,6 +92,10 @@ function App() {
     api('/api/audit')
       .then(() => setAuth('ok'))
       .catch((err: { status?: number }) => setAuth(err.status === 401 ? 'needed' : 'ok'));
+    // A token that expires or is revoked later brings the form back.
+    const needed = () => setAuth('needed');
+    window.addEventListener(UNAUTHORIZED_EVENT, needed);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, needed);
   }, []);
   return (
     <div>
@@ -92,6 +122,18 @@ function App() {
             }}
           />
         </label>
+        {signedInToken() !== null && auth === 'ok' && (
+          <button
+            type="button"
+            class="sign-out"
+            onClick={() => {
+              keepToken(null);
+              void api('/api/session', { method: 'DELETE' }).finally(() => setAuth('needed'));
+            }}
+          >
+            Sign out
+          </button>
+        )}
       </header>
       <main>
         {auth === 'needed' ? <SignIn onDone={() => setAuth('ok')} /> : auth === 'ok' ? <View /> : null}

@@ -1,11 +1,33 @@
-// A shared token guards the API when the console listens beyond loopback: `Authorization: Bearer <token>`
-// from scripts, or a cookie the browser gets from POST /api/session (EventSource cannot send headers).
+// Who may call the console's API and trace receiver: a bearer JWT as the services take it (verified by
+// service-kit's verifier; scope console:read to look, console:write to change anything), or the shared
+// CONSOLE_TOKEN (every scope). Scripts send `Authorization: Bearer <token>`; the browser signs in once at
+// POST /api/session, keeps the token for its requests and gets a cookie for the live tail (EventSource
+// cannot send headers). With neither configured, the console is open (config.ts allows that on loopback only).
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '@tributary/service-kit';
+import { CodedError, type JwtVerifier, TokenRejectedError } from '@tributary/service-kit';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ConsoleError } from '../errors/console-error.ts';
+import { setRequestSubject } from './request-user.ts';
 
 export const TOKEN_COOKIE = 'tributary_console_token';
+export const READ_SCOPE = 'console:read';
+export const WRITE_SCOPE = 'console:write';
+
+export interface ConsoleAuthOptions {
+  /** The shared token (CONSOLE_TOKEN): every scope. */
+  token?: string;
+  /** Verifies bearer JWTs (AUTH_MODE=jwt). */
+  verify?: JwtVerifier;
+}
+
+interface Caller {
+  subject: string | null;
+  scopes: ReadonlySet<string>;
+}
+
+const EVERY_SCOPE: ReadonlySet<string> = new Set([READ_SCOPE, WRITE_SCOPE]);
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -21,31 +43,95 @@ function cookieToken(header: string | undefined): string | undefined {
   return undefined;
 }
 
-/** Guards /api and /v1 when `token` is set; the UI's own pages and assets stay public (they hold no data). */
-export function registerAuth(app: App, token: string | undefined): void {
-  app.get('/api/session', { schema: { hide: true } }, async () => ({ tokenRequired: token !== undefined }));
+function givenToken(request: FastifyRequest): string | undefined {
+  const auth = request.headers.authorization;
+  if (auth !== undefined) return /^Bearer +(\S+)\s*$/i.exec(auth)?.[1] ?? '';
+  return cookieToken(request.headers.cookie);
+}
+
+/** Reading (GET, HEAD) needs console:read; anything else changes something and needs console:write. */
+export function scopeFor(method: string): string {
+  return method === 'GET' || method === 'HEAD' ? READ_SCOPE : WRITE_SCOPE;
+}
+
+function describeMethods(options: ConsoleAuthOptions): string {
+  if (options.verify !== undefined && options.token !== undefined) return 'a JWT or CONSOLE_TOKEN';
+  return options.verify !== undefined ? 'a JWT' : 'CONSOLE_TOKEN';
+}
+
+/** Who the token speaks for; throws 401 (or 503 when the signing keys cannot be fetched). */
+async function identify(token: string, options: ConsoleAuthOptions): Promise<Caller> {
+  if (options.token !== undefined && same(token, options.token))
+    return { subject: null, scopes: EVERY_SCOPE };
+  if (options.verify === undefined) {
+    throw new ConsoleError('UNAUTHORIZED', "the token is not this console's CONSOLE_TOKEN");
+  }
+  try {
+    const principal = await options.verify(token);
+    return { subject: principal.subject, scopes: principal.scopes };
+  } catch (err) {
+    if (err instanceof TokenRejectedError && err.reason === 'unavailable') {
+      throw new CodedError('AUTH_UNAVAILABLE', err.message, { retryAfterSeconds: 1 });
+    }
+    const why = err instanceof TokenRejectedError ? err.message : 'the token cannot be verified';
+    throw new ConsoleError(
+      'UNAUTHORIZED',
+      options.token !== undefined ? `the token is neither CONSOLE_TOKEN nor an accepted JWT: ${why}` : why,
+    );
+  }
+}
+
+function requireScope(caller: Caller, scope: string): void {
+  if (caller.scopes.has(scope)) return;
+  throw new CodedError(
+    'INSUFFICIENT_SCOPE',
+    `this needs the scope ${scope}, which the token does not carry`,
+    {
+      extra: { requiredScopes: [scope] },
+    },
+  );
+}
+
+/** Guards /api and /v1 when a token or JWTs are configured; the UI's pages and assets stay public. */
+export function registerAuth(app: App, options: ConsoleAuthOptions): void {
+  const guarded = options.token !== undefined || options.verify !== undefined;
+  app.get('/api/session', { schema: { hide: true } }, async () => ({
+    tokenRequired: guarded,
+    accepts: guarded ? describeMethods(options) : null,
+  }));
   app.post(
     '/api/session',
-    { schema: { hide: true, body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }) } },
+    { schema: { hide: true, body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 8000 }) }) } },
     async (request, reply) => {
-      if (token !== undefined && !same(request.body.token, token)) {
-        throw new ConsoleError('UNAUTHORIZED', "the token is not this console's CONSOLE_TOKEN");
+      let caller: Caller = { subject: null, scopes: EVERY_SCOPE };
+      if (guarded) {
+        caller = await identify(request.body.token, options);
+        requireScope(caller, READ_SCOPE);
       }
       reply.header(
         'set-cookie',
         `${TOKEN_COOKIE}=${encodeURIComponent(request.body.token)}; HttpOnly; SameSite=Strict; Path=/`,
       );
-      return { ok: true };
+      return { ok: true, subject: caller.subject, scopes: [...caller.scopes].sort() };
     },
   );
-  if (token === undefined) return;
+  app.delete('/api/session', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('set-cookie', `${TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    return { ok: true };
+  });
+  if (!guarded) return;
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0];
     if (!(path.startsWith('/api/') || path.startsWith('/v1/')) || path === '/api/session') return;
-    const auth = request.headers.authorization;
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : cookieToken(request.headers.cookie);
-    if (given === undefined || !same(given, token)) {
-      throw new ConsoleError('UNAUTHORIZED', 'send Authorization: Bearer <CONSOLE_TOKEN> (or sign in at /)');
+    const token = givenToken(request);
+    if (token === undefined || token === '') {
+      throw new ConsoleError(
+        'UNAUTHORIZED',
+        `send Authorization: Bearer <token> with ${describeMethods(options)} (or sign in at /)`,
+      );
     }
+    const caller = await identify(token, options);
+    requireScope(caller, scopeFor(request.method));
+    if (caller.subject !== null) setRequestSubject(request, caller.subject);
   });
 }
