@@ -57,6 +57,16 @@ it('names a bad metrics port, flag or variable, with exit code 2', () => {
   assert.match(same.stderr, /metricsPort: must differ from port/);
 });
 
+it('names a bad authorizer setting, flag or variable, with exit code 2', () => {
+  const bad = run(['--authorizer', 'rbac'], { TRIBUTARY_BROKER_SUPER_USERS: 'alice' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--authorizer="rbac": must be one of none, acl/);
+  assert.match(bad.stderr, /TRIBUTARY_BROKER_SUPER_USERS="alice"/);
+  const without = run(['--super-users', 'User:admin']);
+  assert.equal(without.status, 2);
+  assert.match(without.stderr, /superUsers: needs authorizer acl/);
+});
+
 /** The keys of a JSON object's top level, in order, duplicates kept (JSON.parse would keep only the last). */
 function topLevelKeys(json: string): string[] {
   const keys: string[] = [];
