@@ -119,7 +119,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     if (config.authorizer === 'acl') {
       state.authorizer = new Authorizer({
         acls: await AclStore.load(fs, dataDir),
-        superUsers: config.superUsers?.split(',') ?? [],
+        superUsers: config.superUsers?.split(';') ?? [],
         allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
         logger: root.child({ component: 'authorizer' }),
       });

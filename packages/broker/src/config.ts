@@ -112,8 +112,8 @@ export const BrokerConfigSchema = Type.Object(
     }),
     superUsers: Type.Optional(
       Type.String({
-        pattern: '^User:[^,]+(,User:[^,]+)*$',
-        description: 'User:<name>,...: principals the acl authorizer allows everything',
+        pattern: '^User:[^;]+(;User:[^;]+)*$',
+        description: 'User:<name>;...: principals the acl authorizer allows everything (; as in Kafka)',
       }),
     ),
     allowEveryoneIfNoAclFound: Type.Boolean({

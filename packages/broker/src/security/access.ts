@@ -14,7 +14,9 @@ export interface AccessContext {
 }
 
 export function identityOf({ state, connection }: AccessContext): RequestIdentity {
-  return { principal: state.sasl?.principal(connection) ?? ANONYMOUS, host: connection.remoteHost };
+  // As Kafka: the SASL user on a SASL listener, else the TLS client certificate's subject, else ANONYMOUS.
+  const principal = state.sasl?.principal(connection) ?? connection.certificatePrincipal ?? ANONYMOUS;
+  return { principal, host: connection.remoteHost };
 }
 
 /** The decision; a refusal gets a log line. */

@@ -15,6 +15,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { returnLeases } from '../io/read-buffers.ts';
+import { certificatePrincipal } from '../security/certificate-principal.ts';
 import type { BudgetHolder, BufferBudget } from './buffer-budget.ts';
 import { isClientError } from './client-error.ts';
 import { FrameReader, FrameSizeError } from './frame-reader.ts';
@@ -43,6 +44,8 @@ export interface ConnectionInfo {
   readonly remoteHost: string;
   /** The port of the listener the client connected to (what Metadata tells it to use); unset: the broker's. */
   readonly listenerPort?: number;
+  /** `User:<subject DN>` of a verified TLS client certificate, if the client presented one. */
+  readonly certificatePrincipal?: string;
   readonly logger: Logger;
 }
 
@@ -104,6 +107,7 @@ export class Connection implements BudgetHolder {
       remoteAddress,
       remoteHost: socket.remoteAddress ?? '?',
       listenerPort,
+      certificatePrincipal: certificatePrincipal(socket),
       logger: logger.child({ connection: id, remote: remoteAddress }),
     };
     limits.budget.add(this);

@@ -59,3 +59,31 @@ export async function testCertificates(): Promise<TestCertificates> {
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** A client certificate with the given subject (`/O=Example/CN=orders`), signed by the test CA. */
+export async function clientCertificate(
+  certs: TestCertificates,
+  name: string,
+  subject: string,
+): Promise<{ cert: string; key: string }> {
+  const at = (file: string) => join(certs.dir, file);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', ...ec, '-keyout', at(`${name}.key`), '-out', at(`${name}.csr`), '-subj', subject);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    at(`${name}.csr`),
+    '-CA',
+    at('ca.pem'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    at(`${name}.pem`),
+    '-days',
+    '2',
+  );
+  return { cert: await readFile(at(`${name}.pem`), 'utf8'), key: await readFile(at(`${name}.key`), 'utf8') };
+}
