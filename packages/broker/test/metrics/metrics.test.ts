@@ -3,11 +3,13 @@
 // and group gauges follow the log and the committed offsets, and a group's lag rises while its consumer is
 // stopped and falls back to 0 when it resumes.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { type Consumer, Kafka, logLevel, Partitioners } from 'kafkajs';
 import parsePrometheus, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
 
+const BROKER_MODULE = new URL('../../src/index.ts', import.meta.url).href;
 // Generous: a loaded 2-core machine; each wait ends as soon as the series shows the value.
 const WAIT_MS = 60_000;
 
@@ -91,6 +93,34 @@ describe('broker /metrics', { timeout: 300_000 }, () => {
     assert.notEqual(fixture.broker.metricsPort, fixture.broker.port);
     assert.equal((await fetch(url('/'))).status, 404);
     assert.equal((await fetch(url(), { method: 'POST' })).status, 405);
+  });
+
+  it('loads the metrics library only when a metrics port is set (the broker starts fast without it)', async () => {
+    const loadsLibrary = (options: string) => {
+      // A process of its own: this one has loaded the library already.
+      const script = `
+        import { createRequire } from 'node:module';
+        import { mkdtempSync, rmSync } from 'node:fs';
+        import { tmpdir } from 'node:os';
+        import { join } from 'node:path';
+        const { startBroker } = await import(${JSON.stringify(BROKER_MODULE)});
+        const dataDir = mkdtempSync(join(tmpdir(), 'tributary-lazy-'));
+        const broker = await startBroker({ port: 0, dataDir, logLevel: 'silent', ...${options} });
+        const cache = createRequire(import.meta.url).cache;
+        const loaded = Object.keys(cache).some((file) => file.includes('prom-client'));
+        await broker.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+        process.stdout.write(String(loaded));
+      `;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout;
+    };
+    assert.equal(loadsLibrary('{}'), 'false');
+    assert.equal(loadsLibrary('{ metricsPort: 0 }'), 'true');
   });
 
   it('counts requests, bytes and fsyncs as records are produced, and reports the partitions', async () => {
