@@ -11,7 +11,6 @@ import {
   AclPermission,
   OPERATIONS_OF,
   operationName,
-  PatternType,
   ResourceType,
   resourceTypeName,
   WILDCARD,
@@ -55,12 +54,6 @@ function allowingOperations(operation: number): number[] {
   return [operation, AclOperation.ALL];
 }
 
-function coversResource(b: AclBinding, resourceType: number, name: string): boolean {
-  if (b.resourceType !== resourceType) return false;
-  if (b.patternType === PatternType.LITERAL) return b.resourceName === name || b.resourceName === WILDCARD;
-  return name.startsWith(b.resourceName);
-}
-
 export class Authorizer {
   readonly #acls: AclStore;
   readonly #superUsers: ReadonlySet<string>;
@@ -84,7 +77,7 @@ export class Authorizer {
   /** The decision alone, without a log line. */
   allows(who: RequestIdentity, operation: number, resourceType: number, name: string): boolean {
     if (this.#superUsers.has(who.principal)) return true;
-    const covering = this.#acls.all.filter((b) => coversResource(b, resourceType, name));
+    const covering = this.#acls.covering(resourceType, name);
     if (covering.length === 0) return this.#allowIfNoAcl;
     const applies = (b: AclBinding) =>
       (b.principal === who.principal || b.principal === WILDCARD_PRINCIPAL) &&
@@ -113,7 +106,7 @@ export class Authorizer {
    */
   allowsSome(who: RequestIdentity, operation: number, resourceType: number): boolean {
     if (this.#superUsers.has(who.principal)) return true;
-    const ofType = this.#acls.all.filter((b) => b.resourceType === resourceType);
+    const ofType = this.#acls.ofType(resourceType);
     if (ofType.length === 0) return this.#allowIfNoAcl;
     return ofType.some(
       (b) =>
