@@ -1,7 +1,17 @@
 // Topic sizes in the cluster and topic API: bytes per partition and per topic from DescribeLogDirs, and
-// "unknown" with the reason when the cluster does not serve it (here an older broker without the API).
+// "unknown" with the reason when the cluster does not serve it (ACLs that deny it, an older broker without
+// the API).
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  AclOperations,
+  AclPermissionTypes,
+  Admin,
+  ResourcePatternTypes,
+  ResourceTypes,
+} from '@platformatic/kafka';
+import { type Broker, startBroker } from '@tributary/broker';
 import type { App } from '@tributary/service-kit';
 import { pino } from 'pino';
 import { buildConsoleApp } from '../../src/app.ts';
@@ -49,6 +59,60 @@ describe('topic sizes', { timeout: 120_000 }, () => {
     };
     assert.equal(cluster.sizeUnknownReason, null);
     assert.equal(cluster.topics.find((t) => t.name === 'sized')?.size, p1);
+  });
+
+  describe('on a cluster whose ACLs deny DESCRIBE on the cluster to the console', () => {
+    let broker: Broker;
+    let app: App;
+    before(async () => {
+      broker = await startBroker({
+        port: 0,
+        dataDir: join(fx.dataDir, 'acl-broker'),
+        logger: pino({ level: 'silent' }),
+        authorizer: 'acl',
+        allowEveryoneIfNoAclFound: true,
+      });
+      const admin = new Admin({ clientId: 'acl-setup', bootstrapBrokers: [broker.address] });
+      try {
+        await admin.createTopics({ topics: ['guarded'], partitions: 1, replicas: 1 });
+        await admin.createAcls({
+          creations: [
+            {
+              resourceType: ResourceTypes.CLUSTER,
+              resourceName: 'kafka-cluster',
+              resourcePatternType: ResourcePatternTypes.LITERAL,
+              principal: 'User:ANONYMOUS',
+              host: '*',
+              operation: AclOperations.DESCRIBE,
+              permissionType: AclPermissionTypes.DENY,
+            },
+          ],
+        });
+      } finally {
+        await admin.close();
+      }
+      ({ app } = await buildConsoleApp({
+        brokers: [broker.address],
+        logger: pino({ level: 'silent' }),
+        ui: fx.ui,
+      }));
+    });
+    after(async () => {
+      await app?.close();
+      await broker?.stop();
+    });
+
+    it('says the size is unknown because of the authorization, and shows the rest', async () => {
+      const res = await app.inject('/api/topics/guarded');
+      assert.equal(res.statusCode, 200);
+      const body = res.json() as TopicBody;
+      assert.equal(body.size, null);
+      assert.match(body.sizeUnknownReason ?? '', /authoriz/i);
+      assert.deepEqual(
+        body.partitions.map((p) => [p.size, p.messages]),
+        [[null, 0]],
+      );
+    });
   });
 
   describe('on a cluster without DescribeLogDirs', () => {
