@@ -429,12 +429,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const registrations = (scraped: Scrape) => {
         const name = 'http_server_request_duration_seconds';
         assert.equal(family(scraped, name).type, 'HISTOGRAM');
-        // The parser folds a labelled histogram into one sample: its `_count` series are parsed on their own.
+        // The parser folds a labelled histogram into one sample: its `_count` series are parsed on their own,
+        // each line with its newline (the parser drops a last line without one).
         const counts = parsePrometheus(
           scraped.text
             .split('\n')
             .filter((line) => line.startsWith(`${name}_count{`))
-            .join('\n'),
+            .map((line) => `${line}\n`)
+            .join(''),
         );
         return value(counts, `${name}_count`, { http_route: '/users', http_response_status_code: '201' });
       };

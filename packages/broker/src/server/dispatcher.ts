@@ -17,7 +17,7 @@ const API_VERSIONS_KEY = 18;
 
 /**
  * What the broker's metrics learn of each request (see metrics/); called only when metrics are on. Arguments
- * are numbers and the response body already built, so recording allocates nothing per request.
+ * are numbers and the response body already built: nothing is made for the observer's sake.
  */
 export interface RequestObserver {
   /** A request answered (or, for Produce with acks=0, applied): `body` is null when nothing is sent. */
