@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import {
@@ -384,6 +385,55 @@ describe('ACL authorization (authorizer acl, SASL SCRAM)', () => {
     t.after(() => producer.disconnect());
     await producer.connect();
     await producer.send({ topic: 'secret', messages: [{ value: 'admin writes' }] });
+  });
+});
+
+describe('ACL APIs through @platformatic/kafka (flexible versions)', () => {
+  let fixture: BrokerFixture;
+  before(async () => {
+    fixture = await brokerFixture({
+      saslMechanisms: 'SCRAM-SHA-512',
+      saslUsers: 'root:root-pw',
+      authorizer: 'acl',
+      superUsers: 'User:root',
+    });
+  });
+  after(() => fixture?.stop());
+
+  it('creates, describes and deletes ACLs with DescribeAcls, CreateAcls and DeleteAcls v3', async (t) => {
+    const admin = new Admin({
+      clientId: 'plt-acls',
+      bootstrapBrokers: [fixture.broker.address],
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'root', password: 'root-pw' },
+    });
+    t.after(() => admin.close());
+    const binding = {
+      resourceType: AclResourceTypes.GROUP,
+      resourceName: 'billing-',
+      resourcePatternType: ResourcePatternTypes.PREFIXED,
+      principal: 'User:billing',
+      host: '*',
+      operation: AclOperationTypes.READ,
+      permissionType: AclPermissionTypes.ALLOW,
+    } as const;
+    await admin.createAcls({ creations: [binding] });
+    const filter = {
+      resourceType: AclResourceTypes.ANY,
+      resourceName: null,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      principal: 'User:billing',
+      host: null,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    } as const;
+    const described = await admin.describeAcls({ filter });
+    assert.deepEqual(
+      described.map((r) => [r.resourceType, r.resourceName, r.resourcePatternType, r.acls.length]),
+      [[AclResourceTypes.GROUP, 'billing-', ResourcePatternTypes.PREFIXED, 1]],
+    );
+    const deleted = await admin.deleteAcls({ filters: [filter] });
+    assert.equal(deleted.length, 1);
+    assert.deepEqual(await admin.describeAcls({ filter }), []);
   });
 });
 
