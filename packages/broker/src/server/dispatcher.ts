@@ -59,13 +59,23 @@ export class Dispatcher implements FrameHandler {
     const observer = this.observer;
     if (observer === undefined) return this.#handle(frame, connection, applied, undefined, 0);
     const started = performance.now();
+    // The API key is the frame's bytes 0-1 when it has them (the header may be what is malformed). Read
+    // now: once applied, the frame's memory may hold the next request.
+    const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+    let result: ResponseFrame | null | Promise<ResponseFrame | null>;
     try {
-      return this.#handle(frame, connection, applied, observer, started);
+      result = this.#handle(frame, connection, applied, observer, started);
     } catch (err) {
-      // The API key is the frame's bytes 0-1 when it has them (the header may be what is malformed).
-      observer.refused(frame.length >= 2 ? frame.readInt16BE(0) : -1, refusalCode(err));
+      observer.refused(apiKey, refusalCode(err));
       throw err;
     }
+    if (!(result instanceof Promise)) return result;
+    // A handler that fails after waiting (a bug, or a storage error it did not turn into a code) costs
+    // its connection; it is counted like a refusal.
+    return result.catch((err: unknown) => {
+      observer.refused(apiKey, refusalCode(err));
+      throw err;
+    });
   }
 
   #handle(
