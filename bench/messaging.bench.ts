@@ -187,6 +187,7 @@ try {
         ? {
             kind: db.kind,
             query: (sql, params) => db.query(sql, params),
+            queryAhead: (sql, params) => db.queryAhead(sql, params),
             transaction: (fn) => db.transaction(fn),
             listen: async () => async () => {},
             close: () => db.close(),

@@ -26,6 +26,12 @@ export interface Database extends SqlExecutor {
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
+   * `query`, started before the operations still waiting for their turn where operations take turns (PGlite's
+   * one connection; on PostgreSQL it is `query`). For short statements that other work waits on, such as the
+   * outbox relay's claim and mark, which move committed events on while requests queue.
+   */
+  queryAhead<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /**
    * LISTEN on `channel` (a lower-case SQL identifier); `onNotify` gets each payload once its transaction
    * commits. Resolves once listening; the returned function stops. On PostgreSQL a dedicated connection
    * carries every channel and reconnects after errors: notifications sent while it is down are lost, so

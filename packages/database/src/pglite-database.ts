@@ -35,20 +35,34 @@ async function run<R>(
  * promise callbacks only: a queue of transactions (requests under load) would run back to back while
  * timers and sockets wait, for as long as the queue lasts (measured: an outbox relay's 5 ms publish
  * answered after 3.4 s, once four writers stopped). A turn between operations lets acknowledgements,
- * wake-ups and new requests in; the order stays first come, first served.
+ * wake-ups and new requests in. Operations start first come, first served, those run `ahead` before the
+ * others.
  */
 class Turns {
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #waiting: Array<() => void> = [];
+  readonly #ahead: Array<() => void> = [];
+  #busy = false;
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(nextTurn).then(work);
-    this.#tail = result.catch(() => undefined);
-    return result;
+  async run<T>(work: () => Promise<T>, ahead = false): Promise<T> {
+    await new Promise<void>((start) => {
+      (ahead ? this.#ahead : this.#waiting).push(start);
+      this.#next();
+    });
+    try {
+      return await work();
+    } finally {
+      this.#busy = false;
+      this.#next();
+    }
   }
-}
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  #next(): void {
+    if (this.#busy) return;
+    const start = this.#ahead.shift() ?? this.#waiting.shift();
+    if (start === undefined) return;
+    this.#busy = true;
+    setImmediate(start);
+  }
 }
 
 /** True when `dataDir` holds no database yet: in memory, missing or an empty directory. */
@@ -160,6 +174,11 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       assertOpen();
       // Queued behind any running transaction, so statements never interleave with one.
       return tracedQuery(sql, () => turns.run(() => run<R>(pglite, sql, params)));
+    },
+
+    async queryAhead<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+      assertOpen();
+      return tracedQuery(sql, () => turns.run(() => run<R>(pglite, sql, params), true));
     },
 
     transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

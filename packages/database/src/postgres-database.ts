@@ -165,6 +165,11 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
       return run<R>(pool, sql, params);
     },
 
+    async queryAhead<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+      await ready();
+      return run<R>(pool, sql, params);
+    },
+
     transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       return tracedTransaction(options.schema, () => transaction(fn));
     },

@@ -39,6 +39,11 @@ export function databaseSuite(makeFixture: () => DatabaseFixture): void {
         { id: 2, name: 'B' },
       ]);
       assert.equal(selected.rowCount, 2);
+      const ahead = await db.queryAhead<{ n: number }>(
+        'SELECT count(*)::int AS n FROM items WHERE id > $1',
+        [1],
+      );
+      assert.deepEqual(ahead.rows, [{ n: 1 }]);
     });
 
     it('runs several statements when given no parameters and answers with the last one', async () => {

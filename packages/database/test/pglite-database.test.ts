@@ -67,6 +67,24 @@ describe('database port on pglite only', () => {
     );
   });
 
+  it('runs a statement queued ahead before the transactions already waiting for the connection', async () => {
+    const db = await fixture.open();
+    await db.query('CREATE TABLE arrivals (seq serial, label text)');
+    const waiting = Array.from({ length: 20 }, (_, n) =>
+      db.transaction((tx) => tx.query('INSERT INTO arrivals (label) VALUES ($1)', [`request ${n}`])),
+    );
+    const ahead = db.queryAhead("INSERT INTO arrivals (label) VALUES ('ahead')");
+    await Promise.all([...waiting, ahead]);
+    const labels = (await db.query<{ label: string }>('SELECT label FROM arrivals ORDER BY seq')).rows.map(
+      (row) => row.label,
+    );
+    assert.ok(labels.indexOf('ahead') <= 1, `ran after the queue: ${labels.join(', ')}`);
+    assert.deepEqual(
+      labels.filter((label) => label !== 'ahead'),
+      Array.from({ length: 20 }, (_, n) => `request ${n}`),
+    );
+  });
+
   it('keeps its data in a directory across close and reopen', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tributary-pglite-'));
     after(() => rm(dataDir, { recursive: true, force: true }));

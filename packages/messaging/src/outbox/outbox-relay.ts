@@ -162,8 +162,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** When the earliest row in backoff is due (undefined: none known), and when to ask the database again. */
   let retryAt: number | undefined;
   let retryCheckAt = 0;
+  /**
+   * The relay's statements run ahead of the requests waiting for PGlite's one connection: a claim (or a purge
+   * the loop waits for) queued behind them all would hold every event committed meanwhile back by as long
+   * as the queue is.
+   */
+  const ahead: SqlExecutor = { query: (sql, params) => db.queryAhead(sql, params) };
   /** On PGlite's single session the hot statements are planned once; a pool's sessions vary. */
-  const prepared = db.kind === 'pglite' ? new PreparedStatements(db) : undefined;
+  const prepared = db.kind === 'pglite' ? new PreparedStatements(ahead) : undefined;
 
   function requestWake(): void {
     wakeRequested = true;
@@ -256,7 +262,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
               for (const row of rows) inFlight.set(row.id, aggregateOf(row));
               claimed(rows.length);
               try {
-                if (claimedRows) await deliver(db, rows);
+                if (claimedRows) await deliver(ahead, rows);
               } finally {
                 for (const row of rows) inFlight.delete(row.id);
               }
@@ -285,7 +291,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function settleWaiters(): Promise<void> {
     for (const waiter of [...waiters]) {
-      if (!(await hasPendingUpTo(db, waiter.upToId))) {
+      if (!(await hasPendingUpTo(ahead, waiter.upToId))) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
@@ -295,7 +301,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function purgeIfDue(): Promise<void> {
     if (Date.now() < nextPurgeAt) return;
     nextPurgeAt = Date.now() + purgeIntervalMs;
-    const deleted = await purgePublished(db, retentionMs, 1_000);
+    const deleted = await purgePublished(ahead, retentionMs, 1_000);
     if (deleted > 0) logger.debug({ deleted }, 'deleted published outbox rows past retention');
   }
 
@@ -329,7 +335,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           if (Date.now() >= retryCheckAt) {
             // Rows in backoff: those this relay failed (it checks again at once) or another instance did.
             retryCheckAt = Date.now() + pollIntervalMs;
-            const retryIn = await nextRetryInMs(db, prepared);
+            const retryIn = await nextRetryInMs(ahead, prepared);
             if (retryIn !== undefined) retryAt = Date.now() + retryIn;
           }
           if (retryAt !== undefined) {

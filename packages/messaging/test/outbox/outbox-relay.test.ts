@@ -321,6 +321,30 @@ for (const makeFixture of databaseFixtures) {
           (error) => (error as { code?: string }).code === 'OUTBOX_RELAY_ALREADY_RUNNING',
         );
       });
+
+      it('publishes an event while the transactions queued behind its own still wait their turn', async (t) => {
+        const db = await prepare(await fixture.open());
+        const publisher = new RecordingPublisher();
+        const relay = await startRelay(t, db, publisher);
+        await relay.flushed();
+        // Fifty requests arriving at once: on the one connection they commit one after the other.
+        const queued = 50;
+        let committed = 0;
+        const requests = Array.from({ length: queued }, (_, n) =>
+          credit(db, `queued-${n}`, 0).then(() => {
+            committed += 1;
+          }),
+        );
+        await publisher.until(() => publisher.published.length > 0, 120_000);
+        const committedAtFirstPublish = committed;
+        await Promise.all(requests);
+        assert.ok(
+          committedAtFirstPublish < queued,
+          'the first event went out only once every queued transaction had committed',
+        );
+        await relay.flushed();
+        assert.equal(publisher.published.length, queued);
+      });
     }
 
     it('rejects malformed events with a clear error and writes nothing', async () => {

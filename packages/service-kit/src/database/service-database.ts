@@ -62,6 +62,10 @@ export class ServiceDatabase implements Database {
     return this.#database().query<R>(sql, params);
   }
 
+  async queryAhead<R = Record<string, unknown>>(sql: string, params?: unknown[]) {
+    return this.#database().queryAhead<R>(sql, params);
+  }
+
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.#database().transaction(fn);
   }
