@@ -65,6 +65,8 @@ export class DeadLetterActions {
   readonly #sleep: (ms: number) => Promise<void>;
   /** When the next redrive may be sent: one rate limit for every redrive of the console, jobs included. */
   #nextSlot = 0;
+  /** Marks topics known to exist: asking the cluster before each mark would cost a round trip per item. */
+  readonly #marksTopics = new Set<string>();
 
   constructor(options: DeadLetterActionsOptions) {
     this.#options = options;
@@ -74,8 +76,11 @@ export class DeadLetterActions {
   /** Marks a dead letter as handled in `<dlq>.redriven`: the list and every later redrive leave it out. */
   async mark(d: DeadLetterRef, what: 'redriven' | 'discarded' | 'edited'): Promise<void> {
     const marks = marksTopicOf(d.dlq);
-    await this.#options.cluster.createTopic(marks, 1);
-    this.#options.topics.forget(marks);
+    if (!this.#marksTopics.has(marks)) {
+      await this.#options.cluster.createTopic(marks, 1);
+      this.#options.topics.forget(marks);
+      this.#marksTopics.add(marks);
+    }
     await this.#options.cluster.produce([
       {
         topic: marks,

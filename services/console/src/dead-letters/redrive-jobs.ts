@@ -70,6 +70,7 @@ export class RedriveJobs {
   readonly #running = new Map<string, { cancel: AbortController; done: Promise<void> }>();
   readonly #cancelledBy = new Map<string, string>();
   #writes: Promise<unknown> = Promise.resolve();
+  #journalDirMade = false;
 
   constructor(options: RedriveJobsOptions) {
     this.#options = options;
@@ -148,8 +149,7 @@ export class RedriveJobs {
         try {
           await actions.redriveOne(d, async () => {
             const count = (await this.#options.topics.layout(d.origin.topic)).leaders.length;
-            const ends =
-              (await cluster.offsets(new Map([[d.origin.topic, count]]))).get(d.origin.topic) ?? [];
+            const ends = await cluster.endOffsets(d.origin.topic, count);
             await this.#journal({
               type: 'sending',
               id: job.id,
@@ -157,7 +157,7 @@ export class RedriveJobs {
               eventId: d.eventId,
               redriveCount: DeadLetterActions.redriveCountOf(d),
               toTopic: d.origin.topic,
-              from: Object.fromEntries(ends.map((p) => [String(p.partition), String(p.end)])),
+              from: Object.fromEntries([...ends].map(([partition, end]) => [String(partition), String(end)])),
             });
           });
           job.sent++;
@@ -230,7 +230,10 @@ export class RedriveJobs {
     const file = this.#options.file;
     if (file === undefined) return Promise.resolve();
     const write = this.#writes.then(async () => {
-      await mkdir(dirname(file), { recursive: true });
+      if (!this.#journalDirMade) {
+        await mkdir(dirname(file), { recursive: true });
+        this.#journalDirMade = true;
+      }
       await appendFile(file, `${JSON.stringify(line)}\n`);
     });
     this.#writes = write.catch(() => {});

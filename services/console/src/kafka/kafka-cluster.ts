@@ -182,6 +182,22 @@ export class KafkaCluster {
     return { known: true, topics: result };
   }
 
+  /** The next offset of every partition of a topic (ListOffsets latest only). */
+  async endOffsets(topic: string, partitions: number): Promise<Map<number, bigint>> {
+    const [listed] = await this.#admin.listOffsets({
+      topics: [
+        {
+          name: topic,
+          partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({
+            partitionIndex,
+            timestamp: -1n,
+          })),
+        },
+      ],
+    });
+    return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+  }
+
   /** The first offset whose timestamp is at or after `timestamp` (ms), or the end offset when none is. */
   async offsetForTime(topic: string, partition: number, timestamp: number): Promise<bigint> {
     const [listed] = await this.#admin.listOffsets({
