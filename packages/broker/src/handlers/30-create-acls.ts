@@ -2,6 +2,8 @@
 // is checked on its own: a malformed one (unknown or ANY codes, a principal that is not User:<name>, an
 // operation that does not apply to the resource type) gets INVALID_REQUEST and the others are made.
 // v1 added the pattern type (KIP-290; v0 creates LITERAL patterns), v2 flexible, v3 no change for us.
+// If acls.json cannot be written, nothing of the request is created and each creation gets
+// UNKNOWN_SERVER_ERROR with the cause.
 // Differs from Kafka: DELEGATION_TOKEN and USER resources are refused, as the broker has neither.
 import { ErrorCode } from '../error-codes.ts';
 import { AclOperation, identityOf, mayOnCluster } from '../security/access.ts';
@@ -41,7 +43,12 @@ export const createAclsHandler = defineHandler({
     }));
     const problems = bindings.map(bindingProblem);
     const valid = bindings.filter((_, i) => problems[i] === null);
-    await authorizer.acls.add(valid);
+    try {
+      await authorizer.acls.add(valid);
+    } catch (err) {
+      context.state.logger.error({ err }, 'cannot store ACLs; none of the request was created');
+      return all(ErrorCode.UNKNOWN_SERVER_ERROR, `cannot store ACLs: ${(err as Error).message}`);
+    }
     const by = identityOf(context).principal;
     for (const b of valid) {
       context.state.logger.info(

@@ -31,7 +31,14 @@ export const deleteAclsHandler = defineHandler({
       permissionType: f.permissionType,
     }));
     const problems = filters.map(filterProblem);
-    const removed = await authorizer.acls.remove(filters.filter((_, i) => problems[i] === null));
+    let removed: Awaited<ReturnType<typeof authorizer.acls.remove>>;
+    try {
+      removed = await authorizer.acls.remove(filters.filter((_, i) => problems[i] === null));
+    } catch (err) {
+      // Nothing was removed: acls.json is written before the change applies.
+      context.state.logger.error({ err }, 'cannot store ACLs; none were deleted');
+      return all(ErrorCode.UNKNOWN_SERVER_ERROR, `cannot store ACLs: ${(err as Error).message}`);
+    }
     const count = removed.reduce((n, r) => n + r.length, 0);
     if (count > 0) context.state.logger.info({ by: identityOf(context).principal, count }, 'ACLs deleted');
     let next = 0;

@@ -3,7 +3,8 @@
 // once, sessions already authenticated go on. Needs ALTER on the cluster. As in Kafka: an unknown mechanism
 // is UNSUPPORTED_SASL_MECHANISM, fewer than 4096 or more than 16384 iterations UNACCEPTABLE_CREDENTIAL, a
 // deletion of a credential that does not exist RESOURCE_NOT_FOUND, the same user and mechanism twice
-// DUPLICATE_RESOURCE; a user's alterations apply all or none. Flexible from v0.
+// DUPLICATE_RESOURCE; a user's alterations apply all or none. If the file cannot be written, nothing
+// changes and every user gets UNKNOWN_SERVER_ERROR with the cause. Flexible from v0.
 import { ErrorCode } from '../error-codes.ts';
 import { AclOperation, identityOf, mayOnCluster } from '../security/access.ts';
 import { defineHandler } from './handler.ts';
@@ -15,8 +16,8 @@ export const alterUserScramCredentialsHandler = defineHandler({
   maxVersion: 0,
   async handle(request, context) {
     const admin = context.state.scramAdmin;
+    const users = [...new Set([...request.deletions, ...request.upsertions].map((a) => a.name))];
     if (admin === undefined || !mayOnCluster(context, AclOperation.ALTER)) {
-      const users = [...new Set([...request.deletions, ...request.upsertions].map((a) => a.name))];
       return {
         throttleTimeMs: 0,
         results: users.map((user) => ({
@@ -26,7 +27,20 @@ export const alterUserScramCredentialsHandler = defineHandler({
         })),
       };
     }
-    const results = await admin.alter(request.deletions, request.upsertions, identityOf(context).principal);
-    return { throttleTimeMs: 0, results };
+    try {
+      const results = await admin.alter(request.deletions, request.upsertions, identityOf(context).principal);
+      return { throttleTimeMs: 0, results };
+    } catch (err) {
+      // Nothing was changed: the file is written before the credentials are.
+      context.state.logger.error({ err }, 'cannot store SCRAM credentials; none were changed');
+      return {
+        throttleTimeMs: 0,
+        results: users.map((user) => ({
+          user,
+          errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+          errorMessage: `cannot store SCRAM credentials: ${(err as Error).message}`,
+        })),
+      };
+    }
   },
 });

@@ -4,6 +4,8 @@
 // survive a restart.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '@platformatic/kafka';
@@ -434,6 +436,37 @@ describe('ACL APIs through @platformatic/kafka (flexible versions)', () => {
     const deleted = await admin.deleteAcls({ filters: [filter] });
     assert.equal(deleted.length, 1);
     assert.deepEqual(await admin.describeAcls({ filter }), []);
+  });
+});
+
+describe('ACL changes that cannot be stored', () => {
+  let fixture: BrokerFixture;
+  before(async () => {
+    fixture = await brokerFixture({ authorizer: 'acl', superUsers: 'User:ANONYMOUS' });
+  });
+  after(() => fixture?.stop());
+
+  it('answers UNKNOWN_SERVER_ERROR with the cause, keeps the connection and changes nothing', async (t) => {
+    // A directory where the atomic write puts its temp file makes every write of acls.json fail.
+    await mkdir(join(fixture.dataDir, 'acls.json.tmp'));
+    const admin = new Kafka({
+      brokers: [fixture.broker.address],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).admin();
+    t.after(() => admin.disconnect());
+    await admin.connect();
+    const created = await failure(
+      admin.createAcls({ acl: [acl('User:a', AclResourceTypes.TOPIC, 't', AclOperationTypes.READ)] }),
+    );
+    assert.equal(created, 'UNKNOWN', "kafkajs's name for UNKNOWN_SERVER_ERROR (-1)");
+    const described = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    assert.deepEqual(described.resources, [], 'nothing was created');
   });
 });
 
