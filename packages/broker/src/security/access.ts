@@ -1,5 +1,5 @@
 // What a handler asks before acting for a client: may this connection's principal do the operation on the
-// resource? Always yes when the broker runs without an authorizer (authorizer none), as today.
+// resource? Always yes when the broker runs without an authorizer (authorizer none).
 import type { BrokerState } from '../broker-state.ts';
 import type { ConnectionInfo } from '../server/connection.ts';
 import { AclOperation, CLUSTER_NAME, OPERATIONS_OF, ResourceType } from './acl.ts';
