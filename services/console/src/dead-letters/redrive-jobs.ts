@@ -5,7 +5,7 @@
 // it was sent to: found, it gets its mark; not found, it stays a dead letter. Either way nothing is sent
 // twice: every other redriven dead letter carries its mark, so a later redrive leaves it out.
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '@tributary/service-kit';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
@@ -51,6 +51,8 @@ type JournalLine =
 
 const KEEP_FAILURES = 20;
 const KEEP_JOBS = 100;
+/** The journal is rewritten with only the kept jobs when a start finds more lines than this. */
+const COMPACT_AFTER_LINES = 10_000;
 /** A job stops after this many dead letters failed in a row (the cluster is likely gone). */
 const MAX_FAILURES_IN_A_ROW = 5;
 
@@ -250,8 +252,10 @@ export class RedriveJobs {
     const text = await readFile(file, 'utf8').catch(() => '');
     const inDoubt = new Map<string, SendingLine>();
     const ended = new Set<string>();
+    let lines = 0;
     for (const raw of text.split('\n')) {
       if (raw.trim() === '') continue;
+      lines++;
       let line: JournalLine;
       try {
         line = JSON.parse(raw) as JournalLine;
@@ -282,11 +286,41 @@ export class RedriveJobs {
     const unsettled: Unsettled[] = [];
     for (const job of this.#jobs.values()) {
       if (ended.has(job.id) || job.state !== 'running') continue;
-      job.state = 'interrupted';
-      job.detail = 'the console stopped while it ran (being settled)';
       unsettled.push({ job, doubt: inDoubt.get(job.id) });
     }
+    if (lines > COMPACT_AFTER_LINES) await this.#compact(file, unsettled);
+    for (const { job } of unsettled) {
+      job.state = 'interrupted';
+      job.detail = 'the console stopped while it ran (being settled)';
+    }
     return unsettled;
+  }
+
+  /**
+   * Rewrites the journal with only the jobs kept (a start line with their counts, their end or the dead
+   * letter in doubt), replacing the file atomically: it would otherwise grow by two lines per redrive.
+   */
+  async #compact(file: string, unsettled: readonly Unsettled[]): Promise<void> {
+    const doubts = new Map(unsettled.map((u) => [u.job.id, u.doubt]));
+    const out: JournalLine[] = [];
+    for (const job of this.#jobs.values()) {
+      out.push({ type: 'start', job: { ...job } });
+      if (doubts.has(job.id)) {
+        const doubt = doubts.get(job.id);
+        if (doubt) out.push(doubt);
+      } else {
+        out.push({
+          type: 'end',
+          id: job.id,
+          state: job.state,
+          at: job.endedAt ?? job.startedAt,
+          detail: job.detail,
+        });
+      }
+    }
+    const temp = `${file}.compacting`;
+    await writeFile(temp, out.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    await rename(temp, file);
   }
 
   /** Settles jobs of an earlier run: checks the dead letter in doubt, then records the end. */

@@ -2,7 +2,7 @@
 // until done, cancel, 404 for ids that are no job's, the audit log at start and end, and a restart of the
 // console mid-job that sends nothing twice (graceful stop, and a stop between sending and marking).
 import assert from 'node:assert/strict';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RetryHeaders } from '@tributary/messaging';
@@ -233,6 +233,42 @@ describe('redrive jobs', { timeout: 180_000 }, () => {
         [...sent.values()].every((n) => n === 1),
         'no event was sent twice',
       );
+    });
+
+    it('keeps its journal short: a long one is rewritten with the jobs kept, their counts unchanged', async () => {
+      const file = join(fx.dataDir, 'long-jobs.jsonl');
+      const id = '22222222-2222-4222-8222-222222222222';
+      const item = { dlq: DLQ, partition: 0, offset: '0' };
+      const lines = [
+        {
+          type: 'start',
+          job: {
+            id,
+            state: 'running',
+            who: 'ops',
+            target: 'failure group x',
+            total: 12_000,
+            sent: 0,
+            skipped: 0,
+            failed: 0,
+            startedAt: '2026-01-01T00:00:00.000Z',
+            endedAt: null,
+            detail: null,
+            failures: [],
+            skippedItems: [],
+          },
+        },
+        ...Array.from({ length: 12_000 }, () => ({ type: 'sent', id, item })),
+        { type: 'end', id, state: 'done', at: '2026-01-01T00:10:00.000Z', detail: null },
+      ];
+      await appendFile(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      for (let run = 0; run < 2; run++) {
+        const { app } = await open({ redriveJobsFile: file });
+        const job = (await app.inject(`/api/redrive-jobs/${id}`)).json().job as RedriveJob;
+        assert.deepEqual({ state: job.state, sent: job.sent }, { state: 'done', sent: 12_000 }, `run ${run}`);
+        await app.close();
+        assert.equal((await readFile(file, 'utf8')).trim().split('\n').length, 2, 'a start and an end line');
+      }
     });
 
     it('after a stop between sending a dead letter and marking it, marks it instead of sending it again', async () => {

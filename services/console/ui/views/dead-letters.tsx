@@ -1,6 +1,6 @@
 // Dead letters: failure groups; the dead letters of one with their error, origin and headers; redrive (a
 // dry run shown for confirmation), edit and redrive, discard.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, enc } from '../api.ts';
 import { Confirm, Json, Loading, Problem } from '../components.tsx';
 import { useApi } from '../hooks.ts';
@@ -58,6 +58,15 @@ export function DeadLettersView({ failureGroup }: { failureGroup: string | null 
   const [error, setError] = useState<string | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
   const [job, setJob] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    // A job started earlier (in another tab, or before leaving this page) still shows its progress.
+    api<{ jobs: RedriveJob[] }>('/api/redrive-jobs')
+      .then(({ jobs }) => {
+        const running = jobs.find((j) => j.state === 'running');
+        if (running) setJob((shown) => shown ?? running.id);
+      })
+      .catch(() => {});
+  }, []);
   const [editing, setEditing] = useState<{ item: DeadLetter; text: string } | undefined>(undefined);
   const shown = listing.data?.deadLetters.filter((d) => open === null || d.failureGroup === open) ?? [];
   const fail = (err: unknown) => {
