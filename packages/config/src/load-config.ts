@@ -108,10 +108,14 @@ export function optionsHelp(
 ) {
   const variable = options.variable ?? ((property: string) => property);
   const flag = options.flag ?? kebab;
-  return Object.entries(schema.properties as Record<string, TSchema>).map(([property, s]) => {
+  const properties = Object.entries(schema.properties as Record<string, TSchema>);
+  // Columns as wide as the longest name, so a long one never runs into the next column.
+  const flagWidth = Math.max(28, ...properties.map(([p]) => flag(p).length));
+  const variableWidth = Math.max(43, ...properties.map(([p]) => variable(p).length)) + 1;
+  return properties.map(([property, s]) => {
     const { default: defaultValue, description } = s as { default?: unknown; description?: string };
     const fallback = defaultValue === undefined ? '' : ` (default ${String(defaultValue)})`;
-    const flagColumn = options.flags === false ? '' : `--${flag(property).padEnd(28)} `;
-    return `  ${flagColumn}${variable(property).padEnd(44)}${description ?? ''}${fallback}`;
+    const flagColumn = options.flags === false ? '' : `--${flag(property).padEnd(flagWidth)} `;
+    return `  ${flagColumn}${variable(property).padEnd(variableWidth)}${description ?? ''}${fallback}`;
   });
 }

@@ -149,6 +149,19 @@ describe('loadConfig', () => {
     );
   });
 
+  test('keeps the help columns apart however long a flag or variable name is', () => {
+    const Long = Light.Object({
+      port: Light.Integer({ default: 1, description: 'short' }),
+      allowEveryoneIfNoAclFoundAndThenSome: Light.Boolean({ default: false, description: 'long' }),
+    });
+    const lines = optionsHelp(Long, { variable: (p) => `APP_${p.toUpperCase()}` });
+    assert.match(
+      lines[1],
+      /--allow-everyone-if-no-acl-found-and-then-some +APP_ALLOWEVERYONEIFNOACLFOUNDANDTHENSOME +long/,
+    );
+    assert.equal(lines[0].indexOf('APP_PORT'), lines[1].indexOf('APP_ALLOW'), 'the columns line up');
+  });
+
   test('says what a bounded number, a blank text and a forbidden value must be', () => {
     const Bounds = Type.Object({
       TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
