@@ -95,6 +95,11 @@ describe('a console killed mid-redrive', { timeout: 240_000 }, () => {
     const first = startConsoleProcess(env);
     processes.push(first);
     const base = await first.ready;
+    // Open on loopback without CONSOLE_TOKEN or AUTH_MODE=jwt, and its log says so.
+    assert.ok(
+      first.lines.some((l) => l.level === 40 && String(l.msg).startsWith('authentication: none')),
+      'a warning names the open console',
+    );
     const group = await groupId(base);
     assert.equal(group?.count, COUNT);
     const location = await redrive(base, group.id);
