@@ -133,11 +133,15 @@ export function bindingProblem(b: AclBinding): string | null {
 
 /** Why a filter is malformed (UNKNOWN codes, which Kafka refuses with INVALID_REQUEST), or null. */
 export function filterProblem(f: AclBindingFilter): string | null {
-  if (f.resourceType === ResourceType.UNKNOWN) return 'the resource type is UNKNOWN';
-  if (f.patternType === PatternType.UNKNOWN || f.patternType > PatternType.PREFIXED)
+  const known = (table: Record<string, number>, code: number) =>
+    code !== 0 && Object.values(table).includes(code);
+  if (!known(ResourceType, f.resourceType))
+    return `resource type ${resourceTypeName(f.resourceType)} is not a filter`;
+  if (!known(PatternType, f.patternType))
     return `pattern type ${patternTypeName(f.patternType)} is not a filter`;
-  if (f.operation === AclOperation.UNKNOWN) return 'the operation is UNKNOWN';
-  if (f.permissionType === AclPermission.UNKNOWN) return 'the permission type is UNKNOWN';
+  if (!known(AclOperation, f.operation)) return `operation ${operationName(f.operation)} is not a filter`;
+  if (!known(AclPermission, f.permissionType))
+    return `permission type ${permissionName(f.permissionType)} is not a filter`;
   return null;
 }
 

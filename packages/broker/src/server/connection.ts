@@ -105,7 +105,8 @@ export class Connection implements BudgetHolder {
     this.info = {
       id,
       remoteAddress,
-      remoteHost: socket.remoteAddress ?? '?',
+      // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d; ACLs name it a.b.c.d.
+      remoteHost: (socket.remoteAddress ?? '?').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
       listenerPort,
       certificatePrincipal: certificatePrincipal(socket),
       logger: logger.child({ connection: id, remote: remoteAddress }),

@@ -470,6 +470,39 @@ describe('ACL changes that cannot be stored', () => {
   });
 });
 
+describe('ACL hosts on a dual-stack listener', () => {
+  let fixture: BrokerFixture;
+  before(async () => {
+    fixture = await brokerFixture({
+      host: '::',
+      advertisedHost: '127.0.0.1',
+      authorizer: 'acl',
+      allowEveryoneIfNoAclFound: true,
+    });
+  });
+  after(() => fixture?.stop());
+
+  it('matches an IPv4 host entry for a client the socket reports as ::ffff:127.0.0.1', async (t) => {
+    const kafka = new Kafka({
+      brokers: [fixture.broker.address],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    t.after(async () => {
+      await admin.disconnect();
+      await producer.disconnect();
+    });
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'local-only' }] });
+    const local = { ...acl('User:ANONYMOUS', AclResourceTypes.TOPIC, 'local-only', AclOperationTypes.ALL) };
+    await admin.createAcls({ acl: [{ ...local, host: '127.0.0.1' }] });
+    await producer.connect();
+    await producer.send({ topic: 'local-only', messages: [{ value: 'from 127.0.0.1' }] });
+  });
+});
+
 describe('ACL APIs without an authorizer', () => {
   let fixture: BrokerFixture;
   before(async () => {

@@ -12,6 +12,7 @@ import {
   type AclBinding,
   AclPermission,
   CLUSTER_NAME,
+  filterProblem,
   AclOperation as Op,
   PatternType,
   ResourceType as Res,
@@ -141,6 +142,23 @@ describe('authorizer decisions', () => {
     assert.equal(line.host, '10.0.0.2');
     assert.equal(line.operation, 'WRITE');
     assert.equal(line.resource, 'TOPIC:orders');
+  });
+
+  it('refuses filters with unknown codes, as Kafka answers them INVALID_REQUEST', () => {
+    const any = {
+      resourceType: Res.ANY,
+      resourceName: null,
+      patternType: PatternType.ANY,
+      principal: null,
+      host: null,
+      operation: Op.ANY,
+      permissionType: AclPermission.ANY,
+    };
+    assert.equal(filterProblem(any), null);
+    assert.match(filterProblem({ ...any, resourceType: 42 }) ?? '', /resource type UNKNOWN\(42\)/);
+    assert.match(filterProblem({ ...any, patternType: 0 }) ?? '', /pattern type UNKNOWN/);
+    assert.match(filterProblem({ ...any, operation: 99 }) ?? '', /operation UNKNOWN\(99\)/);
+    assert.match(filterProblem({ ...any, permissionType: 0 }) ?? '', /permission type UNKNOWN/);
   });
 
   it('keeps ACLs in acls.json across a reload, and refuses a damaged file naming it', async () => {
