@@ -28,6 +28,9 @@ interface Caller {
 }
 
 const EVERY_SCOPE: ReadonlySet<string> = new Set([READ_SCOPE, WRITE_SCOPE]);
+const REDRIVE_PATH = '/api/dead-letters/redrive';
+/** Callers of a redrive whose scope depends on the body (a dry run needs console:read only). */
+const previewers = new WeakMap<FastifyRequest, Caller>();
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -49,7 +52,10 @@ function givenToken(request: FastifyRequest): string | undefined {
   return cookieToken(request.headers.cookie);
 }
 
-/** Reading (GET, HEAD) needs console:read; anything else changes something and needs console:write. */
+/**
+ * Reading (GET, HEAD) needs console:read; anything else changes something and needs console:write, except
+ * a redrive's dry run (it only shows what a redrive would do).
+ */
 export function scopeFor(method: string): string {
   return method === 'GET' || method === 'HEAD' ? READ_SCOPE : WRITE_SCOPE;
 }
@@ -131,7 +137,15 @@ export function registerAuth(app: App, options: ConsoleAuthOptions): void {
       );
     }
     const caller = await identify(token, options);
-    requireScope(caller, scopeFor(request.method));
     if (caller.subject !== null) setRequestSubject(request, caller.subject);
+    // A redrive's dry run only reads; whether it is one shows in the body, checked once it is parsed.
+    if (request.method === 'POST' && path === REDRIVE_PATH) previewers.set(request, caller);
+    else requireScope(caller, scopeFor(request.method));
+  });
+  app.addHook('preHandler', async (request) => {
+    const caller = previewers.get(request);
+    if (caller === undefined) return;
+    const dryRun = (request.body as { dryRun?: boolean } | undefined)?.dryRun !== false;
+    requireScope(caller, dryRun ? READ_SCOPE : WRITE_SCOPE);
   });
 }

@@ -50,7 +50,7 @@ describe('console JWT authentication', { timeout: 60_000 }, () => {
     );
   });
 
-  it('serves views to a JWT with console:read and refuses changes without console:write (403)', async () => {
+  it('serves views and dry runs to a JWT with console:read and refuses changes without console:write (403)', async () => {
     const read = await fx.app.inject({ url: '/api/cluster', headers: await bearer('console:read') });
     assert.equal(read.statusCode, 200);
     const change = await fx.app.inject({
@@ -69,6 +69,20 @@ describe('console JWT authentication', { timeout: 60_000 }, () => {
       payload: { failureGroup: 'none', confirm: true },
     });
     assert.equal(allowed.statusCode, 404, 'past authentication: the failure group does not exist');
+    const preview = await fx.app.inject({
+      method: 'POST',
+      url: '/api/dead-letters/redrive',
+      headers: await bearer('console:read'),
+      payload: { failureGroup: 'none' },
+    });
+    assert.equal(preview.statusCode, 404, 'a dry run only reads: past authentication, no such group');
+    const redrive = await fx.app.inject({
+      method: 'POST',
+      url: '/api/dead-letters/redrive',
+      headers: await bearer('console:read'),
+      payload: { failureGroup: 'none', dryRun: false, confirm: true },
+    });
+    assert.equal(redrive.statusCode, 403);
     const noScope = await fx.app.inject({ url: '/api/cluster', headers: await bearer('users:read') });
     assert.equal(noScope.statusCode, 403);
   });
