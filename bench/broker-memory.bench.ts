@@ -1,10 +1,10 @@
 // Broker memory as stored data grows, and restart time after a clean shutdown and after a crash.
-// One broker process (default flush policy) takes `--gib` GiB of 1 KiB records over the raw wire (batches
-// of 1,000, pipelined), its RSS sampled after each quarter GiB; then every record is fetched back (which
+// One broker process (default flush policy) takes `--gib` GiB of 1 KiB records over the raw wire (about
+// 1 MB per request in batches of `--batch-records`, pipelined; small batches mean many index entries), its RSS sampled after each quarter GiB; then every record is fetched back (which
 // reads every segment's offset index); then it is stopped cleanly and restarted, killed with SIGKILL and
 // restarted. The baseline of each figure is the same broker before the data: RSS when idle with an empty
 // topic, and the time to start on an empty data directory.
-// Usage: npm run bench:broker-memory [-- --gib 4 --partitions 4]
+// Usage: npm run bench:broker-memory [-- --gib 4 --partitions 4 --batch-records 900]
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
   options: {
     gib: { type: 'string', default: '4' },
     partitions: { type: 'string', default: '4' },
+    'batch-records': { type: 'string', default: '900' },
   },
 });
 const GIB = Number(values.gib);
@@ -30,7 +31,15 @@ if (!Number.isInteger(PARTITIONS) || PARTITIONS < 1 || PARTITIONS > 64) {
   console.error(`bench:broker-memory: --partitions must be an integer 1..64 (got ${values.partitions})`);
   process.exit(2);
 }
-const RECORDS_PER_BATCH = 1000;
+const BATCH_RECORDS = Number(values['batch-records']);
+if (!Number.isInteger(BATCH_RECORDS) || BATCH_RECORDS < 1 || BATCH_RECORDS > 900) {
+  console.error(
+    `bench:broker-memory: --batch-records must be an integer 1..900 (got ${values['batch-records']})`,
+  );
+  process.exit(2);
+}
+/** Records in one request: as many whole batches as fit in 900 records (under the 1 MiB message limit). */
+const RECORDS_PER_REQUEST = Math.floor(900 / BATCH_RECORDS) * BATCH_RECORDS;
 const VALUE_BYTES = 1024;
 const TOPIC = 'memory';
 
@@ -46,18 +55,19 @@ async function timedStart(dir: string) {
   return { broker, ms: performance.now() - start };
 }
 
-const batch = encodeRecordBatch({
+const oneBatch = encodeRecordBatch({
   baseTimestamp: BigInt(Date.now()),
   producerId: -1n,
   producerEpoch: -1,
   baseSequence: -1,
-  records: Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({
+  records: Array.from({ length: BATCH_RECORDS }, (_, i) => ({
     offsetDelta: i,
     key: null,
     value: Buffer.alloc(VALUE_BYTES, 97 + (i % 26)),
     headers: [],
   })),
 });
+const batch = Buffer.concat(Array.from({ length: RECORDS_PER_REQUEST / BATCH_RECORDS }, () => oneBatch));
 const requests = Math.ceil((GIB * 2 ** 30) / batch.length);
 const dir = await mkdtemp(join(tmpdir(), 'tributary-bench-memory-'));
 const empty = await mkdtemp(join(tmpdir(), 'tributary-bench-memory-empty-'));
@@ -70,7 +80,9 @@ try {
   await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 });
   await admin.close();
   const idle = await rssMB(broker.pid);
-  console.log(`broker RSS idle with an empty topic: ${idle.toFixed(0)} MB`);
+  console.log(
+    `${GIB} GiB in batches of ${BATCH_RECORDS} × ${VALUE_BYTES} B records, ${PARTITIONS} partition(s); broker RSS idle with an empty topic: ${idle.toFixed(0)} MB`,
+  );
   const step = 2 ** 28;
   let nextReport = step;
   const started = performance.now();
@@ -87,12 +99,12 @@ try {
   console.log(
     `wrote ${(written / 2 ** 30).toFixed(2)} GiB in ${produceSeconds.toFixed(1)} s (${(written / produceSeconds / 2 ** 20).toFixed(0)} MiB/s, acks=-1)`,
   );
-  const perPartition = Math.ceil(requests / PARTITIONS) * RECORDS_PER_BATCH;
   let fetched = 0;
   const fetchStart = performance.now();
   for (let p = 0; p < PARTITIONS; p++) {
-    const end = (Math.floor(requests / PARTITIONS) + (p < requests % PARTITIONS ? 1 : 0)) * RECORDS_PER_BATCH;
-    fetched += (await rawFetchAll(broker.address, TOPIC, p, Math.min(end, perPartition))).bytes;
+    const end =
+      (Math.floor(requests / PARTITIONS) + (p < requests % PARTITIONS ? 1 : 0)) * RECORDS_PER_REQUEST;
+    fetched += (await rawFetchAll(broker.address, TOPIC, p, end)).bytes;
   }
   const fetchSeconds = (performance.now() - fetchStart) / 1000;
   const afterRead = await rssMB(broker.pid);

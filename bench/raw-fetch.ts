@@ -96,7 +96,7 @@ async function rawConnection(address: string): Promise<{ socket: Socket; reader:
 
 /**
  * Produces `requests` Produce requests (acks=-1) of the same encoded record batch, round-robin over
- * `partitions` partitions of `topic`, with `inFlight` requests pipelined on one connection. Calls
+ * `partitions` partitions of `topic` (request i to partition i mod partitions), with `inFlight` requests pipelined on one connection. Calls
  * `progress` with the bytes written after every response; throws on any error code.
  */
 export async function rawProduce(
@@ -118,7 +118,7 @@ export async function rawProduce(
         transactionalId: null,
         acks: -1,
         timeoutMs: 30_000,
-        topicData: [{ name: topic, partitionData: [{ index: sent % partitions, records: batch }] }],
+        topicData: [{ name: topic, partitionData: [{ index: (sent - 1) % partitions, records: batch }] }],
       } as never),
     );
   };
