@@ -45,10 +45,29 @@ export function tracedTransaction<T>(namespace: string | undefined, fn: () => Pr
 
 const MAX_QUERY_TEXT = 2_000;
 
-/** The statement's first keyword (SELECT, INSERT...), the span name the conventions ask for. */
+/**
+ * The statement's first keyword (SELECT, INSERT...), the span name the conventions ask for; after a WITH
+ * list, the keyword of the statement that follows it.
+ */
 function operationOf(sql: string): string {
-  const match = /^\s*(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(sql);
-  return match === null ? 'QUERY' : match[1]!.toUpperCase();
+  const first = /^\s*([A-Za-z]+)/.exec(sql);
+  if (first === null) return 'QUERY';
+  const keyword = first[1]!.toUpperCase();
+  if (keyword !== 'WITH') return keyword;
+  let depth = 0;
+  let quoted = false;
+  for (let i = first[0].length; i < sql.length; i++) {
+    const c = sql[i];
+    if (quoted) {
+      if (c === "'") quoted = false;
+    } else if (c === "'") quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      const next = /^\s*([A-Za-z,]+)/.exec(sql.slice(i + 1));
+      if (next !== null && !next[1]!.startsWith(',')) return next[1]!.toUpperCase();
+    }
+  }
+  return 'QUERY';
 }
 
 /** Runs one PGlite statement in a span, when there is a trace to add it to. */

@@ -116,7 +116,7 @@ export {
 } from './kafka/kafka-security.ts';
 export type { KafkaTransportOptions } from './kafka/kafka-settings.ts';
 export { createKafkaTransport, KafkaTransport, type KafkaTransportConfig } from './kafka/kafka-transport.ts';
-export { type OutboxMessage, outbox } from './outbox/outbox.ts';
+export { type OutboxChange, type OutboxMessage, outbox } from './outbox/outbox.ts';
 export { OutboxError, type OutboxErrorCode } from './outbox/outbox-error.ts';
 export { OUTBOX_CHANNEL, OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.ts';
 export type { OutboxPublisher, OutboxRawMessage } from './outbox/outbox-publisher.ts';

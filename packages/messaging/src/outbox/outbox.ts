@@ -57,11 +57,22 @@ function checkHeaders(headers: unknown): Record<string, string> {
   return headers as Record<string, string>;
 }
 
+/** A state change as one INSERT, UPDATE or DELETE statement with `$1..$n` parameters. */
+export interface OutboxChange {
+  sql: string;
+  params: readonly unknown[];
+}
+
+const OUTBOX_COLUMNS = 'aggregate_type, aggregate_id, topic, key, event_type, payload, headers';
+
 /**
- * Adds `message` to the outbox through `tx`, the transaction that writes the state change: both commit or
- * neither does. The commit wakes the relay through a NOTIFY. Returns the row id (a bigint as text).
+ * Checks `message`, opens its `create` span (the message's creation context, which the row carries to the
+ * relay's send) and runs `insert` with the row's seven values.
  */
-async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: string }> {
+async function insertRow(
+  message: OutboxMessage,
+  insert: (values: unknown[]) => Promise<{ id: string }>,
+): Promise<{ id: string }> {
   if (typeof message !== 'object' || message === null) throw invalid('outbox message must be an object');
   const aggregateType = requireText(message, 'aggregateType');
   const aggregateId = requireText(message, 'aggregateId');
@@ -71,7 +82,6 @@ async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: s
   if (typeof key !== 'string') throw invalid('outbox message key must be a string');
   const checked = checkHeaders(message.headers);
   const payload = serializePayload(message.payload);
-  // The span that enqueues is the message's creation context: the row carries it to the relay's send.
   const span = tracer.startSpan(`create ${topic}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
@@ -87,12 +97,15 @@ async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: s
   });
   const headers = withSpanHeaders(checked, span);
   try {
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO outbox (aggregate_type, aggregate_id, topic, key, event_type, payload, headers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id::text AS id`,
-      [aggregateType, aggregateId, topic, key, eventType, payload, JSON.stringify(headers)],
-    );
-    return { id: inserted.rows[0]!.id };
+    return await insert([
+      aggregateType,
+      aggregateId,
+      topic,
+      key,
+      eventType,
+      payload,
+      JSON.stringify(headers),
+    ]);
   } catch (error) {
     failSpan(span, error);
     throw error;
@@ -101,4 +114,45 @@ async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: s
   }
 }
 
-export const outbox = { enqueue } as const;
+/**
+ * Adds `message` to the outbox through `tx`, the transaction that writes the state change: both commit or
+ * neither does. The commit wakes the relay through a NOTIFY. Returns the row id (a bigint as text).
+ */
+async function enqueue(tx: SqlExecutor, message: OutboxMessage): Promise<{ id: string }> {
+  return insertRow(message, async (values) => {
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id::text AS id`,
+      values,
+    );
+    return { id: inserted.rows[0]!.id };
+  });
+}
+
+/**
+ * Runs `change` and adds `message` to the outbox in one statement (the change as a data-modifying WITH):
+ * both happen or neither does, without a transaction, in one round trip to the database where `enqueue`
+ * inside a transaction takes four (BEGIN, the change, the row, COMMIT). An error of the change (a unique
+ * violation) comes out as the statement's. `ex` may be the database or a transaction.
+ */
+async function enqueueWith(
+  ex: SqlExecutor,
+  change: OutboxChange,
+  message: OutboxMessage,
+): Promise<{ id: string }> {
+  if (typeof change?.sql !== 'string' || !Array.isArray(change.params)) {
+    throw invalid('outbox change must have sql text and an array of params');
+  }
+  const first = change.params.length + 1;
+  const placeholders = Array.from({ length: 7 }, (_, n) => `$${first + n}`);
+  placeholders[6] = `${placeholders[6]}::jsonb`;
+  return insertRow(message, async (values) => {
+    const inserted = await ex.query<{ id: string }>(
+      `WITH change AS (${change.sql})
+       INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES (${placeholders.join(', ')}) RETURNING id::text AS id`,
+      [...change.params, ...values],
+    );
+    return { id: inserted.rows[0]!.id };
+  });
+}
+
+export const outbox = { enqueue, enqueueWith } as const;

@@ -347,6 +347,28 @@ for (const makeFixture of databaseFixtures) {
       });
     }
 
+    it('writes a state change and its event in one statement, or neither when the change fails', async (t) => {
+      const db = await prepare(await fixture.open());
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher);
+      const open = (id: string, seq: number) =>
+        outbox.enqueueWith(
+          db,
+          { sql: 'INSERT INTO accounts VALUES ($1, $2)', params: [id, 10] },
+          event(id, seq),
+        );
+      await open('acc-1', 0);
+      await assert.rejects(
+        open('acc-1', 1),
+        (error) => (error as { code?: string }).code === 'DB_UNIQUE_VIOLATION',
+      );
+      await relay.flushed();
+      assert.deepEqual(sequencesByAggregate(publisher).get('acc-1'), [0]);
+      const accounts = await db.query('SELECT id, balance FROM accounts');
+      assert.deepEqual(accounts.rows, [{ id: 'acc-1', balance: 10 }]);
+      assert.equal((await db.query('SELECT 1 FROM outbox')).rowCount, 1);
+    });
+
     it('rejects malformed events with a clear error and writes nothing', async () => {
       const db = await prepare(await fixture.open());
       const invalid = (message: OutboxMessage) =>

@@ -63,16 +63,15 @@ export class SqlUserStore implements UserStore {
 
   async register(user: User, ctx: ChangeContext): Promise<'registered' | 'email-taken'> {
     try {
-      await this.#db.transaction(async (tx) => {
-        await tx.query(`INSERT INTO users (${COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`, [
-          user.id,
-          user.email,
-          user.name,
-          user.status,
-          user.createdAt,
-        ]);
-        await outbox.enqueue(tx, userRegistered(user, ctx));
-      });
+      // One statement writes the user and the event: atomic on its own, one round trip to the database.
+      await outbox.enqueueWith(
+        this.#db,
+        {
+          sql: `INSERT INTO users (${COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+          params: [user.id, user.email, user.name, user.status, user.createdAt],
+        },
+        userRegistered(user, ctx),
+      );
       return 'registered';
     } catch (err) {
       if (isUniqueViolation(err)) return 'email-taken';
