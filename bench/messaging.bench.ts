@@ -1,26 +1,28 @@
 // The messaging library against the raw @platformatic/kafka client on the same broker in the same run:
-// publish and consume throughput and their ratios; plus outbox latency from commit to the broker with
-// LISTEN/NOTIFY and with polling only. Usage: npm run bench:messaging [-- --events 20000]
+// publish and consume throughput and their ratios; what telemetry costs a consumer (the runner with the
+// OpenTelemetry SDK on and with OTEL_SDK_DISABLED, each in a process of its own, alternating); plus outbox
+// latency from commit to the broker with LISTEN/NOTIFY and with polling only.
+// Usage: npm run bench:messaging [-- --events 20000]
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { createPgliteDatabase, type Database, runMigrations } from '@tributary/database';
 import {
   ConsumerRunner,
-  createEventRegistry,
   createKafkaTransport,
   createOutboxRelay,
-  defineEvent,
   EventPublisher,
   OUTBOX_MIGRATIONS,
   type OutboxPublisher,
   outbox,
 } from '@tributary/messaging';
 import { pino } from 'pino';
-import { Type } from 'typebox';
+import { BenchEvent, benchPayload as payload, benchRegistry as registry } from './bench-event.ts';
 import { startBrokerProcess } from './broker-process.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' } } });
@@ -28,16 +30,7 @@ const EVENTS = Number(values.events);
 if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error('--events must be an integer >= 1000');
 const IN_FLIGHT = 64;
 const CONSUME_ROUNDS = 9;
-
-const BenchEvent = defineEvent({
-  type: 'bench.happened',
-  version: 1,
-  topic: 'bench-lib',
-  key: 'id',
-  schema: Type.Object({ id: Type.String(), n: Type.Integer(), note: Type.String() }),
-});
-const registry = createEventRegistry([BenchEvent]);
-const payload = (n: number) => ({ id: `agg-${n % 97}`, n, note: 'x'.repeat(240) });
+const TELEMETRY_ROUNDS = 6;
 
 async function timed(count: number, send: (n: number) => Promise<unknown>): Promise<number> {
   let next = 0;
@@ -165,6 +158,33 @@ try {
   const libConsume = percentile(libRounds, 50);
   console.log(
     `consume   library ${rate(libConsume).toFixed(0)} events/s | raw @platformatic/kafka ${rate(rawConsume).toFixed(0)} events/s | ratio ${(rawConsume / libConsume).toFixed(2)} (median of ${CONSUME_ROUNDS} rounds; ratios ${rawRounds.map((r, i) => (r / libRounds[i]).toFixed(2)).join(', ')})`,
+  );
+
+  // Telemetry's cost to a consumer: the same runner in a process of its own with the SDK on (spans made,
+  // metrics recorded, as a service runs by default) and off (OTEL_SDK_DISABLED), alternating which goes
+  // first; each round reads the whole topic in a new group, timed from its first event to its last.
+  const worker = fileURLToPath(new URL('./telemetry-consume-worker.ts', import.meta.url));
+  const runWorker = async (mode: 'on' | 'off', round: number): Promise<number> => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      worker,
+      broker.address,
+      `bench-telemetry-${mode}-${round}`,
+      String(TOTAL),
+      mode,
+    ]);
+    return (JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seconds: number }).seconds;
+  };
+  const onRounds: number[] = [];
+  const offRounds: number[] = [];
+  for (let round = 0; round < TELEMETRY_ROUNDS; round++) {
+    const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+    for (const mode of order) (mode === 'on' ? onRounds : offRounds).push(await runWorker(mode, round));
+  }
+  const onConsume = percentile(onRounds, 50);
+  const offConsume = percentile(offRounds, 50);
+  const perSecond = (s: number) => (TOTAL - 1) / s;
+  console.log(
+    `consume   telemetry on ${perSecond(onConsume).toFixed(0)} events/s | off (OTEL_SDK_DISABLED) ${perSecond(offConsume).toFixed(0)} events/s | on ÷ off ${(offConsume / onConsume).toFixed(2)} (goal >= 0.90; median of ${TELEMETRY_ROUNDS} rounds, each in its own process; ratios ${onRounds.map((on, i) => (offRounds[i] / on).toFixed(2)).join(', ')})`,
   );
 
   // Outbox: commit → on the broker, woken by LISTEN/NOTIFY, and by polling only.
