@@ -1,36 +1,8 @@
 // Interop with kcat (librdkafka, the C client behind confluent-kafka-*), started as a real process.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { type BrokerFixture, brokerFixture } from '../support/broker-fixture.ts';
-
-function kcat(
-  args: string[],
-  input?: string,
-  timeoutMs = 30_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kcat ${args.join(' ')} timed out\n${stderr}`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+import { kcat } from '../support/kcat.ts';
 
 describe('kcat (librdkafka) against the broker', () => {
   let fixture: BrokerFixture;

@@ -3,7 +3,6 @@
 // DENY over ALLOW), refusals carry Kafka's error codes and one log line without secrets, and the ACLs
 // survive a restart.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -18,6 +17,7 @@ import {
   PatternType as ResourcePatternTypes,
 } from '../../src/security/acl.ts';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
+import { kcat } from '../support/kcat.ts';
 
 const USERS = 'admin:admin-pw,alice:alice-pw-1,bob:bob-pw-2,carol:carol-pw-3';
 
@@ -30,26 +30,6 @@ function capturedLogger() {
     },
   });
   return { logger: pino({ level: 'info' }, stream), lines };
-}
-
-function kcat(args: string[], input: string, timeoutMs = 60_000) {
-  return new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kcat timed out\n${stderr}`));
-    }, timeoutMs);
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stderr });
-    });
-    child.stdin.end(input);
-  });
 }
 
 function client(fixture: BrokerFixture, user: string) {

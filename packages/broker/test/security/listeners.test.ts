@@ -3,35 +3,12 @@
 // written through one are read through the other. kcat (librdkafka) uses the plaintext port with
 // SASL_PLAINTEXT, @platformatic/kafka the TLS one.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { resolveBrokerConfig } from '../../src/config.ts';
 import { type BrokerFixture, brokerFixture } from '../support/broker-fixture.ts';
+import { kcat } from '../support/kcat.ts';
 import { type TestCertificates, testCertificates } from '../support/test-certificates.ts';
-
-function kcat(args: string[], timeoutMs = 60_000) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kcat timed out\n${stderr}`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 describe('a plaintext listener beside the TLS one', () => {
   let certs: TestCertificates;

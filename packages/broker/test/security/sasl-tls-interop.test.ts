@@ -2,13 +2,13 @@
 // kafkajs, kcat/librdkafka), with certificates made for the test; refusals (wrong password, mechanism not
 // enabled, requests before authentication, an expired session) and what the broker logs about them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
+import { kcat } from '../support/kcat.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { type TestCertificates, testCertificates } from '../support/test-certificates.ts';
 
@@ -24,30 +24,6 @@ function capturedLogger() {
     },
   });
   return { logger: pino({ level: 'info' }, stream), lines };
-}
-
-function kcat(args: string[], input = '', timeoutMs = 30_000) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kcat timed out\n${stderr}`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
 }
 
 describe('SASL over TLS', () => {
