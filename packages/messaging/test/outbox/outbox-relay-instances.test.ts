@@ -26,9 +26,26 @@ it('two relays on one database publish each row once and keep order per aggregat
   const app = connect();
   await runMigrations(app, OUTBOX_MIGRATIONS);
   const log: Array<{ relay: string; aggregateId: string; seq: number }> = [];
+  // Each relay holds its first claim until the other has claimed too (relay b waits for a's first publish
+  // call, a for b's first publish; at most 10 s): whichever is quicker, both then hold work at once, which
+  // is what must not publish a row twice or out of order.
+  const signal = () => {
+    let fire: () => void = () => {};
+    const fired = new Promise<void>((resolve) => {
+      fire = resolve;
+    });
+    return { fire, fired };
+  };
+  const aClaimed = signal();
+  const bPublished = signal();
+  const timeout = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
   // Brokers are slow and sometimes fail: both make the relays' claims interleave.
   const publisherFor = (relay: string): OutboxPublisher => ({
     async publishRaw(message) {
+      if (relay === 'a') {
+        aClaimed.fire();
+        await Promise.race([bPublished.fired, timeout(10_000)]);
+      } else await Promise.race([aClaimed.fired, timeout(10_000)]);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
       if (Math.random() < 0.1) throw new Error('broker hiccup');
       const { aggregateId, seq } = JSON.parse(message.value.toString('utf8')) as {
@@ -36,6 +53,7 @@ it('two relays on one database publish each row once and keep order per aggregat
         seq: number;
       };
       log.push({ relay, aggregateId, seq });
+      if (relay === 'b') bPublished.fire();
     },
   });
   const relays = ['a', 'b'].map((name) =>
@@ -51,8 +69,10 @@ it('two relays on one database publish each row once and keep order per aggregat
     t.after(() => relay.stop());
   }
 
-  const aggregates = Array.from({ length: 8 }, (_, index) => `agg-${index}`);
-  const perAggregate = 25;
+  // More aggregates than one relay's rounds can hold at once (4 rounds of 10 rows), so either relay finds
+  // aggregates of its own while the other waits.
+  const aggregates = Array.from({ length: 64 }, (_, index) => `agg-${index}`);
+  const perAggregate = 4;
   await Promise.all(
     aggregates.map(async (aggregateId) => {
       for (let seq = 0; seq < perAggregate; seq += 1) {
