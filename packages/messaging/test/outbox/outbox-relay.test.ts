@@ -169,18 +169,17 @@ for (const makeFixture of databaseFixtures) {
     it('retries a failing aggregate with growing delays while other aggregates keep flowing', async (t) => {
       const db = await prepare(await fixture.open());
       const publisher = new RecordingPublisher();
+      // 'bad' fails at least three times, and until the checks below are done (a loaded machine may take
+      // longer to publish the good events than the backoff lasts).
+      let released = false;
       publisher.failWith = (message, call) =>
-        message.key === 'bad' && call < 3 ? `broker said no (${call})` : undefined;
+        message.key === 'bad' && (call < 3 || !released) ? `broker said no (${call})` : undefined;
       const relay = await startRelay(t, db, publisher, { backoff: { initialMs: 40, maxMs: 1_000 } });
       await credit(db, 'bad', 0);
       await credit(db, 'bad', 1);
       for (let seq = 0; seq < 5; seq += 1) await credit(db, 'good', seq);
       await publisher.until(
         () => publisher.published.filter((message) => message.key === 'good').length === 5,
-      );
-      assert.ok(
-        !publisher.published.some((message) => message.key === 'bad'),
-        'the failing aggregate was published while it should be backing off',
       );
       const stuck = await db.query<{ attempts: number; last_error: string; status: string }>(
         "SELECT attempts, last_error, status FROM outbox WHERE aggregate_id = 'bad' ORDER BY id",
@@ -195,10 +194,12 @@ for (const makeFixture of databaseFixtures) {
       );
       assert.ok((await relay.oldestUnpublishedAgeMs()) > 0);
 
+      released = true;
       await relay.flushed();
       assert.deepEqual(sequencesByAggregate(publisher).get('bad'), [0, 1]);
       const attemptsAt = publisher.calls.filter((call) => call.message.key === 'bad').map((call) => call.at);
-      assert.equal(attemptsAt.length, 5, 'three failures, then both events');
+      const failures = attemptsAt.length - 2;
+      assert.ok(failures >= 3, `${failures} failures, then both events`);
       const gaps = attemptsAt.slice(1, 4).map((at, index) => at - attemptsAt[index]!);
       t.diagnostic(`gaps between attempts ms: ${gaps.join(', ')}`);
       // 40, 80, 160 ms of backoff (a few ms of timer slack allowed).
@@ -208,7 +209,7 @@ for (const makeFixture of databaseFixtures) {
       );
       assert.deepEqual(
         done.rows.map((row) => row.attempts),
-        [3, 0],
+        [failures, 0],
       );
       assert.equal(await relay.oldestUnpublishedAgeMs(), 0);
     });
