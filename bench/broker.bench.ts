@@ -136,6 +136,15 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Runs `work` and notes the CPU seconds this process (the client) spent meanwhile under `key`. */
+async function withClientCpu<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  note(key, (used.user + used.system) / 1e6);
+  return result;
+}
+
 /** Runs `work` and notes the broker's CPU seconds it took under `key`. */
 async function withCpu<T>(key: string, pid: number | undefined, work: () => Promise<T>): Promise<T> {
   const before = await cpuSeconds(pid);
@@ -204,7 +213,9 @@ try {
         );
         note(`${policy} produce p${partitions}`, RECORDS / seconds);
         const consumeSeconds = await withCpu(`${policy} consume p${partitions} cpu`, broker.pid, () =>
-          consume(broker.address, topic, RECORDS + partitions),
+          withClientCpu(`${policy} consume p${partitions} client cpu`, () =>
+            consume(broker.address, topic, RECORDS + partitions),
+          ),
         );
         note(`${policy} consume p${partitions}`, RECORDS / consumeSeconds);
         written += RECORDS * VALUE_BYTES;
@@ -225,7 +236,12 @@ try {
     await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
     await admin.close();
     note('secure produce p1', RECORDS / (await produce(secure.address, topic, 1, secureClient)));
-    note('secure consume p1', RECORDS / (await consume(secure.address, topic, RECORDS + 1, secureClient)));
+    const secureSeconds = await withCpu('secure consume p1 cpu', secure.pid, () =>
+      withClientCpu('secure consume p1 client cpu', () =>
+        consume(secure.address, topic, RECORDS + 1, secureClient),
+      ),
+    );
+    note('secure consume p1', RECORDS / secureSeconds);
   }
   loopback.stop();
   console.log('');
@@ -252,6 +268,9 @@ try {
       `1 partition: ${what} TLS + SCRAM-SHA-512 ${fmtRate(secure, 1)}, plaintext ${fmtRate(plain, 1)}: ratio ${(secure / plain).toFixed(2)} (goal >= 0.70)`,
     );
   }
+  console.log(
+    `1 partition: consume CPU per 100k records, broker / client: TLS + SCRAM ${perRecords('secure consume p1 cpu')} / ${perRecords('secure consume p1 client cpu')}, plaintext ${perRecords('default consume p1 cpu')} / ${perRecords('default consume p1 client cpu')}`,
+  );
   const loop = median(results['loopback GB/s']);
   for (const policy of policies) {
     const raw = median(results[`${policy} raw fetch GB/s`]);
