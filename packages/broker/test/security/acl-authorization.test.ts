@@ -5,11 +5,9 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
 import {
   AclOperation as AclOperationTypes,
   AclPermission as AclPermissionTypes,
@@ -17,20 +15,10 @@ import {
   PatternType as ResourcePatternTypes,
 } from '../../src/security/acl.ts';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
+import { capturedLogger } from '../support/captured-logger.ts';
 import { kcat } from '../support/kcat.ts';
 
 const USERS = 'admin:admin-pw,alice:alice-pw-1,bob:bob-pw-2,carol:carol-pw-3';
-
-function capturedLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 function client(fixture: BrokerFixture, user: string) {
   const password = USERS.split(',')

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { CorruptFileError, nodeFileSystem } from '../../src/io/index.ts';
 import {
   type AclBinding,
@@ -19,6 +17,7 @@ import {
 } from '../../src/security/acl.ts';
 import { AclStore } from '../../src/security/acl-store.ts';
 import { Authorizer } from '../../src/security/authorizer.ts';
+import { capturedLogger } from '../support/captured-logger.ts';
 
 const alice = { principal: 'User:alice', host: '10.0.0.1' };
 const bob = { principal: 'User:bob', host: '10.0.0.2' };
@@ -38,16 +37,7 @@ function binding(over: Partial<AclBinding>): AclBinding {
 
 describe('authorizer decisions', () => {
   let dir: string;
-  const lines: string[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _e, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturedLogger();
 
   async function authorizer(
     acls: AclBinding[],

@@ -2,29 +2,16 @@
 // kafkajs, kcat/librdkafka), with certificates made for the test; refusals (wrong password, mechanism not
 // enabled, requests before authentication, an expired session) and what the broker logs about them.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
 import { type BrokerFixture, brokerFixture, eventually } from '../support/broker-fixture.ts';
+import { capturedLogger } from '../support/captured-logger.ts';
 import { kcat } from '../support/kcat.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { type TestCertificates, testCertificates } from '../support/test-certificates.ts';
 
 const USERS = 'alice:alice-secret,bob:b0b:with:colons';
-
-/** The broker's log lines, to check what a refusal says (and that no secret is in it). */
-function capturedLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 describe('SASL over TLS', () => {
   let certs: TestCertificates;
