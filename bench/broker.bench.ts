@@ -6,6 +6,9 @@
 // broker's CPU time per run is printed: it moves much less than rates when other work loads the machine.
 // A third broker (default flush) serves TLS with SASL SCRAM-SHA-512, so what security costs is a ratio
 // against the plaintext default broker, measured in the same rounds.
+// The default policy's produce is bound by the disk's fdatasync, so each of its runs is followed by the disk
+// alone (bench/disk-sync.ts, a process of its own) appending the same bytes in the same-sized flush rounds
+// the broker made (read from its fsync metrics): when the two take about as long, the disk sets the rate.
 // Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -153,6 +156,36 @@ async function withCpu<T>(key: string, pid: number | undefined, work: () => Prom
   return result;
 }
 
+/** Sums the samples of `name` in a Prometheus text page whose labels contain `labels` (all when empty). */
+function sample(page: string, name: string, labels = ''): number {
+  let sum = 0;
+  for (const line of page.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    if (labels && !line.includes(labels)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+async function metricsPage(url: string | undefined): Promise<string> {
+  if (!url) throw new Error('the broker was started without --metrics-port');
+  return (await fetch(url)).text();
+}
+
+/** Runs bench/disk-sync.ts: seconds to append `bytes` to a new file in `dir`, fdatasync every `chunk`. */
+async function diskSyncSeconds(dir: string, bytes: number, chunk: number): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./disk-sync.ts', import.meta.url)), dir, String(bytes), String(chunk)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`disk-sync exited with ${code}`)));
+  });
+  return Number(line);
+}
+
 async function rssMB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -169,8 +202,9 @@ const dirs = [
 ];
 const certs = await testCertificates();
 const brokers = {
-  default: await startBrokerProcess(dirs[0], []),
-  os: await startBrokerProcess(dirs[1], ['--flush', 'os']),
+  // Both with metrics, so that what they cost is the same on each side.
+  default: await startBrokerProcess(dirs[0], ['--metrics-port', '0']),
+  os: await startBrokerProcess(dirs[1], ['--flush', 'os', '--metrics-port', '0']),
   secure: await startBrokerProcess(dirs[2], [
     '--tls-cert-file',
     certs.certFile,
@@ -208,10 +242,22 @@ try {
       for (const partitions of PARTITION_COUNTS) {
         const topic = `bench-r${round}-p${partitions}`;
         await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+        const before = await metricsPage(broker.metricsUrl);
         const seconds = await withCpu(`${policy} produce p${partitions} cpu`, broker.pid, () =>
           produce(broker.address, topic, partitions),
         );
         note(`${policy} produce p${partitions}`, RECORDS / seconds);
+        if (policy === 'default') {
+          const after = await metricsPage(broker.metricsUrl);
+          const fsync = 'tributary_broker_fsync_duration_seconds';
+          const syncs = sample(after, `${fsync}_count`) - sample(before, `${fsync}_count`);
+          const syncSeconds = sample(after, `${fsync}_sum`) - sample(before, `${fsync}_sum`);
+          const bytes = sample(after, 'tributary_broker_log_size_bytes', `topic="${topic}"`);
+          note(`default produce p${partitions} MB per fsync`, bytes / MB / syncs);
+          note(`default produce p${partitions} fsync busy`, syncSeconds / seconds);
+          const disk = await diskSyncSeconds(dirs[0], bytes, Math.max(4096, Math.round(bytes / syncs)));
+          note(`disk p${partitions}`, RECORDS / disk);
+        }
         const consumeSeconds = await withCpu(`${policy} consume p${partitions} cpu`, broker.pid, () =>
           withClientCpu(`${policy} consume p${partitions} client cpu`, () =>
             consume(broker.address, topic, RECORDS + partitions),
@@ -250,6 +296,12 @@ try {
     const o = median(results[`os produce p${partitions}`]);
     console.log(
       `${partitions} partition(s): produce default ${fmtRate(d, 1)}, --flush os ${fmtRate(o, 1)}: ratio ${(d / o).toFixed(2)} (goal >= 0.90)`,
+    );
+    const disk = median(results[`disk p${partitions}`]);
+    console.log(
+      `${partitions} partition(s): default policy made ${median(results[`default produce p${partitions} MB per fsync`]).toFixed(2)} MB per fsync, ` +
+        `fdatasync busy ${(median(results[`default produce p${partitions} fsync busy`]) * 100).toFixed(0)} % of the run (summed over partitions); ` +
+        `the disk alone, same bytes and rounds: ${fmtRate(disk, 1)}: default ÷ disk ${(d / disk).toFixed(2)}`,
     );
     console.log(
       `${partitions} partition(s): consume default ${fmtRate(median(results[`default consume p${partitions}`]), 1)}, --flush os ${fmtRate(median(results[`os consume p${partitions}`]), 1)}`,
