@@ -3,6 +3,7 @@
 // builds publishers and runners) and made again if the provider changes. Attributes stay bounded: topics,
 // groups, event types and error codes, never keys or ids.
 import { type Counter, type Histogram, type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
+import { TalliedCounter } from './tallied-counter.ts';
 
 /** Seconds buckets for message operations: sub-millisecond sends to multi-second handlers. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -10,7 +11,8 @@ const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 export interface MessagingInstruments {
   meter: Meter;
   sent: Counter;
-  consumed: Counter;
+  /** Counted per message in process and read when the SDK collects (see TalliedCounter). */
+  consumed: TalliedCounter;
   operationDuration: Histogram;
   processDuration: Histogram;
   retries: Counter;
@@ -28,7 +30,7 @@ function make(meter: Meter): MessagingInstruments {
       description: 'Messages the producer sent (or tried to: error.type is set on failures)',
       unit: '{message}',
     }),
-    consumed: meter.createCounter('messaging.client.consumed.messages', {
+    consumed: new TalliedCounter(meter, 'messaging.client.consumed.messages', {
       description: 'Messages the consumer runner received and handled, by outcome',
       unit: '{message}',
     }),

@@ -38,17 +38,18 @@ export function correlationMiddleware(): Middleware {
     const eventId = headers[Headers.id];
     // With an SDK recording, the handler continues the `process` span the tracing middleware started.
     const active = trace.getSpanContext(otelContext.active());
+    const recorded = active !== undefined && trace.isSpanContextValid(active) ? active : undefined;
     const parent =
-      active !== undefined && trace.isSpanContextValid(active)
+      recorded !== undefined
         ? formatTraceparent({
-            traceId: active.traceId,
-            parentId: active.spanId,
-            flags: active.traceFlags & TraceFlags.SAMPLED ? '01' : '00',
+            traceId: recorded.traceId,
+            parentId: recorded.spanId,
+            flags: recorded.traceFlags & TraceFlags.SAMPLED ? '01' : '00',
           })
         : headers[Headers.traceparent];
     const context = new HandlerSpanContext(correlationId, eventId, parent);
     // Without a valid parent the span starts a new trace, whose id the log lines need now.
-    const traceId = parseTraceparent(parent)?.traceId ?? traceIdOf(context.traceparent);
+    const traceId = recorded?.traceId ?? parseTraceparent(parent)?.traceId ?? traceIdOf(context.traceparent);
     message.bind({ correlationId, traceId, eventId, eventType: headers[Headers.type] });
     return runWithMessageContext(context, () => next(message));
   };

@@ -2,60 +2,131 @@
 // the record (its `traceparent`), so a handler's database work and the events it publishes, and the moves
 // to the retry and dead-letter topics, stay in the trace of the request that started the flow. It also
 // counts consumed messages and measures their processing.
-import { context, SpanKind, trace } from '@opentelemetry/api';
+//
+// This runs for every record, and with a handler that does little the SDK's work here is most of the cost
+// of a message, so what does not change between records is made once: span names and, per
+// (group, topic, outcome, error.type) the metric attributes and the consumed count. The span gets at its
+// start only the attributes the messaging conventions call relevant to sampling; the others are added when
+// it records (the SDK validates attributes given at the start twice, and an unsampled span needs none).
+import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
 import { errorCodeOf } from '../../errors.ts';
-import { instruments } from '../../telemetry/instruments.ts';
+import { instruments, type MessagingInstruments } from '../../telemetry/instruments.ts';
+import type { TallySeries } from '../../telemetry/tallied-counter.ts';
 import { Attr, contextOfHeaders, failSpan, tracer } from '../../telemetry/tracing.ts';
-import type { Middleware } from '../message-pipeline.ts';
+import type { InboundMessage, MessageOutcome, Middleware } from '../message-pipeline.ts';
+
+/** The metric attributes of one (group, topic, outcome, error.type) and its consumed count. */
+interface OutcomeSeries {
+  readonly attributes: Attributes;
+  readonly consumed: TallySeries;
+}
+
+/** What every record of one topic read by one group shares. */
+interface TopicTelemetry {
+  readonly spanName: string;
+  readonly outcomes: Map<string, OutcomeSeries>;
+}
 
 export function tracingMiddleware(): Middleware {
+  let meters: MessagingInstruments | undefined;
+  /** By group, then topic; made again when the meter provider changes. */
+  let topics = new Map<string, Map<string, TopicTelemetry>>();
+
+  const topicTelemetry = (group: string, topic: string): TopicTelemetry => {
+    const current = instruments();
+    if (current !== meters) {
+      meters = current;
+      topics = new Map();
+    }
+    let ofGroup = topics.get(group);
+    if (ofGroup === undefined) {
+      ofGroup = new Map();
+      topics.set(group, ofGroup);
+    }
+    let found = ofGroup.get(topic);
+    if (found === undefined) {
+      found = { spanName: `process ${topic}`, outcomes: new Map() };
+      ofGroup.set(topic, found);
+    }
+    return found;
+  };
+
+  const outcomeSeries = (
+    telemetry: TopicTelemetry,
+    message: InboundMessage,
+    outcome: MessageOutcome | undefined,
+    errorType: string | undefined,
+  ): OutcomeSeries => {
+    const key = errorType === undefined ? (outcome ?? '') : `${outcome ?? ''} ${errorType}`;
+    let found = telemetry.outcomes.get(key);
+    if (found === undefined) {
+      const attributes: Attributes = {
+        [Attr.system]: 'kafka',
+        [Attr.destination]: message.record.topic,
+        [Attr.group]: message.group,
+      };
+      // A record whose processing threw has no outcome, only its error.
+      if (outcome !== undefined) attributes['tributary.outcome'] = outcome;
+      if (errorType !== undefined) attributes[Attr.errorType] = errorType;
+      Object.freeze(attributes);
+      const consumed = meters!.consumed.series(
+        `${message.group}\n${message.record.topic}\n${key}`,
+        () => attributes,
+      );
+      found = { attributes, consumed };
+      telemetry.outcomes.set(key, found);
+    }
+    return found;
+  };
+
   return (next) => async (message) => {
     const { record } = message;
-    const attributes: Record<string, string | number> = {
-      [Attr.system]: 'kafka',
-      [Attr.operationType]: 'process',
-      [Attr.operationName]: 'process',
-      [Attr.destination]: record.topic,
-      [Attr.partition]: String(record.partition),
-      [Attr.offset]: Number(record.offset),
-      [Attr.group]: message.group,
-    };
-    if (record.key !== null) attributes[Attr.key] = record.key;
-    const id = record.headers.ce_id;
-    if (id !== undefined) attributes[Attr.messageId] = id;
-    const type = record.headers.ce_type;
-    if (type !== undefined) attributes[Attr.eventType] = type;
-    const correlation = record.headers['correlation-id'];
-    if (correlation !== undefined) attributes[Attr.correlationId] = correlation;
+    const telemetry = topicTelemetry(message.group, record.topic);
+    // Literal keys (the values of Attr): an object literal with computed keys is built key by key.
     const span = tracer.startSpan(
-      `process ${record.topic}`,
-      { kind: SpanKind.CONSUMER, attributes },
+      telemetry.spanName,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': record.topic,
+          'messaging.consumer.group.name': message.group,
+        },
+      },
       contextOfHeaders(record.headers),
     );
+    if (span.isRecording()) {
+      span.setAttribute(Attr.partition, String(record.partition));
+      span.setAttribute(Attr.offset, Number(record.offset));
+      if (record.key !== null) span.setAttribute(Attr.key, record.key);
+      const { headers } = record;
+      if (headers.ce_id !== undefined) span.setAttribute(Attr.messageId, headers.ce_id);
+      if (headers.ce_type !== undefined) span.setAttribute(Attr.eventType, headers.ce_type);
+      const correlation = headers['correlation-id'];
+      if (correlation !== undefined) span.setAttribute(Attr.correlationId, correlation);
+    }
     const started = performance.now();
-    const metricAttributes: Record<string, string> = {
-      [Attr.system]: 'kafka',
-      [Attr.destination]: record.topic,
-      [Attr.group]: message.group,
-    };
+    let outcome: MessageOutcome | undefined;
+    let errorType: string | undefined;
     try {
       await context.with(trace.setSpan(context.active(), span), () => next(message));
-      const outcome = message.outcome ?? 'handled';
-      metricAttributes['tributary.outcome'] = outcome;
+      outcome = message.outcome ?? 'handled';
       if (outcome === 'retry-scheduled' || outcome === 'dead-lettered') {
         failSpan(span, message.error);
-        metricAttributes[Attr.errorType] = errorCodeOf(message.error);
+        errorType = errorCodeOf(message.error);
       }
       if (span.isRecording()) span.setAttribute('tributary.outcome', outcome);
     } catch (error) {
       failSpan(span, error);
-      metricAttributes[Attr.errorType] = errorCodeOf(error);
+      errorType = errorCodeOf(error);
       throw error;
     } finally {
       span.end();
-      const meters = instruments();
-      meters.processDuration.record((performance.now() - started) / 1000, metricAttributes);
-      meters.consumed.add(1, metricAttributes);
+      const series = outcomeSeries(telemetry, message, outcome, errorType);
+      meters!.processDuration.record((performance.now() - started) / 1000, series.attributes);
+      series.consumed.value++;
     }
   };
 }
