@@ -85,6 +85,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     instrumentations: [
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
+        // One span per request. A span per lifecycle hook and one for the handler (the default) cost a
+        // span for every hook of every plugin on every request, and the request span already has the time.
+        instrumentHooks: false,
+        instrumentHandler: false,
         ignorePaths: ({ url }) => untracedRoutes.test(url),
         requestHook: (span, request) => {
           const route = request.routeOptions.url;
