@@ -20,6 +20,7 @@ import autocannon from 'autocannon';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
 import { startBrokerProcess } from './broker-process.ts';
+import { cpuSecondsOf } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -183,14 +184,22 @@ async function watchUsersTopic(broker: string) {
 
 interface Round {
   rps: number;
+  /** CPU the service process spent per 2xx response during the round (the relay's publishing included). */
+  cpuMsPerRequest: number;
   p99: number;
   errors: number;
   /** User id → when its 201 reached the client. */
   created: Map<string, number>;
 }
 
-async function drive(url: string, prefix: string, token?: string): Promise<Round> {
+async function drive(
+  target: { url: string; child: ChildProcess },
+  prefix: string,
+  token?: string,
+): Promise<Round> {
+  const { url } = target;
   let n = 0;
+  const cpuBefore = await cpuSecondsOf(target.child.pid);
   const created = new Map<string, number>();
   const result = await autocannon({
     url: `${url}/users`,
@@ -213,8 +222,10 @@ async function drive(url: string, prefix: string, token?: string): Promise<Round
       },
     ],
   });
+  const cpuSeconds = (await cpuSecondsOf(target.child.pid)) - cpuBefore;
   return {
     rps: result['2xx'] / DURATION,
+    cpuMsPerRequest: (cpuSeconds * 1000) / Math.max(1, result['2xx']),
     p99: result.latency.p99,
     errors: result.non2xx + result.errors,
     created,
@@ -279,16 +290,22 @@ async function measure(database: 'pglite' | 'postgres') {
     const bases: Round[] = [];
     const lags: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      const measured = await drive(svc.url, `svc${round}`);
-      services.push(measured);
-      lags.push(...(await lagsOf(measured.created, watcher.arrived)));
-      const measuredOff = await drive(off.url, `off${round}`);
-      offs.push(measuredOff);
-      await lagsOf(measuredOff.created, watcher.arrived);
-      const measuredJwt = await drive(jwt.url, `jwt${round}`, issuer.token);
+      // Telemetry on and off take turns going first.
+      for (const variant of round % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+        if (variant === 'on') {
+          const measured = await drive(svc, `svc${round}`);
+          services.push(measured);
+          lags.push(...(await lagsOf(measured.created, watcher.arrived)));
+        } else {
+          const measuredOff = await drive(off, `off${round}`);
+          offs.push(measuredOff);
+          await lagsOf(measuredOff.created, watcher.arrived);
+        }
+      }
+      const measuredJwt = await drive(jwt, `jwt${round}`, issuer.token);
       jwts.push(measuredJwt);
       await lagsOf(measuredJwt.created, watcher.arrived);
-      bases.push(await drive(base.url, `base${round}`));
+      bases.push(await drive(base, `base${round}`));
     }
     const jwtRps = median(jwts.map((r) => r.rps));
     const svcRps = median(services.map((r) => r.rps));
@@ -305,6 +322,13 @@ async function measure(database: 'pglite' | 'postgres') {
       `  telemetry    on ${svcRps.toFixed(0)} req/s | off (OTEL_SDK_DISABLED) ${offRps.toFixed(0)} req/s` +
         ` (p99 ${median(offs.map((r) => r.p99))} ms) | on/off ratio ${(svcRps / offRps).toFixed(2)}` +
         ` | off/bare ratio ${(offRps / baseRps).toFixed(2)}`,
+    );
+    const svcCpu = median(services.map((r) => r.cpuMsPerRequest));
+    const offCpu = median(offs.map((r) => r.cpuMsPerRequest));
+    console.log(
+      `  telemetry    service CPU per request on ${svcCpu.toFixed(2)} ms | off ${offCpu.toFixed(2)} ms` +
+        ` | off ÷ on ${(offCpu / svcCpu).toFixed(2)} (medians; rounds on ${services.map((r) => r.cpuMsPerRequest.toFixed(2)).join(', ')},` +
+        ` off ${offs.map((r) => r.cpuMsPerRequest.toFixed(2)).join(', ')} ms)`,
     );
     console.log(
       `  JWT auth     on ${jwtRps.toFixed(0)} req/s (p99 ${median(jwts.map((r) => r.p99))} ms)` +
