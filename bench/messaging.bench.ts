@@ -164,7 +164,10 @@ try {
   // metrics recorded, as a service runs by default) and off (OTEL_SDK_DISABLED), alternating which goes
   // first; each round reads the whole topic in a new group, timed from its first event to its last.
   const worker = fileURLToPath(new URL('./telemetry-consume-worker.ts', import.meta.url));
-  const runWorker = async (mode: 'on' | 'off', round: number): Promise<number> => {
+  const runWorker = async (
+    mode: 'on' | 'off',
+    round: number,
+  ): Promise<{ seconds: number; cpuMs: number }> => {
     const { stdout } = await promisify(execFile)(process.execPath, [
       worker,
       broker.address,
@@ -172,19 +175,36 @@ try {
       String(TOTAL),
       mode,
     ]);
-    return (JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seconds: number }).seconds;
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { seconds: number; cpuMs: number };
   };
-  const onRounds: number[] = [];
-  const offRounds: number[] = [];
+  const onRounds: { seconds: number; cpuMs: number }[] = [];
+  const offRounds: { seconds: number; cpuMs: number }[] = [];
   for (let round = 0; round < TELEMETRY_ROUNDS; round++) {
     const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
     for (const mode of order) (mode === 'on' ? onRounds : offRounds).push(await runWorker(mode, round));
   }
-  const onConsume = percentile(onRounds, 50);
-  const offConsume = percentile(offRounds, 50);
+  const onConsume = percentile(
+    onRounds.map((r) => r.seconds),
+    50,
+  );
+  const offConsume = percentile(
+    offRounds.map((r) => r.seconds),
+    50,
+  );
   const perSecond = (s: number) => (TOTAL - 1) / s;
   console.log(
-    `consume   telemetry on ${perSecond(onConsume).toFixed(0)} events/s | off (OTEL_SDK_DISABLED) ${perSecond(offConsume).toFixed(0)} events/s | on ÷ off ${(offConsume / onConsume).toFixed(2)} (goal >= 0.90; median of ${TELEMETRY_ROUNDS} rounds, each in its own process; ratios ${onRounds.map((on, i) => (offRounds[i] / on).toFixed(2)).join(', ')})`,
+    `consume   telemetry on ${perSecond(onConsume).toFixed(0)} events/s | off (OTEL_SDK_DISABLED) ${perSecond(offConsume).toFixed(0)} events/s | on ÷ off ${(offConsume / onConsume).toFixed(2)} (goal >= 0.90; median of ${TELEMETRY_ROUNDS} rounds, each in its own process; ratios ${onRounds.map((on, i) => (offRounds[i].seconds / on.seconds).toFixed(2)).join(', ')})`,
+  );
+  // CPU time moves less than rates when other work loads the machine.
+  const cpuPerEvent = (rounds: { cpuMs: number }[]) =>
+    percentile(
+      rounds.map((r) => (r.cpuMs * 1000) / (TOTAL - 1)),
+      50,
+    );
+  const onCpu = cpuPerEvent(onRounds);
+  const offCpu = cpuPerEvent(offRounds);
+  console.log(
+    `consume   telemetry CPU per event on ${onCpu.toFixed(1)} µs | off ${offCpu.toFixed(1)} µs | off ÷ on ${(offCpu / onCpu).toFixed(2)} (medians; rounds on ${onRounds.map((r) => ((r.cpuMs * 1000) / (TOTAL - 1)).toFixed(0)).join(', ')} µs, off ${offRounds.map((r) => ((r.cpuMs * 1000) / (TOTAL - 1)).toFixed(0)).join(', ')} µs)`,
   );
 
   // Outbox: commit → on the broker, woken by LISTEN/NOTIFY, and by polling only.
