@@ -17,7 +17,7 @@ const APIS: { key: number; name: string; min: number; max: number }[] = [
   { key: 1, name: 'Fetch', min: 4, max: 12 },
   { key: 2, name: 'ListOffsets', min: 1, max: 7 },
   { key: 3, name: 'Metadata', min: 0, max: 12 },
-  { key: 8, name: 'OffsetCommit', min: 2, max: 9 },
+  { key: 8, name: 'OffsetCommit', min: 0, max: 9 },
   { key: 9, name: 'OffsetFetch', min: 1, max: 7 },
   { key: 10, name: 'FindCoordinator', min: 0, max: 3 },
   { key: 11, name: 'JoinGroup', min: 0, max: 9 },

@@ -91,7 +91,7 @@ describe('broker protocol behaviour', () => {
       1: '4-12',
       2: '1-7',
       3: '0-12',
-      8: '2-9',
+      8: '0-9',
       9: '1-7',
       10: '0-3',
       11: '0-9',
@@ -320,5 +320,139 @@ describe('broker with LogAppendTime', () => {
     assert.equal(stored.header.attributes & 0x08, 0x08, 'timestamp type LogAppendTime');
     assert.equal(stored.header.maxTimestamp, stamp);
     assert.ok(isRecordBatchCrcValid(fetched.responses[0].partitions[0].records!), 'CRC recomputed');
+  });
+});
+
+describe('OffsetCommit v0 and v1 (older clients, Sarama among them)', () => {
+  let fixture: BrokerFixture;
+  let client: RawClient;
+  before(async () => {
+    fixture = await brokerFixture();
+    client = await RawClient.connect(fixture.broker.port);
+    await client.request(19, 7, createBody('old-commits', 2));
+  });
+  after(async () => {
+    client.close();
+    await fixture.stop();
+  });
+
+  // Fields of later versions, which v0 and v1 do not carry.
+  const commitDefaults = {
+    generationIdOrMemberEpoch: -1,
+    memberId: '',
+    groupInstanceId: null,
+    retentionTimeMs: -1n,
+  };
+
+  const fetchOffsets = async (groupId: string) => {
+    const res = await client.request(9, 1, {
+      groupId,
+      topics: [{ name: 'old-commits', partitionIndexes: [0, 1] }],
+      requireStable: false,
+    });
+    return res.topics[0].partitions.map((p: { committedOffset: bigint; metadata: string | null }) => [
+      p.committedOffset,
+      p.metadata,
+    ]);
+  };
+
+  it('stores a v0 commit (no generation, no member) for a group without members', async () => {
+    const res = await client.request(8, 0, {
+      ...commitDefaults,
+      groupId: 'v0-group',
+      topics: [
+        {
+          name: 'old-commits',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 5n,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: 'zero',
+            },
+            {
+              partitionIndex: 1,
+              committedOffset: 7n,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: null,
+            },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      res.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode),
+      [0, 0],
+    );
+    assert.deepEqual(await fetchOffsets('v0-group'), [
+      [5n, 'zero'],
+      [7n, ''],
+    ]);
+  });
+
+  it('reads v1 per-partition commit timestamps and stores the offsets after them', async () => {
+    const res = await client.request(8, 1, {
+      ...commitDefaults,
+      groupId: 'v1-group',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      topics: [
+        {
+          name: 'old-commits',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 11n,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: 'a',
+            },
+            {
+              partitionIndex: 1,
+              committedOffset: 13n,
+              committedLeaderEpoch: -1,
+              commitTimestamp: 1700000000000n,
+              committedMetadata: 'b',
+            },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      res.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode),
+      [0, 0],
+    );
+    assert.deepEqual(await fetchOffsets('v1-group'), [
+      [11n, 'a'],
+      [13n, 'b'],
+    ]);
+  });
+
+  it('refuses a v1 commit of a generation the group never had', async () => {
+    const res = await client.request(8, 1, {
+      ...commitDefaults,
+      groupId: 'v1-group',
+      generationIdOrMemberEpoch: 4,
+      memberId: 'nobody',
+      topics: [
+        {
+          name: 'old-commits',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 99n,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1n,
+              committedMetadata: '',
+            },
+          ],
+        },
+      ],
+    });
+    // UNKNOWN_MEMBER_ID: the group has no member of that id, as Kafka answers.
+    assert.equal(res.topics[0].partitions[0].errorCode, 25);
+    assert.deepEqual((await fetchOffsets('v1-group'))[0], [11n, 'a']);
   });
 });

@@ -1,5 +1,7 @@
-// OffsetCommit v2–9: offsets are durable (journaled and flushed) before the response is sent.
-// v2 retentionTimeMs (ignored, as Kafka does since KIP-211), v3 throttleTimeMs, v5 drops retention,
+// OffsetCommit v0–9: offsets are durable (journaled and flushed) before the response is sent.
+// v0 has no generation or member (a commit outside group management, accepted only while the group has no
+// members), v1 adds them and a per-partition commitTimestamp (ignored: offsets expire by the broker's
+// clock, as in Kafka since KIP-211; Sarama sends v1 by default), v2 retentionTimeMs (ignored, as Kafka does since KIP-211), v3 throttleTimeMs, v5 drops retention,
 // v6 committedLeaderEpoch (KIP-320), v7 groupInstanceId (KIP-345), v8 flexible, v9 no change for the
 // classic protocol (generationIdOrMemberEpoch carries the generation).
 import { ErrorCode } from '../error-codes.ts';
@@ -9,7 +11,7 @@ import { defineHandler } from './handler.ts';
 export const offsetCommitHandler = defineHandler({
   apiKey: 8,
   name: 'OffsetCommit',
-  minVersion: 2,
+  minVersion: 0,
   maxVersion: 9,
   async handle(request, context) {
     const { state } = context;

@@ -173,7 +173,13 @@ describe('requests pipelined on one connection', () => {
           {
             name: 'commit-then-fetch',
             partitions: [
-              { partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: 'm' },
+              {
+                partitionIndex: 0,
+                committedOffset: 42n,
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1n,
+                committedMetadata: 'm',
+              },
             ],
           },
         ],
