@@ -4,8 +4,8 @@
 // counts consumed messages and measures their processing.
 //
 // This runs for every record, and with a handler that does little the SDK's work here is most of the cost
-// of a message, so what does not change between records is made once: span names and, per
-// (group, topic, outcome, error.type) the metric attributes and the consumed count. The span gets at its
+// of a message, so what does not change between records is made once: span names, the span's first
+// attributes and, per (group, topic, outcome, error.type), the metric attributes and the consumed count. The span gets at its
 // start only the attributes the messaging conventions call relevant to sampling; the others are added when
 // it records (the SDK validates attributes given at the start twice, and an unsampled span needs none).
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
@@ -24,6 +24,8 @@ interface OutcomeSeries {
 /** What every record of one topic read by one group shares. */
 interface TopicTelemetry {
   readonly spanName: string;
+  /** The span's attributes known before processing that samplers may use (the SDK copies them). */
+  readonly startAttributes: Attributes;
   readonly outcomes: Map<string, OutcomeSeries>;
 }
 
@@ -45,7 +47,14 @@ export function tracingMiddleware(): Middleware {
     }
     let found = ofGroup.get(topic);
     if (found === undefined) {
-      found = { spanName: `process ${topic}`, outcomes: new Map() };
+      const startAttributes: Attributes = Object.freeze({
+        [Attr.system]: 'kafka',
+        [Attr.operationType]: 'process',
+        [Attr.operationName]: 'process',
+        [Attr.destination]: topic,
+        [Attr.group]: group,
+      });
+      found = { spanName: `process ${topic}`, startAttributes, outcomes: new Map() };
       ofGroup.set(topic, found);
     }
     return found;
@@ -82,19 +91,9 @@ export function tracingMiddleware(): Middleware {
   return (next) => async (message) => {
     const { record } = message;
     const telemetry = topicTelemetry(message.group, record.topic);
-    // Literal keys (the values of Attr): an object literal with computed keys is built key by key.
     const span = tracer.startSpan(
       telemetry.spanName,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.operation.name': 'process',
-          'messaging.destination.name': record.topic,
-          'messaging.consumer.group.name': message.group,
-        },
-      },
+      { kind: SpanKind.CONSUMER, attributes: telemetry.startAttributes },
       contextOfHeaders(record.headers),
     );
     if (span.isRecording()) {
