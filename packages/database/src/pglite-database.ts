@@ -1,6 +1,6 @@
 // The database port on PGlite: embedded PostgreSQL (WASM) in this process, one connection.
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { type Logger, pino } from 'pino';
 import type { Database, PgliteDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
 import { DatabaseError, toDatabaseError } from './database-error.ts';
@@ -78,6 +78,14 @@ async function isNew(dataDir: string | undefined): Promise<boolean> {
 }
 
 /**
+ * PGlite is loaded when the first embedded database opens, so that a process on PostgreSQL, or without a
+ * database (the console), runs without it, and an image can leave it out.
+ */
+async function loadPglite(): Promise<typeof PGlite> {
+  return (await import('@electric-sql/pglite')).PGlite;
+}
+
+/**
  * Opens the database; a new one starts from the cached dump of a fresh database when there is one (see
  * pglite-template.ts), and otherwise is initialised and, once, becomes that dump.
  */
@@ -86,6 +94,7 @@ async function openPglite(
   templateDir: string | undefined,
   logger: Logger,
 ): Promise<PGlite> {
+  const engine = await loadPglite();
   const onDisk = dataDir !== undefined && !dataDir.includes('://');
   const fresh = await isNew(dataDir);
   // PGlite creates its directory but not the parents; a fresh checkout has no `.data` yet.
@@ -94,7 +103,7 @@ async function openPglite(
   const dump = cache === undefined ? undefined : await readTemplate(cache);
   if (dump !== undefined) {
     try {
-      return await PGlite.create(dataDir, { loadDataDir: dump });
+      return await engine.create(dataDir, { loadDataDir: dump });
     } catch (error) {
       logger.warn({ err: error, cache }, 'cached fresh database did not load; initialising a new one');
       // The directory was empty before, so whatever is in it now came from the failed load.
@@ -104,7 +113,7 @@ async function openPglite(
       }
     }
   }
-  const pglite = await PGlite.create(dataDir);
+  const pglite = await engine.create(dataDir);
   if (cache !== undefined && dump === undefined) {
     try {
       await writeTemplate(cache, pglite);
