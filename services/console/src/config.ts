@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   /** Redrives of more dead letters than this run as background jobs. */
   REDRIVE_JOB_THRESHOLD: Type.Integer({ minimum: 0, maximum: 10_000, default: 20 }),
   TRACES_MAX: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 2000 }),
+  /** A prebuilt UI bundle (app.js, app.css from `npm run build:console`); unset: built when it starts. */
+  UI_DIR: Type.Optional(Type.String({ minLength: 1 })),
   ...loggingSettings(),
   /** SASL and TLS to the cluster, the same variables as the services'. */
   ...KAFKA_SECURITY_CONFIG,

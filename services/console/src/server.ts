@@ -4,6 +4,7 @@ import { describeKafkaSecurity, type KafkaSecurity } from '@tributary/messaging'
 import { ConfigError, createLogger, kafkaSecurityFromConfig, runService } from '@tributary/service-kit';
 import { buildConsoleApp } from './app.ts';
 import { type ConsoleAuth, consoleAuthFromConfig, describeConsoleAuth, readConfig } from './config.ts';
+import { readUi, type UiBundle } from './http/ui-bundle.ts';
 
 let config: ReturnType<typeof readConfig>;
 let kafkaSecurity: KafkaSecurity | undefined;
@@ -15,6 +16,15 @@ try {
 } catch (err) {
   process.stderr.write(`console: ${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(2);
+}
+let ui: UiBundle | undefined;
+if (config.UI_DIR !== undefined) {
+  try {
+    ui = await readUi(resolve(config.UI_DIR));
+  } catch (err) {
+    process.stderr.write(`console: UI_DIR has no UI bundle (${(err as Error).message})\n`);
+    process.exit(2);
+  }
 }
 const logger = createLogger({ name: 'console', level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
 logger.info(`Kafka connection: ${describeKafkaSecurity(kafkaSecurity)}`);
@@ -33,6 +43,7 @@ const { app } = await buildConsoleApp({
   redriveJobThreshold: config.REDRIVE_JOB_THRESHOLD,
   redriveJobsFile: resolve(config.DATA_DIR, 'redrive-jobs.jsonl'),
   tracesMax: config.TRACES_MAX,
+  ui,
 });
 const running = await runService({ app, port: config.PORT, host: config.HOST, logger });
 logger.info({ url: `http://${config.HOST}:${running.port}` }, 'service ready');
