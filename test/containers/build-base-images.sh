@@ -3,8 +3,8 @@
 # `node@24` binary, and tags them with the upstream names, so that `podman build` of the unchanged
 # Dockerfile works on a machine that reaches no container registry:
 #   docker.io/library/node:24-bookworm-slim        Debian bookworm (minbase) + node + npm
-#   gcr.io/distroless/nodejs24-debian12:nonroot    FROM scratch: node, the libraries it links, CA bundle,
-#                                                  /etc/passwd with nonroot (65532), no shell
+#   gcr.io/distroless/nodejs24-debian12:nonroot    FROM scratch: the Debian packages of distroless cc-debian12,
+#                                                  node, CA bundle, nonroot (65532), no shell
 # Usage: build-base-images.sh WORKDIR   (as root; WORKDIR is scratch space, deleted by the caller)
 set -euo pipefail
 W=${1:?usage: build-base-images.sh WORKDIR}
@@ -56,19 +56,23 @@ CMD ["node"]
 CF
 podman build -q --pull=never -t localhost/tributary-standin/node:24-bookworm-slim "$slim" >/dev/null
 
-# 4. distroless nodejs24 stand-in: only node and what it needs to run.
+# 4. distroless nodejs24 stand-in, made of what the real image is made of: the Debian 12 packages of
+#    distroless "static" (base-files, netbase, tzdata, media-types, the CA bundle, passwd/group for nonroot),
+#    "base" (libc6, libssl3) and "cc" (libgcc-s1, libstdc++6, libgomp1, gcc-12-base), unpacked whole, plus
+#    /nodejs/bin/node and its LICENSE (no npm, no headers). Its size is then close to the real one's.
 d="$W/distroless"
-mkdir -p "$d/nodejs/bin" "$d/etc/ssl/certs" "$d/tmp" "$d/home/nonroot" "$d/lib/x86_64-linux-gnu" "$d/lib64"
+mkdir -p "$W/debs" "$d/nodejs/bin" "$d/etc/ssl/certs" "$d/tmp" "$d/home/nonroot"
+(cd "$W/debs" && apt-get download -q base-files netbase tzdata media-types libc6 libssl3 \
+  libgcc-s1 libstdc++6 libgomp1 gcc-12-base >"$W/apt-download.log" 2>&1) ||
+  { tail -20 "$W/apt-download.log" >&2; exit 1; }
+for deb in "$W"/debs/*.deb; do dpkg-deb -x "$deb" "$d"; done
 cp "$node_bin" "$d/nodejs/bin/node"
-for lib in $(ldd "$node_bin" | awk '/=>/ { print $3 }') /lib/x86_64-linux-gnu/libnss_files.so.2 \
-  /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libresolv.so.2; do
-  [ -e "$lib" ] && cp -L "$lib" "$d/lib/x86_64-linux-gnu/"
-done
-cp -L /lib64/ld-linux-x86-64.so.2 "$d/lib64/"
+license=$(dirname "$(dirname "$node_bin")")/LICENSE
+[ -f "$license" ] && cp "$license" "$d/nodejs/LICENSE"
 cp -L /etc/ssl/certs/ca-certificates.crt "$d/etc/ssl/certs/"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$d/etc/passwd"
-printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$d/etc/group"
-printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$d/etc/nsswitch.conf"
+printf 'root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n' >"$d/etc/group"
+printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\nethers: files\nrpc: files\n' >"$d/etc/nsswitch.conf"
 chmod 1777 "$d/tmp"
 chown 65532:65532 "$d/home/nonroot"
 tar -C "$d" --numeric-owner -c . | podman import -q \
@@ -82,5 +86,5 @@ tar -C "$d" --numeric-owner -c . | podman import -q \
 # 5. The upstream names, so FROM lines resolve locally.
 podman tag localhost/tributary-standin/node:24-bookworm-slim docker.io/library/node:24-bookworm-slim
 podman tag localhost/tributary-standin/distroless-nodejs:24 gcr.io/distroless/nodejs24-debian12:nonroot
-rm -rf "$rootfs" "$slim" "$d" "$W/node"
+rm -rf "$rootfs" "$slim" "$d" "$W/node" "$W/debs"
 [ -c /dev/null ] || echo "warning: /dev/null is not a character device any more" >&2
