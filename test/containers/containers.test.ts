@@ -36,7 +36,41 @@ const STANDINS = [
   'localhost/tributary-standin/distroless-nodejs:24',
 ];
 
+/**
+ * What each image may add to the distroless base (Node.js 24 and Debian's libc, libssl and libstdc++,
+ * about 151 MB, which is upstream's), in MB, about a tenth above what it adds now, so that a dependency or
+ * a file that creeps in shows. The broker: its code and a few small packages. The console: the service kit
+ * (Fastify, the OpenTelemetry SDK and exporters, Swagger UI) and the Kafka client, about 5,000 files. The
+ * services: that, and PGlite (its WebAssembly build and data files, about 17 MB) and the dump of a fresh
+ * database (about 4.5 MB) that spares their first start initdb.
+ */
+const ADDED_LIMIT_MB: Record<(typeof TARGETS)[number], number> = {
+  broker: 5,
+  console: 35,
+  'user-service': 58,
+  'order-service': 58,
+};
+/** The service directory each image holds (only its own). */
+const OWN_SERVICE: Record<(typeof TARGETS)[number], string[]> = {
+  broker: [],
+  console: ['console'],
+  'user-service': ['user-service'],
+  'order-service': ['order-service'],
+};
+/** Run in an image: what /app holds. */
+const CONTENTS = `const fs = require("node:fs");
+const list = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+JSON.stringify({
+  services: list("/app/services"),
+  typescript: fs.existsSync("/app/node_modules/typescript"),
+  tests: [...list("/app/packages").map((p) => "packages/" + p), ...list("/app/services").map((s) => "services/" + s)]
+    .filter((w) => fs.existsSync("/app/" + w + "/test")),
+})`;
+/** The issue's goal for a whole image; not met while the base alone is about 151 MB. */
+const GOAL_MB = 150;
+
 const image = (target: string) => `${REPOSITORY}/tributary-${target}:${TAG}`;
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 async function podman(args: string[], timeoutMs = 900_000): Promise<string> {
   try {
@@ -52,6 +86,10 @@ async function podman(args: string[], timeoutMs = 900_000): Promise<string> {
       `podman ${args.slice(0, 3).join(' ')} failed: ${e.stderr?.trim().split('\n').slice(-15).join('\n') ?? e.message}`,
     );
   }
+}
+
+async function imageSize(name: string): Promise<number> {
+  return Number(await podman(['image', 'inspect', name, '--format', '{{.Size}}']));
 }
 
 async function freePort(): Promise<number> {
@@ -170,15 +208,40 @@ async function hostPort(container: string, port: number): Promise<number> {
 }
 
 describe('container images', () => {
-  test('report their sizes (goal: 150 MB per service image, of which the distroless Node.js base is ~130 MB)', async () => {
-    const sizes: Record<string, number> = {};
-    for (const target of TARGETS)
-      sizes[target] = Number(await podman(['image', 'inspect', image(target), '--format', '{{.Size}}']));
-    for (const [target, bytes] of Object.entries(sizes))
-      console.log(`image size ${target}: ${(bytes / 1e6).toFixed(0)} MB`);
-    // A guard against regressions (a dev dependency or the npm node binary creeping in), not the goal.
-    for (const [target, bytes] of Object.entries(sizes))
-      assert.ok(bytes < 230e6, `${target} is ${(bytes / 1e6).toFixed(0)} MB`);
+  test('add no more than their budget to the distroless Node.js base, and report their sizes and layers', async () => {
+    const base = await imageSize(BASE_IMAGES[1]);
+    const baseLayers = Number(
+      await podman(['image', 'inspect', BASE_IMAGES[1], '--format', '{{len .RootFS.Layers}}']),
+    );
+    console.log(`base ${BASE_IMAGES[1]}: ${mb(base)} MB`);
+    const over: string[] = [];
+    for (const target of TARGETS) {
+      const size = await imageSize(image(target));
+      const layers = Number(
+        await podman(['image', 'inspect', image(target), '--format', '{{len .RootFS.Layers}}']),
+      );
+      // Newest first; the steps that made a layer are the ones with a size.
+      const history = JSON.parse(await podman(['history', '--format', 'json', image(target)])) as {
+        CreatedBy: string;
+        size: number;
+      }[];
+      const added = history
+        .filter((step) => step.size > 0)
+        .slice(0, layers - baseLayers)
+        .reverse()
+        .map(
+          (step) =>
+            `${mb(step.size)} MB ${step.CreatedBy.replace(/^.*#\(nop\) /, '').replace(/:([0-9a-f]{12})[0-9a-f]+/, ':$1')}`,
+        );
+      console.log(
+        `image ${target}: ${mb(size)} MB = base ${mb(base)} MB + ${mb(size - base)} MB in ${added.length} layers` +
+          ` (limit + ${ADDED_LIMIT_MB[target]} MB; goal ${GOAL_MB} MB ${size <= GOAL_MB * 1e6 ? 'met' : 'not met'})`,
+      );
+      for (const layer of added) console.log(`  ${layer}`);
+      if (size - base > ADDED_LIMIT_MB[target] * 1e6)
+        over.push(`${target} adds ${mb(size - base)} MB (limit ${ADDED_LIMIT_MB[target]} MB)`);
+    }
+    assert.deepEqual(over, []);
   });
 
   test('run as uid 65532 without a shell or HEALTHCHECK, with OCI source, version and revision labels', async () => {
@@ -211,16 +274,12 @@ describe('container images', () => {
         'process.version + " " + process.execPath',
       ]);
       assert.match(node, /^v24\.\S+ \/nodejs\/bin\/node$/, `${target} runs the base image's Node.js 24`);
-      const devOnly = await podman([
-        'run',
-        '--rm',
-        '--label',
-        LABEL,
-        image(target),
-        '-p',
-        'require("node:fs").existsSync("/app/node_modules/typescript")',
-      ]);
-      assert.equal(devOnly, 'false', `${target} holds dev dependencies`);
+      const contents = JSON.parse(
+        await podman(['run', '--rm', '--label', LABEL, image(target), '-p', CONTENTS]),
+      ) as { services: string[]; typescript: boolean; tests: string[] };
+      assert.equal(contents.typescript, false, `${target} holds dev dependencies`);
+      assert.deepEqual(contents.services, OWN_SERVICE[target], `${target} holds other services' code`);
+      assert.deepEqual(contents.tests, [], `${target} holds tests`);
     }
   });
 
