@@ -318,6 +318,12 @@ describe('container images', () => {
         'try { require("node:fs").writeFileSync("/app/x", "1"); console.log("written") } catch (e) { console.log(e.code) }',
       ]);
       assert.equal(write, 'EROFS');
+      if (target === 'console') {
+        // The UI bundle built into the image (UI_DIR), the image having no esbuild to build one.
+        const bundle = await fetch(`http://127.0.0.1:${published}/assets/app.js`);
+        assert.equal(bundle.status, 200);
+        assert.ok((await bundle.text()).length > 10_000, 'the console serves its UI bundle');
+      }
       await podman(['rm', '-f', '-t', '0', container]);
     });
   }
