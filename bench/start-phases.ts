@@ -1,7 +1,9 @@
 // For bench:start: runs `npm start` (the launcher) once on a data directory, timestamps every JSON log line
 // as it arrives and turns the lines into the phases of the start: when each process was spawned, listened,
-// opened and migrated its database, joined its consumer group and became ready.
+// opened and migrated its database, joined its consumer group and became ready; and how much CPU time each
+// process had used by then (Linux: /proc), since on a loaded machine wall time alone says little.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/e2e/support/free-port.ts';
@@ -15,6 +17,8 @@ export interface StartPhases {
   brokerListening: number;
   brokerReady: number;
   services: Record<'users' | 'orders', ServicePhases>;
+  /** CPU milliseconds (user + system) each process had used when all were ready; NaN where unknown. */
+  cpu: Record<'start' | 'broker' | 'users' | 'orders' | 'console', number>;
 }
 
 export interface ServicePhases {
@@ -29,6 +33,21 @@ export interface ServicePhases {
 }
 
 type Line = Record<string, unknown> & { at: number };
+
+/** Linux counts CPU time in clock ticks of 10 ms (USER_HZ is 100 on every architecture it runs on). */
+const TICK_MS = 10;
+
+/** User + system CPU milliseconds `pid` has used so far, NaN when /proc cannot tell. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // The command name (field 2) may hold spaces; the fields after it are counted from its closing ')'.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function firstAt(lines: Line[], match: (l: Line) => boolean, what: string): number {
   const line = lines.find(match);
@@ -59,6 +78,8 @@ export async function runStart(dataDir: string): Promise<StartPhases> {
     stderr += d;
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const pids: Record<string, number | undefined> = { start: child.pid };
+  const cpu = {} as StartPhases['cpu'];
   try {
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (text) => {
@@ -68,7 +89,13 @@ export async function runStart(dataDir: string): Promise<StartPhases> {
           at: performance.now() - started,
         };
         lines.push(line);
-        if (line.process === 'start' && String(line.msg).includes('Tributary is up')) resolve();
+        if (line.process === 'start' && typeof line.child === 'string' && typeof line.pid === 'number')
+          pids[line.child] = line.pid;
+        if (line.process === 'start' && String(line.msg).includes('Tributary is up')) {
+          for (const name of ['start', 'broker', 'users', 'orders', 'console'] as const)
+            cpu[name] = cpuMs(pids[name]);
+          resolve();
+        }
       });
       exited.then((code) => {
         const launcherLines = lines.filter(
@@ -101,5 +128,6 @@ export async function runStart(dataDir: string): Promise<StartPhases> {
     brokerListening: of('broker', 'broker listening'),
     brokerReady: launcher('broker ready after'),
     services: { users: service('users'), orders: service('orders') },
+    cpu,
   };
 }

@@ -80,6 +80,13 @@ function report(label: string, runs: StartPhases[], goalMs: number): void {
         `${ms(s((x) => x.assigned - x.migrated)).padStart(10)}  ${ms(s((x) => x.ready - (Number.isNaN(x.assigned) ? x.migrated : x.assigned))).padStart(5)}`,
     );
   }
+  const names = ['start', 'broker', 'users', 'orders', 'console'] as const;
+  const cpu = names.map((name) => m((p) => p.cpu[name]));
+  const total = m((p) => names.reduce((sum, name) => sum + p.cpu[name], 0));
+  console.log(
+    `  CPU time used by then: ${names.map((name, i) => `${name === 'start' ? 'launcher' : name} ${ms(cpu[i]).trim()}`).join(', ')}; ` +
+      `all ${ms(total).trim()} ms (${(total / all).toFixed(2)} cores busy on average)`,
+  );
 }
 
 report('fresh data', fresh, 3000);
