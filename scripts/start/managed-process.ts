@@ -42,8 +42,8 @@ export class ManagedProcess {
     return this.#exited;
   }
 
-  /** Starts a new child; `onExit` hears how it ended. */
-  spawn(onExit: (status: ExitStatus) => void): void {
+  /** Starts a new child; `onExit` hears how it ended, `onLogEntry` every JSON log line it writes. */
+  spawn(onExit: (status: ExitStatus) => void, onLogEntry?: (entry: Record<string, unknown>) => void): void {
     const child = spawn(process.execPath, this.#args, {
       env: { ...process.env, ...this.#env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,8 +62,8 @@ export class ManagedProcess {
       });
     });
     child.once('error', (err) => this.#logs.error(`${this.name}: ${err.message}`));
-    this.#logs.attach(this.name, child.stdout!);
-    this.#logs.attach(this.name, child.stderr!);
+    this.#logs.attach(this.name, child.stdout!, onLogEntry);
+    this.#logs.attach(this.name, child.stderr!, onLogEntry);
     this.#logs.info(`${this.name} started (pid ${child.pid})`, { child: this.name, pid: child.pid });
   }
 

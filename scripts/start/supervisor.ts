@@ -16,6 +16,11 @@ export interface ProcessSpec {
   ready: () => Promise<boolean>;
   /** The port the probe talks to: it counts only while the child itself listens there. */
   port?: number;
+  /**
+   * A log line after which the probe is likely to pass (the child says it is ready): the next probe runs at
+   * once instead of after the poll interval. Only a hint; the probe still decides.
+   */
+  readyHint?: (entry: Record<string, unknown>) => boolean;
 }
 
 export interface SupervisorOptions {
@@ -69,7 +74,17 @@ export class Supervisor {
     s.onStartExit = (status) => {
       exitedEarly = status;
     };
-    s.process.spawn((status) => this.#exited(s, status));
+    // Wakes the wait between two probes when the child logs its readiness hint.
+    let wake: (() => void) | undefined;
+    let hinted = false;
+    s.process.spawn(
+      (status) => this.#exited(s, status),
+      (entry) => {
+        if (s.spec.readyHint?.(entry) !== true) return;
+        hinted = true;
+        wake?.();
+      },
+    );
     const started = performance.now();
     const deadline = started + this.#options.startupTimeoutMs;
     let pollMs = this.#options.readyPollMs ?? 25;
@@ -86,7 +101,19 @@ export class Supervisor {
         const ready = (await s.spec.ready().catch(() => false)) && (await this.#listensItself(s));
         if (ready && s.process.running && exitedEarly === undefined) break;
         // Quick at first (most of a start is short waits), then calmer: each failed probe may log a line.
-        await new Promise((r) => setTimeout(r, pollMs));
+        // A hint that came before a probe that failed does not shorten the next wait (no busy loop).
+        if (hinted) hinted = false;
+        else {
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, pollMs);
+            wake = () => {
+              clearTimeout(timer);
+              r();
+            };
+          });
+          wake = undefined;
+          hinted = false;
+        }
         pollMs = Math.min(pollMs * 1.5, 250);
       }
     } finally {

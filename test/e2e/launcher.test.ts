@@ -63,7 +63,7 @@ describe('npm start refuses to start', { timeout: 60_000 }, () => {
 });
 
 /** A supervisor whose JSON log lines land in `lines`. */
-function supervised(restart = {}) {
+function supervised(restart = {}, readyPollMs?: number) {
   const out = new PassThrough();
   const lines: LogLine[] = [];
   out.on('data', (chunk: Buffer) => {
@@ -72,6 +72,7 @@ function supervised(restart = {}) {
   const supervisor = new Supervisor(new LogStream(out, 'json', ['a', 'b', 'c']), {
     startupTimeoutMs: 30_000,
     restart,
+    readyPollMs,
   });
   return { supervisor, lines };
 }
@@ -160,6 +161,20 @@ describe('the supervisor', { timeout: 120_000 }, () => {
     }
     assert.equal(await ownsListeningPort(process.pid, port), false, 'another process does not own it');
     assert.equal(await ownsListeningPort(child.pid!, await freePort()), false, 'nor does it own a free port');
+  });
+
+  it('probes again as soon as a child logs that it is ready instead of waiting out the poll interval', async (t) => {
+    // A first wait of 60 s between probes: only the child's log line can make the start finish sooner.
+    const { supervisor, lines } = supervised({}, 60_000);
+    t.after(() => supervisor.killAll());
+    const spec = await stub('a', 0, { LISTEN_DELAY_MS: '300' });
+    const started = performance.now();
+    await supervisor.start({ ...spec, readyHint: (entry) => entry.msg === 'listening' });
+    assert.ok(performance.now() - started < 30_000, 'ready long before the next scheduled probe');
+    assert.ok(
+      lines.some((l) => l.process === 'a' && l.msg === 'listening'),
+      "the child's line is still logged",
+    );
   });
 
   it('kills a child that does not stop in time and reports the stop as unclean', async (t) => {
