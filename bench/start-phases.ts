@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/e2e/support/free-port.ts';
 
-const LAUNCHER = fileURLToPath(new URL('../scripts/start/main.ts', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../scripts/start/launch.js', import.meta.url));
 
 /** Milliseconds after the launcher was spawned at which each phase was first seen. */
 export interface StartPhases {
@@ -55,9 +55,11 @@ function firstAt(lines: Line[], match: (l: Line) => boolean, what: string): numb
   return line.at;
 }
 
-export async function runStart(dataDir: string): Promise<StartPhases> {
+/** `compileCacheDir`: where the launcher and its children keep Node's compile cache (its own default if unset). */
+export async function runStart(dataDir: string, compileCacheDir?: string): Promise<StartPhases> {
   const env = {
     ...process.env,
+    ...(compileCacheDir === undefined ? {} : { NODE_COMPILE_CACHE: compileCacheDir }),
     TRIBUTARY_DATA_DIR: dataDir,
     BROKER_PORT: String(await freePort()),
     USER_SERVICE_PORT: String(await freePort()),

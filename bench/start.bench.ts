@@ -1,7 +1,9 @@
-// bench:start: where the time of `npm start` goes. Alternating rounds of (a) the launcher on a fresh data
-// directory, (b) the same directory again (a restart), (c) the broker alone and a bare Node.js TCP server
-// answering one Kafka Metadata request; medians are printed with each phase of the start and the ratios
-// to the goals (fresh 3 s, restart 1.5 s, broker 150 ms) and to the bare server launched the same way.
+// bench:start: where the time of `npm start` goes. Alternating rounds of (a) the very first start: a fresh
+// data directory and an empty compile cache (as right after `npm ci`), (b) another fresh data directory with
+// the cache (a) left, (c) the same directory again (a restart), (d) the broker alone and a bare Node.js TCP
+// server answering one Kafka Metadata request; medians are printed with each phase of the start, the CPU time
+// each process used, and the ratios to the goals (fresh 3 s, restart 1.5 s, broker 150 ms) and to the bare
+// server launched the same way.
 //
 //   npm run bench:start [-- --rounds 3]
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,6 +26,7 @@ const median = (xs: number[]) => {
 };
 const ms = (x: number) => (Number.isNaN(x) ? '    -' : `${Math.round(x)}`.padStart(5));
 
+const first: StartPhases[] = [];
 const fresh: StartPhases[] = [];
 const restart: StartPhases[] = [];
 const broker: number[] = [];
@@ -31,9 +34,11 @@ const stub: number[] = [];
 const temp = await mkdtemp(join(tmpdir(), 'tributary-bench-start-'));
 try {
   for (let round = 1; round <= rounds; round++) {
+    const compileCache = join(temp, `compile-cache-${round}`);
+    first.push(await runStart(join(temp, `first-${round}`), compileCache));
     const dataDir = join(temp, `round-${round}`);
-    fresh.push(await runStart(dataDir));
-    restart.push(await runStart(dataDir));
+    fresh.push(await runStart(dataDir, compileCache));
+    restart.push(await runStart(dataDir, compileCache));
     const brokerPort = await freePort();
     broker.push(
       await firstMetadataMs(
@@ -52,7 +57,7 @@ try {
     const stubPort = await freePort();
     stub.push(await firstMetadataMs([STUB, String(stubPort)], stubPort));
     process.stdout.write(
-      `round ${round}: fresh ${ms(fresh.at(-1)!.allReady)} ms, restart ${ms(restart.at(-1)!.allReady)} ms, ` +
+      `round ${round}: first start ${ms(first.at(-1)!.allReady)} ms, fresh ${ms(fresh.at(-1)!.allReady)} ms, restart ${ms(restart.at(-1)!.allReady)} ms, ` +
         `broker first Metadata ${ms(broker.at(-1)!)} ms (bare Node server ${ms(stub.at(-1)!)} ms)\n`,
     );
   }
@@ -89,6 +94,7 @@ function report(label: string, runs: StartPhases[], goalMs: number): void {
   );
 }
 
+report('first start (fresh data, empty compile cache)', first, 3000);
 report('fresh data', fresh, 3000);
 report('restart', restart, 1500);
 const b = median(broker);

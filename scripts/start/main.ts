@@ -4,6 +4,7 @@
 // broker) and the broker last.
 import { mkdir } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
+import { getCompileCacheDir } from 'node:module';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +43,11 @@ const pretty =
 const logs = new LogStream(process.stdout, format, ['broker', 'users', 'orders', 'console'], pretty);
 const supervisor = new Supervisor(logs, { startupTimeoutMs: config.STARTUP_TIMEOUT_MS });
 const brokers = `${config.HOST}:${config.BROKER_PORT}`;
-// Node keeps the compiled (and type-stripped) code of every module here, so a restart loads faster.
-const compileCache = { NODE_COMPILE_CACHE: resolve(dataDir, '.compile-cache') };
+// Node keeps the compiled (and type-stripped) code of every module in the cache launch.js turned on (or the
+// one NODE_COMPILE_CACHE names), so every start after the first loads faster; the children share it.
+const compileCacheDir = getCompileCacheDir();
+const compileCache: Record<string, string> =
+  compileCacheDir === undefined ? {} : { NODE_COMPILE_CACHE: compileCacheDir };
 const consoleUrl = `http://${config.HOST}:${config.CONSOLE_PORT}`;
 /** KAFKA_SASL_* and KAFKA_SSL_* of the services and the console (none on a plaintext broker). */
 let kafkaClientEnv: Record<string, string> = {};

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const LAUNCHER = fileURLToPath(new URL('../../../scripts/start/main.ts', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../../../scripts/start/launch.js', import.meta.url));
 
 export type LogLine = Record<string, unknown>;
 
