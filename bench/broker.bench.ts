@@ -9,7 +9,9 @@
 // The default policy's produce is bound by the disk's fdatasync, so each of its runs is followed by the disk
 // alone (bench/disk-sync.ts, a process of its own) appending the same bytes in the same-sized flush rounds
 // the broker made (read from its fsync metrics): when the two take about as long, the disk sets the rate.
-// Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3]
+// `--fetch-max-bytes` is passed to all three brokers: how large a response is changes what a consumer
+// spends parsing it (see the README), for plaintext and TLS alike.
+// Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3 --fetch-max-bytes 4194304]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     records: { type: 'string', default: '200000' },
     'value-bytes': { type: 'string', default: '1024' },
     rounds: { type: 'string', default: '3' },
+    'fetch-max-bytes': { type: 'string' },
   },
 });
 const RECORDS = Number(values.records);
@@ -36,6 +39,7 @@ for (const [name, v, min] of [
   ['records', RECORDS, 1000],
   ['value-bytes', VALUE_BYTES, 1],
   ['rounds', ROUNDS, 1],
+  ['fetch-max-bytes', Number(values['fetch-max-bytes'] ?? 1024), 1024],
 ] as const) {
   if (!Number.isInteger(v) || v < min) {
     console.error(`bench:broker: --${name} must be an integer >= ${min} (got ${String(v)})`);
@@ -201,11 +205,14 @@ const dirs = [
   await mkdtemp(join(tmpdir(), 'tributary-bench-c-')),
 ];
 const certs = await testCertificates();
+const fetchArgs =
+  values['fetch-max-bytes'] === undefined ? [] : ['--fetch-max-bytes', values['fetch-max-bytes']];
 const brokers = {
   // Both with metrics, so that what they cost is the same on each side.
-  default: await startBrokerProcess(dirs[0], ['--metrics-port', '0']),
-  os: await startBrokerProcess(dirs[1], ['--flush', 'os', '--metrics-port', '0']),
+  default: await startBrokerProcess(dirs[0], ['--metrics-port', '0', ...fetchArgs]),
+  os: await startBrokerProcess(dirs[1], ['--flush', 'os', '--metrics-port', '0', ...fetchArgs]),
   secure: await startBrokerProcess(dirs[2], [
+    ...fetchArgs,
     '--tls-cert-file',
     certs.certFile,
     '--tls-key-file',
