@@ -102,6 +102,8 @@ describe('services through database faults', { timeout: 300_000 }, () => {
       PORT: '0',
       LOG_LEVEL: 'info',
       OUTBOX_POLL_INTERVAL_MS: '100',
+      // The test polls as fast as the services answer; the per-client limit (100/s) would answer 429 instead.
+      RATE_LIMIT_MAX: '0',
     };
     const users = startProcess(USER_SERVER, [], env);
     processes.push(users);
