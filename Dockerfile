@@ -110,7 +110,7 @@ COPY --from=broker-app /out/modules /app
 COPY --from=broker-app /out/sources /app
 ENV TRIBUTARY_BROKER_HOST=0.0.0.0 TRIBUTARY_BROKER_PORT=9092 TRIBUTARY_BROKER_DATA_DIR=/data/broker
 EXPOSE 9092
-CMD ["packages/broker/src/bin/tributary-broker.ts"]
+CMD ["packages/broker/src/bin/tributary-broker.js"]
 
 FROM runtime AS console
 LABEL org.opencontainers.image.title=tributary-console \

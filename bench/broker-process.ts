@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export async function startBrokerProcess(dataDir: string, extraArgs: string[] = []) {
-  const bin = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.ts', import.meta.url));
+  const bin = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.js', import.meta.url));
   const child = spawn(
     process.execPath,
     [bin, '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...extraArgs],

@@ -17,8 +17,8 @@ import { runStart, type StartPhases } from './start-phases.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
 const rounds = Number(values.rounds);
-const BROKER = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.ts', import.meta.url));
-const STUB = fileURLToPath(new URL('./metadata-stub.ts', import.meta.url));
+const BROKER = fileURLToPath(new URL('../packages/broker/src/bin/tributary-broker.js', import.meta.url));
+const STUB = fileURLToPath(new URL('./metadata-stub.js', import.meta.url));
 
 const median = (xs: number[]) => {
   const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);

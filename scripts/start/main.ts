@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     supervisor.start({
       name: 'broker',
       stage: 0,
-      args: [resolve(root, 'packages/broker/src/bin/tributary-broker.ts')],
+      args: [resolve(root, 'packages/broker/src/bin/tributary-broker.js')],
       env: {
         ...compileCache,
         TRIBUTARY_BROKER_HOST: config.HOST,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.js', import.meta.url));
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',

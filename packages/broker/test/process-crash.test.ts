@@ -10,7 +10,7 @@ import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 
-const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.js', import.meta.url));
 
 function spawnBroker(dataDir: string, port: number): Promise<{ child: ChildProcess; address: string }> {
   const child = spawn(

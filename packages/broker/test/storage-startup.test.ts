@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startBroker } from '../src/index.ts';
 
-const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/bin/tributary-broker.js', import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -17,7 +17,7 @@ import { eventually, freePort, type ServiceProcess, startProcess } from './suppo
 const USER_SERVER = fileURLToPath(new URL('../../user-service/src/server.ts', import.meta.url));
 const ORDER_SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const BROKER = fileURLToPath(
-  new URL('../../../packages/broker/src/bin/tributary-broker.ts', import.meta.url),
+  new URL('../../../packages/broker/src/bin/tributary-broker.js', import.meta.url),
 );
 
 interface Response {

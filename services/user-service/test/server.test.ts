@@ -16,7 +16,7 @@ import pg from 'pg';
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const BROKER = fileURLToPath(
-  new URL('../../../packages/broker/src/bin/tributary-broker.ts', import.meta.url),
+  new URL('../../../packages/broker/src/bin/tributary-broker.js', import.meta.url),
 );
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

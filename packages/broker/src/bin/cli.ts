@@ -1,4 +1,5 @@
-// The CLI (run by tributary-broker.ts): `tributary-broker --port 9092 --data-dir ./.data/broker` (flags override TRIBUTARY_BROKER_* env).
+// The CLI (run by tributary-broker.js): `tributary-broker --port 9092 --data-dir ./.data/broker` (flags override TRIBUTARY_BROKER_* env).
+import { flushCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ConfigError as SettingsError } from '@tributary/config';
 import { startBroker } from '../broker.ts';
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
     process.exitCode = err instanceof ConfigError ? 2 : 1;
     return;
   }
+  // Node writes its compile cache when the process exits; a broker that is killed never would, and its next
+  // start would compile every module again. What the start compiled is written once it serves.
+  setImmediate(flushCompileCache);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(130);

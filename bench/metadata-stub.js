@@ -1,5 +1,6 @@
 // bench:start's baseline for the broker: a bare Node.js TCP server that answers any request with an empty
 // Metadata v0 response. What remains of the broker's time to first Metadata beyond this is the broker's own.
+// JavaScript like the broker's entry, so neither loads Node's TypeScript stripper.
 import { createServer } from 'node:net';
 
 const port = Number(process.argv[2]);
