@@ -2,7 +2,7 @@
 // within the connection limit, shares one budget for partially received requests among all of them, and
 // applies the idle and frame timeouts. Closing it closes every connection.
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { BufferBudget } from './buffer-budget.ts';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
@@ -45,12 +45,15 @@ export class BrokerServer {
   #refused = 0;
   #lastRefusalLog = -Infinity;
 
-  private constructor(options: BrokerServerOptions) {
+  private constructor(
+    options: BrokerServerOptions,
+    createTlsServer?: typeof import('node:tls').createServer,
+  ) {
     this.#options = options;
     this.#budget = new BufferBudget(options.limits.maxBufferedBytes);
     this.#connectionLimits = { ...options.limits, budget: this.#budget };
     this.#server =
-      options.tls === undefined
+      options.tls === undefined || createTlsServer === undefined
         ? createServer((socket) => this.#accept(socket, () => this.port))
         : createTlsServer(options.tls, (socket) => this.#accept(socket, () => this.port));
     this.#plaintext =
@@ -80,7 +83,9 @@ export class BrokerServer {
   }
 
   static async listen(options: BrokerServerOptions): Promise<BrokerServer> {
-    const server = new BrokerServer(options);
+    // Node's TLS module is loaded only for a TLS listener: a plaintext broker starts without it.
+    const tls = options.tls === undefined ? undefined : await import('node:tls');
+    const server = new BrokerServer(options, tls?.createServer);
     const listening: Server[] = [];
     const bind = (s: Server, port: number) =>
       new Promise<void>((resolve, reject) => {
