@@ -144,7 +144,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
         dispatcher,
         logs,
         groups,
-        apis: handlers,
+        apis: dispatcher.servedApis(),
         connections: () => server?.connectionCount ?? 0,
         logger: root.child({ component: 'metrics' }),
       });

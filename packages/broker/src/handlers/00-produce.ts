@@ -37,9 +37,6 @@ function failure(index: number, errorCode: number, errorMessage: string | null =
 
 export const produceHandler = defineHandler({
   apiKey: 0,
-  name: 'Produce',
-  minVersion: 3,
-  maxVersion: 11,
   // The records are written (synchronously, to the page cache) before `applied()`; the response holds
   // none of the request's bytes.
   keepsNothingOnceApplied: true,

@@ -102,9 +102,6 @@ function waitForAppend(targets: Target[][], ms: number, context: RequestContext)
 
 export const fetchHandler = defineHandler({
   apiKey: 1,
-  name: 'Fetch',
-  minVersion: 4,
-  maxVersion: 12,
   async handle(request, context) {
     const { state } = context;
     const targets: Target[][] = request.topics.map((topic) => {

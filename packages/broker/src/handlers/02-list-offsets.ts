@@ -11,9 +11,6 @@ const MAX_TIMESTAMP = -3n;
 
 export const listOffsetsHandler = defineHandler({
   apiKey: 2,
-  name: 'ListOffsets',
-  minVersion: 1,
-  maxVersion: 7,
   async handle(request, context) {
     const { state } = context;
     const topics = [];

@@ -26,9 +26,6 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 export const metadataHandler = defineHandler({
   apiKey: 3,
-  name: 'Metadata',
-  minVersion: 0,
-  maxVersion: 12,
   async handle(request, context) {
     const { state, apiVersion } = context;
     const { logs, config } = state;

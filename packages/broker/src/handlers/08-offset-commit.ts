@@ -10,9 +10,6 @@ import { defineHandler } from './handler.ts';
 
 export const offsetCommitHandler = defineHandler({
   apiKey: 8,
-  name: 'OffsetCommit',
-  minVersion: 0,
-  maxVersion: 9,
   async handle(request, context) {
     const { state } = context;
     const allFail = (errorCode: number, topics: typeof request.topics) =>

@@ -7,9 +7,6 @@ import { defineHandler } from './handler.ts';
 
 export const offsetFetchHandler = defineHandler({
   apiKey: 9,
-  name: 'OffsetFetch',
-  minVersion: 1,
-  maxVersion: 7,
   handle(request, context) {
     const { state } = context;
     if (!may(context, AclOperation.DESCRIBE, ResourceType.GROUP, request.groupId))

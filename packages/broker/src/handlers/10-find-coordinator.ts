@@ -12,9 +12,6 @@ const TRANSACTION_KEY = 1;
 
 export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
-  name: 'FindCoordinator',
-  minVersion: 0,
-  maxVersion: 3,
   handle(request, context) {
     const { state, clientId } = context;
     const refusal = (errorCode: number, errorMessage: string) => ({

@@ -9,9 +9,6 @@ import { defineHandler } from './handler.ts';
 
 export const joinGroupHandler = defineHandler({
   apiKey: 11,
-  name: 'JoinGroup',
-  minVersion: 0,
-  maxVersion: 9,
   async handle(request, context) {
     const { state, apiVersion, clientId, connection, applied } = context;
     if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {

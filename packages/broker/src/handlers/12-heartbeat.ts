@@ -7,9 +7,6 @@ import { defineHandler } from './handler.ts';
 
 export const heartbeatHandler = defineHandler({
   apiKey: 12,
-  name: 'Heartbeat',
-  minVersion: 0,
-  maxVersion: 4,
   handle(request, context) {
     const { state } = context;
     if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId))

@@ -7,9 +7,6 @@ import { defineHandler } from './handler.ts';
 
 export const leaveGroupHandler = defineHandler({
   apiKey: 13,
-  name: 'LeaveGroup',
-  minVersion: 0,
-  maxVersion: 5,
   handle(request, context) {
     const { state, apiVersion } = context;
     if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId))

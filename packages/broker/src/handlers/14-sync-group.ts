@@ -7,9 +7,6 @@ import { defineHandler } from './handler.ts';
 
 export const syncGroupHandler = defineHandler({
   apiKey: 14,
-  name: 'SyncGroup',
-  minVersion: 0,
-  maxVersion: 5,
   async handle(request, context) {
     const { state, apiVersion, applied } = context;
     if (!may(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {

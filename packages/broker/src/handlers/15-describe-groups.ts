@@ -8,9 +8,6 @@ const NOT_REQUESTED = -2147483648;
 
 export const describeGroupsHandler = defineHandler({
   apiKey: 15,
-  name: 'DescribeGroups',
-  minVersion: 0,
-  maxVersion: 5,
   handle(request, context) {
     const { state } = context;
     const allowed = request.groups.filter((g) => may(context, AclOperation.DESCRIBE, ResourceType.GROUP, g));

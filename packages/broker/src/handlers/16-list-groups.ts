@@ -4,9 +4,6 @@ import { defineHandler } from './handler.ts';
 
 export const listGroupsHandler = defineHandler({
   apiKey: 16,
-  name: 'ListGroups',
-  minVersion: 0,
-  maxVersion: 4,
   handle(request, context) {
     const { state, apiVersion } = context;
     const filter = apiVersion >= 4 && request.statesFilter.length > 0 ? request.statesFilter : undefined;

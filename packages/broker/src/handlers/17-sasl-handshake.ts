@@ -8,9 +8,6 @@ import { defineHandler } from './handler.ts';
 
 export const saslHandshakeHandler = defineHandler({
   apiKey: 17,
-  name: 'SaslHandshake',
-  minVersion: 0,
-  maxVersion: 1,
   handle(request, { state, connection, apiVersion }) {
     const sasl = state.sasl;
     if (apiVersion === 0) {

@@ -6,9 +6,6 @@ import { defineHandler } from './handler.ts';
 
 export const apiVersionsHandler = defineHandler({
   apiKey: 18,
-  name: 'ApiVersions',
-  minVersion: 0,
-  maxVersion: 3,
   handle(request, { state, connection, apiVersion }) {
     if (apiVersion >= 3) {
       connection.logger.debug(

@@ -21,9 +21,6 @@ const LOG_ERROR_CODES: Record<string, number> = {
 
 export const createTopicsHandler = defineHandler({
   apiKey: 19,
-  name: 'CreateTopics',
-  minVersion: 0,
-  maxVersion: 7,
   async handle(request, context) {
     const { state } = context;
     const seen = new Map<string, number>();

@@ -6,9 +6,6 @@ import { defineHandler } from './handler.ts';
 
 export const deleteTopicsHandler = defineHandler({
   apiKey: 20,
-  name: 'DeleteTopics',
-  minVersion: 0,
-  maxVersion: 5,
   async handle(request, context) {
     const { state } = context;
     const responses = [];

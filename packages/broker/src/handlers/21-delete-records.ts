@@ -13,9 +13,6 @@ const HIGH_WATERMARK = -1n;
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: 21,
-  name: 'DeleteRecords',
-  minVersion: 0,
-  maxVersion: 2,
   async handle(request, context) {
     const { state } = context;
     const topics = [];

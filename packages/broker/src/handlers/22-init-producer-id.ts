@@ -13,9 +13,6 @@ import { defineHandler } from './handler.ts';
 
 export const initProducerIdHandler = defineHandler({
   apiKey: 22,
-  name: 'InitProducerId',
-  minVersion: 0,
-  maxVersion: 4,
   async handle(request, context) {
     const { state, clientId } = context;
     const refused = (errorCode: number) => ({

@@ -9,9 +9,6 @@ import { defineHandler } from './handler.ts';
 
 export const addPartitionsToTxnHandler = defineHandler({
   apiKey: 24,
-  name: 'AddPartitionsToTxn',
-  minVersion: 0,
-  maxVersion: 3,
   handle(request, context) {
     const { state, clientId } = context;
     // The ACL check comes first (its refusal is logged), as in Kafka; the refusal is the same either way.

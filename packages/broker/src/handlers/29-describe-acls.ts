@@ -9,9 +9,6 @@ import { defineHandler } from './handler.ts';
 
 export const describeAclsHandler = defineHandler({
   apiKey: 29,
-  name: 'DescribeAcls',
-  minVersion: 0,
-  maxVersion: 3,
   handle(request, context) {
     const refused = (errorCode: number, errorMessage: string) => ({
       throttleTimeMs: 0,

@@ -19,9 +19,6 @@ import { defineHandler } from './handler.ts';
 
 export const createAclsHandler = defineHandler({
   apiKey: 30,
-  name: 'CreateAcls',
-  minVersion: 0,
-  maxVersion: 3,
   async handle(request, context) {
     const all = (errorCode: number, errorMessage: string) => ({
       throttleTimeMs: 0,

@@ -8,9 +8,6 @@ import { defineHandler } from './handler.ts';
 
 export const deleteAclsHandler = defineHandler({
   apiKey: 31,
-  name: 'DeleteAcls',
-  minVersion: 0,
-  maxVersion: 3,
   async handle(request, context) {
     const all = (errorCode: number, errorMessage: string) => ({
       throttleTimeMs: 0,

@@ -13,9 +13,6 @@ import { defineHandler } from './handler.ts';
 
 export const describeConfigsHandler = defineHandler({
   apiKey: 32,
-  name: 'DescribeConfigs',
-  minVersion: 0,
-  maxVersion: 4,
   handle(request, context) {
     const { state } = context;
     const results = request.resources.map((r) => {

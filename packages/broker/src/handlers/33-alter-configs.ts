@@ -10,9 +10,6 @@ import { defineHandler } from './handler.ts';
 
 export const alterConfigsHandler = defineHandler({
   apiKey: 33,
-  name: 'AlterConfigs',
-  minVersion: 0,
-  maxVersion: 2,
   async handle(request, context) {
     const responses = await alterConfigResources(
       context,

@@ -15,9 +15,6 @@ import { defineHandler } from './handler.ts';
 
 export const describeLogDirsHandler = defineHandler({
   apiKey: 35,
-  name: 'DescribeLogDirs',
-  minVersion: 0,
-  maxVersion: 4,
   handle(request, context) {
     const { state } = context;
     if (!mayOnCluster(context, AclOperation.DESCRIBE)) {

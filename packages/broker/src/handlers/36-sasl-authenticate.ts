@@ -7,9 +7,6 @@ import { defineHandler } from './handler.ts';
 
 export const saslAuthenticateHandler = defineHandler({
   apiKey: 36,
-  name: 'SaslAuthenticate',
-  minVersion: 0,
-  maxVersion: 2,
   handle(request, { state, connection }) {
     const sasl = state.sasl;
     const result =

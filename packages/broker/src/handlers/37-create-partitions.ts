@@ -17,9 +17,6 @@ const LOG_ERROR_CODES: Record<string, number> = {
 
 export const createPartitionsHandler = defineHandler({
   apiKey: 37,
-  name: 'CreatePartitions',
-  minVersion: 0,
-  maxVersion: 3,
   async handle(request, context) {
     const { state } = context;
     const seen = new Map<string, number>();

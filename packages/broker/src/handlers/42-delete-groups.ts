@@ -8,9 +8,6 @@ import { defineHandler } from './handler.ts';
 
 export const deleteGroupsHandler = defineHandler({
   apiKey: 42,
-  name: 'DeleteGroups',
-  minVersion: 0,
-  maxVersion: 2,
   async handle(request, context) {
     const allowed = request.groupsNames.filter((g) =>
       may(context, AclOperation.DELETE, ResourceType.GROUP, g),

@@ -8,9 +8,6 @@ import { defineHandler } from './handler.ts';
 
 export const incrementalAlterConfigsHandler = defineHandler({
   apiKey: 44,
-  name: 'IncrementalAlterConfigs',
-  minVersion: 0,
-  maxVersion: 1,
   async handle(request, context) {
     const responses = await alterConfigResources(
       context,

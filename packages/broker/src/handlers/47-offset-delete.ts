@@ -8,9 +8,6 @@ import { defineHandler } from './handler.ts';
 
 export const offsetDeleteHandler = defineHandler({
   apiKey: 47,
-  name: 'OffsetDelete',
-  minVersion: 0,
-  maxVersion: 0,
   async handle(request, context) {
     const { state } = context;
     if (!may(context, AclOperation.DELETE, ResourceType.GROUP, request.groupId))

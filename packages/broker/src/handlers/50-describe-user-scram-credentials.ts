@@ -8,9 +8,6 @@ import { defineHandler } from './handler.ts';
 
 export const describeUserScramCredentialsHandler = defineHandler({
   apiKey: 50,
-  name: 'DescribeUserScramCredentials',
-  minVersion: 0,
-  maxVersion: 0,
   handle(request, context) {
     const admin = context.state.scramAdmin;
     if (admin === undefined || !mayOnCluster(context, AclOperation.DESCRIBE)) {

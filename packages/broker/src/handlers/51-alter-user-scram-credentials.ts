@@ -11,9 +11,6 @@ import { defineHandler } from './handler.ts';
 
 export const alterUserScramCredentialsHandler = defineHandler({
   apiKey: 51,
-  name: 'AlterUserScramCredentials',
-  minVersion: 0,
-  maxVersion: 0,
   async handle(request, context) {
     const admin = context.state.scramAdmin;
     const users = [...new Set([...request.deletions, ...request.upsertions].map((a) => a.name))];

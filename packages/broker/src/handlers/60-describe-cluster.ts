@@ -13,9 +13,6 @@ const BROKERS_ENDPOINT = 1;
 
 export const describeClusterHandler = defineHandler({
   apiKey: 60,
-  name: 'DescribeCluster',
-  minVersion: 0,
-  maxVersion: 1,
   handle(request, context) {
     const { state, apiVersion } = context;
     const endpointType = apiVersion >= 1 ? request.endpointType : BROKERS_ENDPOINT;

@@ -20,9 +20,6 @@ export type ApiKeyNumber = keyof RequestBodies & keyof ResponseBodies;
 
 export interface ApiHandler<K extends ApiKeyNumber = ApiKeyNumber> {
   readonly apiKey: K;
-  readonly name: string;
-  readonly minVersion: number;
-  readonly maxVersion: number;
   /**
    * True when the handler references nothing of its request (such as record bytes, which are views of
    * the request frame) once it has called `applied()`: the frame's memory then takes the next request.

@@ -1,73 +1,73 @@
-// Every API the broker serves. ApiVersions advertises exactly this list.
-import { produceHandler } from './00-produce.ts';
-import { fetchHandler } from './01-fetch.ts';
-import { listOffsetsHandler } from './02-list-offsets.ts';
-import { metadataHandler } from './03-metadata.ts';
-import { offsetCommitHandler } from './08-offset-commit.ts';
-import { offsetFetchHandler } from './09-offset-fetch.ts';
-import { findCoordinatorHandler } from './10-find-coordinator.ts';
-import { joinGroupHandler } from './11-join-group.ts';
-import { heartbeatHandler } from './12-heartbeat.ts';
-import { leaveGroupHandler } from './13-leave-group.ts';
-import { syncGroupHandler } from './14-sync-group.ts';
-import { describeGroupsHandler } from './15-describe-groups.ts';
-import { listGroupsHandler } from './16-list-groups.ts';
-import { saslHandshakeHandler } from './17-sasl-handshake.ts';
-import { apiVersionsHandler } from './18-api-versions.ts';
-import { createTopicsHandler } from './19-create-topics.ts';
-import { deleteTopicsHandler } from './20-delete-topics.ts';
-import { deleteRecordsHandler } from './21-delete-records.ts';
-import { initProducerIdHandler } from './22-init-producer-id.ts';
-import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.ts';
-import { describeAclsHandler } from './29-describe-acls.ts';
-import { createAclsHandler } from './30-create-acls.ts';
-import { deleteAclsHandler } from './31-delete-acls.ts';
-import { describeConfigsHandler } from './32-describe-configs.ts';
-import { alterConfigsHandler } from './33-alter-configs.ts';
-import { describeLogDirsHandler } from './35-describe-log-dirs.ts';
-import { saslAuthenticateHandler } from './36-sasl-authenticate.ts';
-import { createPartitionsHandler } from './37-create-partitions.ts';
-import { deleteGroupsHandler } from './42-delete-groups.ts';
-import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts';
-import { offsetDeleteHandler } from './47-offset-delete.ts';
-import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.ts';
-import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.ts';
-import { describeClusterHandler } from './60-describe-cluster.ts';
-import type { ApiHandler } from './handler.ts';
+// Every API the broker serves, by API key. ApiVersions advertises exactly these, each with the versions its
+// protocol schema defines (a schema in @tributary/kafka-protocol is written for exactly the versions its
+// handler serves). A handler's module is loaded when its API is first requested, so the broker answers its
+// first request without loading the code of the thirty-odd APIs that request does not need.
+import { flushCompileCache } from 'node:module';
+import type { ApiHandler, ApiKeyNumber } from './handler.ts';
 
-export const handlers: readonly ApiHandler[] = [
-  produceHandler,
-  fetchHandler,
-  listOffsetsHandler,
-  metadataHandler,
-  offsetCommitHandler,
-  offsetFetchHandler,
-  findCoordinatorHandler,
-  joinGroupHandler,
-  heartbeatHandler,
-  leaveGroupHandler,
-  syncGroupHandler,
-  describeGroupsHandler,
-  listGroupsHandler,
-  saslHandshakeHandler,
-  apiVersionsHandler,
-  createTopicsHandler,
-  deleteTopicsHandler,
-  deleteRecordsHandler,
-  initProducerIdHandler,
-  addPartitionsToTxnHandler,
-  describeAclsHandler,
-  createAclsHandler,
-  deleteAclsHandler,
-  describeConfigsHandler,
-  alterConfigsHandler,
-  describeLogDirsHandler,
-  saslAuthenticateHandler,
-  createPartitionsHandler,
-  deleteGroupsHandler,
-  incrementalAlterConfigsHandler,
-  offsetDeleteHandler,
-  describeUserScramCredentialsHandler,
-  alterUserScramCredentialsHandler,
-  describeClusterHandler,
-] as unknown as readonly ApiHandler[];
+export type HandlerLoader = () => Promise<ApiHandler>;
+
+/**
+ * Node writes its compile cache (when on, see bin/) as the process exits; a broker that is killed never
+ * would, and would compile the module again on its next start. A handler compiled on first use is written now.
+ */
+function loaded(handler: unknown): ApiHandler {
+  flushCompileCache();
+  return handler as ApiHandler;
+}
+
+export const handlers: ReadonlyMap<ApiKeyNumber, HandlerLoader> = new Map<ApiKeyNumber, HandlerLoader>([
+  [0, async () => loaded((await import('./00-produce.ts')).produceHandler)],
+  [1, async () => loaded((await import('./01-fetch.ts')).fetchHandler)],
+  [2, async () => loaded((await import('./02-list-offsets.ts')).listOffsetsHandler)],
+  [3, async () => loaded((await import('./03-metadata.ts')).metadataHandler)],
+  [8, async () => loaded((await import('./08-offset-commit.ts')).offsetCommitHandler)],
+  [9, async () => loaded((await import('./09-offset-fetch.ts')).offsetFetchHandler)],
+  [10, async () => loaded((await import('./10-find-coordinator.ts')).findCoordinatorHandler)],
+  [11, async () => loaded((await import('./11-join-group.ts')).joinGroupHandler)],
+  [12, async () => loaded((await import('./12-heartbeat.ts')).heartbeatHandler)],
+  [13, async () => loaded((await import('./13-leave-group.ts')).leaveGroupHandler)],
+  [14, async () => loaded((await import('./14-sync-group.ts')).syncGroupHandler)],
+  [15, async () => loaded((await import('./15-describe-groups.ts')).describeGroupsHandler)],
+  [16, async () => loaded((await import('./16-list-groups.ts')).listGroupsHandler)],
+  [17, async () => loaded((await import('./17-sasl-handshake.ts')).saslHandshakeHandler)],
+  [18, async () => loaded((await import('./18-api-versions.ts')).apiVersionsHandler)],
+  [19, async () => loaded((await import('./19-create-topics.ts')).createTopicsHandler)],
+  [20, async () => loaded((await import('./20-delete-topics.ts')).deleteTopicsHandler)],
+  [21, async () => loaded((await import('./21-delete-records.ts')).deleteRecordsHandler)],
+  [22, async () => loaded((await import('./22-init-producer-id.ts')).initProducerIdHandler)],
+  [
+    24,
+    async () =>
+      (await import('./24-add-partitions-to-txn.ts')).addPartitionsToTxnHandler as unknown as ApiHandler,
+  ],
+  [29, async () => loaded((await import('./29-describe-acls.ts')).describeAclsHandler)],
+  [30, async () => loaded((await import('./30-create-acls.ts')).createAclsHandler)],
+  [31, async () => loaded((await import('./31-delete-acls.ts')).deleteAclsHandler)],
+  [32, async () => loaded((await import('./32-describe-configs.ts')).describeConfigsHandler)],
+  [33, async () => loaded((await import('./33-alter-configs.ts')).alterConfigsHandler)],
+  [35, async () => loaded((await import('./35-describe-log-dirs.ts')).describeLogDirsHandler)],
+  [36, async () => loaded((await import('./36-sasl-authenticate.ts')).saslAuthenticateHandler)],
+  [37, async () => loaded((await import('./37-create-partitions.ts')).createPartitionsHandler)],
+  [42, async () => loaded((await import('./42-delete-groups.ts')).deleteGroupsHandler)],
+  [
+    44,
+    async () =>
+      (await import('./44-incremental-alter-configs.ts'))
+        .incrementalAlterConfigsHandler as unknown as ApiHandler,
+  ],
+  [47, async () => loaded((await import('./47-offset-delete.ts')).offsetDeleteHandler)],
+  [
+    50,
+    async () =>
+      (await import('./50-describe-user-scram-credentials.ts'))
+        .describeUserScramCredentialsHandler as unknown as ApiHandler,
+  ],
+  [
+    51,
+    async () =>
+      (await import('./51-alter-user-scram-credentials.ts'))
+        .alterUserScramCredentialsHandler as unknown as ApiHandler,
+  ],
+  [60, async () => loaded((await import('./60-describe-cluster.ts')).describeClusterHandler)],
+]);

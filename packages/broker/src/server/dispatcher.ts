@@ -1,15 +1,18 @@
 // Turns a request frame into a response frame: header decode, handler lookup, body decode, encode.
 import {
+  apiDefinitions,
   decodeRequestBody,
   decodeRequestHeader,
   encodeResponse,
   encodeResponseChunks,
   type RequestBodies,
+  type RequestHeader,
   type ResponseBodies,
 } from '@tributary/kafka-protocol';
 import type { BrokerState } from '../broker-state.ts';
 import { ErrorCode } from '../error-codes.ts';
 import type { ApiHandler, ApiKeyNumber } from '../handlers/handler.ts';
+import type { HandlerLoader } from '../handlers/registry.ts';
 import { BadRequestError } from './client-error.ts';
 import type { ConnectionInfo, FrameHandler, ResponseFrame } from './connection.ts';
 
@@ -33,22 +36,50 @@ export interface RequestObserver {
   refused(apiKey: number, code: string): void;
 }
 
+/** An API the broker serves: its name and the versions its protocol schema defines. */
+export interface ApiInfo {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+interface ApiSlot extends ApiInfo {
+  readonly load: HandlerLoader;
+  handler?: ApiHandler;
+  loading?: Promise<ApiHandler>;
+}
+
 export class Dispatcher implements FrameHandler {
-  readonly #handlers = new Map<number, ApiHandler>();
+  readonly #apis = new Map<number, ApiSlot>();
   readonly #state: BrokerState;
   /** Set when the broker serves metrics. */
   observer: RequestObserver | undefined;
 
-  constructor(handlers: readonly ApiHandler[], state: BrokerState) {
-    for (const h of handlers) this.#handlers.set(h.apiKey, h);
+  constructor(handlers: ReadonlyMap<ApiKeyNumber, HandlerLoader>, state: BrokerState) {
+    for (const [apiKey, load] of handlers) {
+      const definition = apiDefinitions.get(apiKey);
+      if (definition === undefined) throw new Error(`API key ${apiKey} has a handler but no protocol schema`);
+      const { name, minVersion, maxVersion } = definition;
+      this.#apis.set(apiKey, { apiKey, name, minVersion, maxVersion, load });
+    }
     this.#state = state;
+  }
+
+  /** Every API served, by API key. */
+  servedApis(): ApiInfo[] {
+    return [...this.#apis.values()]
+      .map(({ apiKey, name, minVersion, maxVersion }) => ({ apiKey, name, minVersion, maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
   }
 
   /** The ApiVersions table: derived from the registered handlers, never written by hand. */
   supportedApis(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-    return [...this.#handlers.values()]
-      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
-      .sort((a, b) => a.apiKey - b.apiKey);
+    return this.servedApis().map(({ apiKey, minVersion, maxVersion }) => ({
+      apiKey,
+      minVersion,
+      maxVersion,
+    }));
   }
 
   handle(
@@ -85,23 +116,45 @@ export class Dispatcher implements FrameHandler {
     observer: RequestObserver | undefined,
     started: number,
   ): ResponseFrame | null | Promise<ResponseFrame | null> {
-    const requestBytes = frame.length + 4;
     const { header, bodyOffset } = decodeRequestHeader(frame);
     const refusal = this.#state.sasl?.refusal(header.apiKey, connection);
     if (refusal !== undefined) throw new BadRequestError('SASL_AUTHENTICATION_REQUIRED', refusal);
-    const handler = this.#handlers.get(header.apiKey);
-    if (!handler) throw new BadRequestError('UNKNOWN_API_KEY', `unknown API key ${header.apiKey}`);
+    const api = this.#apis.get(header.apiKey);
+    if (!api) throw new BadRequestError('UNKNOWN_API_KEY', `unknown API key ${header.apiKey}`);
     const version = header.apiVersion;
-    if (version < handler.minVersion || version > handler.maxVersion) {
+    if (version < api.minVersion || version > api.maxVersion) {
       if (header.apiKey === API_VERSIONS_KEY) {
         observer?.refused(API_VERSIONS_KEY, 'UNSUPPORTED_VERSION');
         return this.#apiVersionsUnsupported(header.correlationId);
       }
       throw new BadRequestError(
         'UNSUPPORTED_VERSION',
-        `${handler.name} v${version} is not supported (${handler.minVersion}-${handler.maxVersion})`,
+        `${api.name} v${version} is not supported (${api.minVersion}-${api.maxVersion})`,
       );
     }
+    // The frame stays this request's until it calls `applied`, so it may wait here for the handler's code.
+    if (api.handler === undefined) {
+      api.loading ??= api.load();
+      return api.loading.then((handler) => {
+        api.handler = handler;
+        return this.#serve(handler, header, frame, bodyOffset, connection, applied, observer, started);
+      });
+    }
+    return this.#serve(api.handler, header, frame, bodyOffset, connection, applied, observer, started);
+  }
+
+  #serve(
+    handler: ApiHandler,
+    header: RequestHeader,
+    frame: Buffer,
+    bodyOffset: number,
+    connection: ConnectionInfo,
+    applied: (frameDone?: boolean) => void,
+    observer: RequestObserver | undefined,
+    started: number,
+  ): ResponseFrame | null | Promise<ResponseFrame | null> {
+    const requestBytes = frame.length + 4;
+    const version = header.apiVersion;
     const apiKey = header.apiKey as ApiKeyNumber;
     const body = decodeRequestBody(apiKey, version, frame, bodyOffset);
     const context = {
@@ -130,7 +183,7 @@ export class Dispatcher implements FrameHandler {
   // KIP-511: an ApiVersions request newer than we know is answered with a v0 response carrying error 35
   // and our ApiVersions range, so the client can retry with a version we speak.
   #apiVersionsUnsupported(correlationId: number): Buffer {
-    const own = this.#handlers.get(API_VERSIONS_KEY)!;
+    const own = this.#apis.get(API_VERSIONS_KEY)!;
     const body = {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
       apiKeys: [{ apiKey: API_VERSIONS_KEY, minVersion: own.minVersion, maxVersion: own.maxVersion }],
