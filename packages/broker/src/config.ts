@@ -64,6 +64,12 @@ export const BrokerConfigSchema = Type.Object(
       default: 4 * 1024 * 1024,
       description: 'most record bytes one fetch response carries (at least one whole batch is always sent)',
     }),
+    tlsFetchMaxBytes: Type.Integer({
+      minimum: 1024,
+      default: 256 * 1024,
+      description:
+        'the same for clients of the TLS listener, when smaller (they receive a response in 16 KiB TLS records, and some clients parse large ones slowly; see README)',
+    }),
     maxOpenFiles: Type.Integer({
       minimum: 16,
       default: 1000,

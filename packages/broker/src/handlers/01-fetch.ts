@@ -4,7 +4,12 @@
 // Differs from Kafka: fetch sessions are not kept; every response has sessionId 0, which tells clients
 // to keep sending full fetch requests (a documented, valid answer to a session request). Without
 // transactions in the log yet, lastStableOffset equals the high watermark. The connection's next request
-// starts once the first read is done, so the long-poll never holds it up.
+// starts once the first read is done, so the long-poll never holds it up. Clients of the TLS listener get
+// responses of at most tlsFetchMaxBytes (256 KiB by default) where Kafka has one fetch.max.bytes for every
+// listener: a TLS client receives a response as 16 KiB records, and @platformatic/kafka (what our services
+// consume with) reads each field of a record by walking that list of pieces from the first, so a large
+// response costs it more per record over TLS (README, "Benchmarks"). KIP-74 lets a broker answer less than
+// asked; the first batch is still sent whole, so consumers always progress.
 
 import { ErrorCode } from '../error-codes.ts';
 import type { ReadBuffers } from '../io/read-buffers.ts';
@@ -126,6 +131,7 @@ export const fetchHandler = defineHandler({
     const maxBytes = Math.min(
       request.maxBytes > 0 ? request.maxBytes : 0x7fffffff,
       state.config.fetchMaxBytes,
+      context.connection.tls ? state.config.tlsFetchMaxBytes : 0x7fffffff,
     );
     let read = await readAll(targets, maxBytes, state.logs.readBuffers);
     // The first read saw everything the connection's earlier requests appended; the long-poll that may

@@ -13,6 +13,7 @@
 // shared by all connections, and `sweep` closes it when a started frame takes too long to arrive or when
 // it has been idle (nothing in flight, nothing received) for too long.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { returnLeases } from '../io/read-buffers.ts';
 import { certificatePrincipal } from '../security/certificate-principal.ts';
@@ -44,6 +45,8 @@ export interface ConnectionInfo {
   readonly remoteHost: string;
   /** The port of the listener the client connected to (what Metadata tells it to use); unset: the broker's. */
   readonly listenerPort?: number;
+  /** The client connected to a TLS listener (Fetch answers it with smaller responses: `tlsFetchMaxBytes`). */
+  readonly tls: boolean;
   /** `User:<subject DN>` of a verified TLS client certificate, if the client presented one. */
   readonly certificatePrincipal?: string;
   readonly logger: Logger;
@@ -108,6 +111,7 @@ export class Connection implements BudgetHolder {
       // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d; ACLs name it a.b.c.d.
       remoteHost: (socket.remoteAddress ?? '?').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
       listenerPort,
+      tls: socket instanceof TLSSocket,
       certificatePrincipal: certificatePrincipal(socket),
       logger: logger.child({ connection: id, remote: remoteAddress }),
     };
