@@ -10,8 +10,11 @@
 // alone (bench/disk-sync.ts, a process of its own) appending the same bytes in the same-sized flush rounds
 // the broker made (read from its fsync metrics): when the two take about as long, the disk sets the rate.
 // `--fetch-max-bytes` is passed to all three brokers: how large a response is changes what a consumer
-// spends parsing it (see the README), for plaintext and TLS alike.
-// Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3 --fetch-max-bytes 4194304]
+// spends parsing it (see the README), for plaintext and TLS alike. `--tls-fetch-max-bytes` goes to the TLS
+// broker (its responses are smaller by default, 256 KiB); setting it to the fetch-max-bytes of the others
+// compares TLS and plaintext with responses of the same size.
+// Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3 --fetch-max-bytes 4194304
+//   --tls-fetch-max-bytes 262144]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import { resolveBrokerConfig } from '../packages/broker/src/config.ts';
 import { testCertificates } from '../packages/broker/test/support/test-certificates.ts';
 import { startBrokerProcess } from './broker-process.ts';
 import { loopbackRead, rawFetchAll } from './raw-fetch.ts';
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     'value-bytes': { type: 'string', default: '1024' },
     rounds: { type: 'string', default: '3' },
     'fetch-max-bytes': { type: 'string' },
+    'tls-fetch-max-bytes': { type: 'string' },
   },
 });
 const RECORDS = Number(values.records);
@@ -40,6 +45,7 @@ for (const [name, v, min] of [
   ['value-bytes', VALUE_BYTES, 1],
   ['rounds', ROUNDS, 1],
   ['fetch-max-bytes', Number(values['fetch-max-bytes'] ?? 1024), 1024],
+  ['tls-fetch-max-bytes', Number(values['tls-fetch-max-bytes'] ?? 1024), 1024],
 ] as const) {
   if (!Number.isInteger(v) || v < min) {
     console.error(`bench:broker: --${name} must be an integer >= ${min} (got ${String(v)})`);
@@ -213,6 +219,9 @@ const brokers = {
   os: await startBrokerProcess(dirs[1], ['--flush', 'os', '--metrics-port', '0', ...fetchArgs]),
   secure: await startBrokerProcess(dirs[2], [
     ...fetchArgs,
+    ...(values['tls-fetch-max-bytes'] === undefined
+      ? []
+      : ['--tls-fetch-max-bytes', values['tls-fetch-max-bytes']]),
     '--tls-cert-file',
     certs.certFile,
     '--tls-key-file',
@@ -320,6 +329,15 @@ try {
       console.log(
         `broker CPU per 100k records (${policy}, ${partitions} partition(s)): produce ${perRecords(`${policy} produce p${partitions} cpu`)}, consume ${perRecords(`${policy} consume p${partitions} cpu`)}`,
       );
+  const defaults = resolveBrokerConfig({});
+  const plainResponse = Number(values['fetch-max-bytes'] ?? defaults.fetchMaxBytes);
+  const tlsResponse = Math.min(
+    plainResponse,
+    Number(values['tls-fetch-max-bytes'] ?? defaults.tlsFetchMaxBytes),
+  );
+  console.log(
+    `fetch responses of at most ${plainResponse / 1024} KiB plaintext, ${tlsResponse / 1024} KiB over TLS (the brokers' limits)`,
+  );
   for (const what of ['produce', 'consume']) {
     const plain = median(results[`default ${what} p1`]);
     const secure = median(results[`secure ${what} p1`]);
@@ -328,7 +346,8 @@ try {
     );
   }
   console.log(
-    `1 partition: consume CPU per 100k records, broker / client: TLS + SCRAM ${perRecords('secure consume p1 cpu')} / ${perRecords('secure consume p1 client cpu')}, plaintext ${perRecords('default consume p1 cpu')} / ${perRecords('default consume p1 client cpu')}`,
+    `1 partition: consume CPU per 100k records, broker / client: TLS + SCRAM ${perRecords('secure consume p1 cpu')} / ${perRecords('secure consume p1 client cpu')}, plaintext ${perRecords('default consume p1 cpu')} / ${perRecords('default consume p1 client cpu')}; ` +
+      `client TLS ÷ plaintext ${(median(results['secure consume p1 client cpu']) / median(results['default consume p1 client cpu'])).toFixed(2)}`,
   );
   const loop = median(results['loopback GB/s']);
   for (const policy of policies) {
