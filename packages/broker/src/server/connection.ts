@@ -13,7 +13,7 @@
 // shared by all connections, and `sweep` closes it when a started frame takes too long to arrive or when
 // it has been idle (nothing in flight, nothing received) for too long.
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { returnLeases } from '../io/read-buffers.ts';
 import { certificatePrincipal } from '../security/certificate-principal.ts';
@@ -111,7 +111,8 @@ export class Connection implements BudgetHolder {
       // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d; ACLs name it a.b.c.d.
       remoteHost: (socket.remoteAddress ?? '?').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
       listenerPort,
-      tls: socket instanceof TLSSocket,
+      // Only a TLS socket is `encrypted` (testing that keeps Node's TLS module out of a plaintext broker).
+      tls: (socket as Partial<TLSSocket>).encrypted === true,
       certificatePrincipal: certificatePrincipal(socket),
       logger: logger.child({ connection: id, remote: remoteAddress }),
     };
