@@ -48,6 +48,7 @@ const telemetry = await startTelemetry({
   exportTraces:
     config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
     config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined,
+  sampler: { name: config.OTEL_TRACES_SAMPLER, ratio: config.OTEL_TRACES_SAMPLER_ARG },
 });
 if (security.auth.mode === 'development') {
   logger.warn('AUTH_MODE=development: the HTTP API accepts every request without a token; never expose it');

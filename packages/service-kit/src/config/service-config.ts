@@ -1,5 +1,5 @@
 // The environment variables every service reads; a service adds its own on top.
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { HTTP_SECURITY_CONFIG } from '../security/http-security-config.ts';
 import { KAFKA_SECURITY_CONFIG } from '../security/kafka-security-config.ts';
 
@@ -21,6 +21,17 @@ export function loggingSettings() {
   };
 }
 
+/** OTEL_TRACES_SAMPLER's values (the OpenTelemetry SDK's names). */
+export const TracesSamplerName = Type.Union([
+  Type.Literal('always_on'),
+  Type.Literal('always_off'),
+  Type.Literal('traceidratio'),
+  Type.Literal('parentbased_always_on'),
+  Type.Literal('parentbased_always_off'),
+  Type.Literal('parentbased_traceidratio'),
+]);
+export type TracesSamplerName = Static<typeof TracesSamplerName>;
+
 export function serviceConfigSchema(defaults: { port: number; dataDir: string; schema: string }) {
   return Type.Object({
     PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port }),
@@ -35,22 +46,13 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
     KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: -1, maximum: 32, not: Type.Literal(0), default: -1 }),
     ...loggingSettings(),
     OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
-    // OpenTelemetry's standard variables (the SDK reads them itself; they are checked here so a typo stops
-    // the start like any other bad setting).
+    // OpenTelemetry's standard variables (the OTLP exporter reads its own; they are checked here so a typo
+    // stops the start like any other bad setting; the sampler's are handed to startTelemetry).
     OTEL_SDK_DISABLED: Type.Boolean({ default: false }),
     OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
     OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
-    OTEL_TRACES_SAMPLER: Type.Optional(
-      Type.Union([
-        Type.Literal('always_on'),
-        Type.Literal('always_off'),
-        Type.Literal('traceidratio'),
-        Type.Literal('parentbased_always_on'),
-        Type.Literal('parentbased_always_off'),
-        Type.Literal('parentbased_traceidratio'),
-      ]),
-    ),
+    OTEL_TRACES_SAMPLER: Type.Optional(TracesSamplerName),
     OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     ...HTTP_SECURITY_CONFIG,
     ...KAFKA_SECURITY_CONFIG,

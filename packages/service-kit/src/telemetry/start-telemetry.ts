@@ -1,11 +1,16 @@
-// The OpenTelemetry Node SDK of a service process: traces (HTTP through @fastify/otel, PostgreSQL through
-// the pg instrumentation, the messaging and database libraries' own spans) exported with OTLP/HTTP JSON when
-// an OTLP endpoint is configured, and metrics read by Prometheus from `/metrics`. OTEL_SDK_DISABLED turns it
-// all off; the sampler follows OTEL_TRACES_SAMPLER(_ARG), which the SDK reads itself.
+// The OpenTelemetry SDK of a service process: traces (HTTP through @fastify/otel, PostgreSQL through the pg
+// instrumentation, the messaging and database libraries' own spans) exported with OTLP/HTTP JSON when an OTLP
+// endpoint is configured, and metrics read by Prometheus from `/metrics`. OTEL_SDK_DISABLED turns it all off;
+// the sampler follows OTEL_TRACES_SAMPLER(_ARG) (read by the service's config).
 //
-// The SDK is loaded by startTelemetry, not when this module is: importing the service kit (the console, tests,
-// a process with OTEL_SDK_DISABLED) does not pay for loading it.
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+// Built from the SDK's parts rather than @opentelemetry/sdk-node, which loads every exporter it can be
+// configured with (gRPC, protobuf, Zipkin, logs) and cost about a fifth of a second of CPU per start; the
+// OTLP exporter is loaded only when an endpoint is configured. The parts are loaded by startTelemetry, not
+// when this module is: importing the service kit (the console, tests, a process with OTEL_SDK_DISABLED) does
+// not pay for loading them.
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { TracesSamplerName } from '../config/service-config.ts';
 import { correlationIdOf } from '../http/request-context.ts';
 
 export interface TelemetryOptions {
@@ -17,6 +22,8 @@ export interface TelemetryOptions {
   exportTraces?: boolean;
   /** Where spans go instead of (tests: an in-memory exporter) or besides OTLP. */
   spanProcessors?: readonly SpanProcessor[];
+  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; default `parentbased_always_on`. */
+  sampler?: { name?: TracesSamplerName; ratio?: number };
 }
 
 export interface Telemetry {
@@ -53,55 +60,96 @@ const untracedRoutes = /^\/(health|metrics)(\/|$)/;
 /** Starts the SDK; call before the app, database and messaging clients are built. */
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   if (options.disabled === true) return disabledTelemetry;
+  const exportTraces = options.exportTraces === true;
   const [
     { FastifyOtelInstrumentation },
     { PrometheusExporter, PrometheusSerializer },
-    { OTLPTraceExporter },
     { PgInstrumentation },
-    { NodeSDK },
-    { BatchSpanProcessor, NoopSpanProcessor },
+    { registerInstrumentations },
+    { AsyncLocalStorageContextManager },
+    { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator },
+    resources,
+    { MeterProvider },
+    sdkTrace,
+    otlp,
   ] = await Promise.all([
     import('@fastify/otel'),
     import('@opentelemetry/exporter-prometheus'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/instrumentation-pg'),
-    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-metrics'),
     import('@opentelemetry/sdk-trace'),
+    exportTraces ? import('@opentelemetry/exporter-trace-otlp-http') : undefined,
   ]);
+  const { BatchSpanProcessor, NoopSpanProcessor, TracerProvider } = sdkTrace;
+  const instrumentations = [
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      // One span per request. A span per lifecycle hook and one for the handler (the default) cost a
+      // span for every hook of every plugin on every request, and the request span already has the time.
+      instrumentHooks: false,
+      instrumentHandler: false,
+      ignorePaths: ({ url }) => untracedRoutes.test(url),
+      requestHook: (span, request) => {
+        const route = request.routeOptions.url;
+        span.updateName(route === undefined ? request.method : `${request.method} ${route}`);
+        // What the console finds a request's trace by.
+        span.setAttribute('correlation.id', correlationIdOf(request.raw));
+      },
+    }),
+    // Statements outside a traced operation (relay polling, migrations) make no traces of their own.
+    new PgInstrumentation({ requireParentSpan: true }),
+  ];
+  const contextManager = new AsyncLocalStorageContextManager();
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  // The resource the Node SDK would describe: its defaults, the process, host and OS, OTEL_RESOURCE_ATTRIBUTES.
+  const { defaultResource, detectResources, resourceFromAttributes } = resources;
+  const resource = defaultResource()
+    .merge(
+      detectResources({
+        detectors: [
+          resources.serviceInstanceIdDetector,
+          resources.processDetector,
+          resources.hostDetector,
+          resources.osDetector,
+          resources.envDetector,
+        ],
+      }),
+    )
+    .merge(resourceFromAttributes({ 'service.name': options.serviceName }));
+
   const reader = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
+  const meterProvider = new MeterProvider({
+    resource,
+    views: SECONDS_INSTRUMENTS.map((name) => ({ instrumentName: name, name: `${name}_seconds` })),
+    readers: [reader],
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (options.exportTraces === true)
-    processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
+  if (otlp !== undefined) processors.push(new BatchSpanProcessor({ exporter: new otlp.OTLPTraceExporter() }));
   // Without an exporter spans are still made, so logs and published events carry real trace ids.
   if (processors.length === 0) processors.push(new NoopSpanProcessor());
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    metricReaders: [reader],
-    views: SECONDS_INSTRUMENTS.map((name) => ({ instrumentName: name, name: `${name}_seconds` })),
+  const tracerProvider = new TracerProvider({
+    sampler: tracesSampler(sdkTrace, options.sampler?.name, options.sampler?.ratio),
+    resource,
     spanProcessors: processors,
-    // Logs go to stdout as JSON lines (with trace ids); no OTLP log export.
-    logRecordProcessors: [],
-    instrumentations: [
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        // One span per request. A span per lifecycle hook and one for the handler (the default) cost a
-        // span for every hook of every plugin on every request, and the request span already has the time.
-        instrumentHooks: false,
-        instrumentHandler: false,
-        ignorePaths: ({ url }) => untracedRoutes.test(url),
-        requestHook: (span, request) => {
-          const route = request.routeOptions.url;
-          span.updateName(route === undefined ? request.method : `${request.method} ${route}`);
-          // What the console finds a request's trace by.
-          span.setAttribute('correlation.id', correlationIdOf(request.raw));
-        },
-      }),
-      // Statements outside a traced operation (relay polling, migrations) make no traces of their own.
-      new PgInstrumentation({ requireParentSpan: true }),
-    ],
   });
-  sdk.start();
+  trace.setGlobalTracerProvider(tracerProvider);
+  // Handed the providers themselves: the instrumentations load the API as CommonJS, a second instance of it,
+  // and a tracer they took from its global proxy before the registration above would never record.
+  registerInstrumentations({ instrumentations, tracerProvider, meterProvider });
+  const sdk = {
+    shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]),
+  };
   return {
     enabled: true,
     async scrape() {
@@ -124,4 +172,27 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       clearTimeout(timer);
     },
   };
+}
+
+/** The sampler OTEL_TRACES_SAMPLER names, as the OpenTelemetry SDK builds it from that variable. */
+function tracesSampler(
+  sdk: typeof import('@opentelemetry/sdk-trace'),
+  name: TracesSamplerName = 'parentbased_always_on',
+  ratio = 1,
+): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  }
 }
