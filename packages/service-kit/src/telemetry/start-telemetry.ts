@@ -9,7 +9,7 @@
 // when this module is: importing the service kit (the console, tests, a process with OTEL_SDK_DISABLED) does
 // not pay for loading them.
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TracesSamplerName } from '../config/service-config.ts';
 import { correlationIdOf } from '../http/request-context.ts';
 
@@ -71,6 +71,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     resources,
     { MeterProvider },
     sdkTrace,
+    { tracesSampler },
+    { contextOnlyTracerProvider },
     otlp,
   ] = await Promise.all([
     import('@fastify/otel'),
@@ -82,9 +84,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-metrics'),
     import('@opentelemetry/sdk-trace'),
+    import('./traces-sampler.ts'),
+    import('./context-only-tracer.ts'),
     exportTraces ? import('@opentelemetry/exporter-trace-otlp-http') : undefined,
   ]);
-  const { BatchSpanProcessor, NoopSpanProcessor, TracerProvider } = sdkTrace;
+  const { BatchSpanProcessor, TracerProvider } = sdkTrace;
   const instrumentations = [
     new FastifyOtelInstrumentation({
       registerOnInitialization: true,
@@ -136,19 +140,21 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
 
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (otlp !== undefined) processors.push(new BatchSpanProcessor({ exporter: new otlp.OTLPTraceExporter() }));
-  // Without an exporter spans are still made, so logs and published events carry real trace ids.
-  if (processors.length === 0) processors.push(new NoopSpanProcessor());
-  const tracerProvider = new TracerProvider({
-    sampler: tracesSampler(sdkTrace, options.sampler?.name, options.sampler?.ratio),
-    resource,
-    spanProcessors: processors,
-  });
+  const sampler = tracesSampler(options.sampler?.name, options.sampler?.ratio);
+  // With no processor nothing could ever read a recorded span: spans are then trace contexts only (see
+  // context-only-tracer.ts), so logs, published events and downstream services still see the trace ids and
+  // the sampling decision, without the SDK's per-span work.
+  const sdkTracerProvider =
+    processors.length === 0
+      ? undefined
+      : new TracerProvider({ sampler, resource, spanProcessors: processors });
+  const tracerProvider = sdkTracerProvider ?? contextOnlyTracerProvider(sampler);
   trace.setGlobalTracerProvider(tracerProvider);
   // Handed the providers themselves: the instrumentations load the API as CommonJS, a second instance of it,
   // and a tracer they took from its global proxy before the registration above would never record.
   registerInstrumentations({ instrumentations, tracerProvider, meterProvider });
   const sdk = {
-    shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]),
+    shutdown: () => Promise.all([sdkTracerProvider?.shutdown(), meterProvider.shutdown()]),
   };
   return {
     enabled: true,
@@ -172,27 +178,4 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       clearTimeout(timer);
     },
   };
-}
-
-/** The sampler OTEL_TRACES_SAMPLER names, as the OpenTelemetry SDK builds it from that variable. */
-function tracesSampler(
-  sdk: typeof import('@opentelemetry/sdk-trace'),
-  name: TracesSamplerName = 'parentbased_always_on',
-  ratio = 1,
-): Sampler {
-  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
-  switch (name) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio);
-    case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
-  }
 }
