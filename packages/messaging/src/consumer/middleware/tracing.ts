@@ -110,7 +110,7 @@ export function tracingMiddleware(): Middleware {
     let outcome: MessageOutcome | undefined;
     let errorType: string | undefined;
     try {
-      await context.with(trace.setSpan(context.active(), span), () => next(message));
+      await context.with(trace.setSpan(context.active(), span), next, undefined, message);
       outcome = message.outcome ?? 'handled';
       if (outcome === 'retry-scheduled' || outcome === 'dead-lettered') {
         failSpan(span, message.error);
