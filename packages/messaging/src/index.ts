@@ -167,3 +167,8 @@ export {
 } from './retry/redrive.ts';
 export { type RecordOrigin, RetryHeaders } from './retry/retry-headers.ts';
 export { deadLetterTopicOf, redrivenTopicOf, retryTopicOf } from './retry/retry-topics.ts';
+export {
+  type HistogramTally,
+  readTalliedHistograms,
+  type TalliedHistogramData,
+} from './telemetry/tallied-histogram.ts';

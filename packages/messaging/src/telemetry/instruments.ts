@@ -4,6 +4,7 @@
 // groups, event types and error codes, never keys or ids.
 import { type Counter, type Histogram, type Meter, type MeterProvider, metrics } from '@opentelemetry/api';
 import { TalliedCounter } from './tallied-counter.ts';
+import { TalliedHistogram } from './tallied-histogram.ts';
 
 /** Seconds buckets for message operations: sub-millisecond sends to multi-second handlers. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -14,7 +15,8 @@ export interface MessagingInstruments {
   /** Counted per message in process and read when the SDK collects (see TalliedCounter). */
   consumed: TalliedCounter;
   operationDuration: Histogram;
-  processDuration: Histogram;
+  /** Counted per message in process (see TalliedHistogram). */
+  processDuration: TalliedHistogram;
   retries: Counter;
   deadLetters: Counter;
   redrives: Counter;
@@ -39,10 +41,10 @@ function make(meter: Meter): MessagingInstruments {
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     }),
-    processDuration: meter.createHistogram('messaging.process.duration', {
+    processDuration: new TalliedHistogram(meter, 'messaging.process.duration', {
       description: 'Duration of processing one message: validation, handler and routing of failures',
       unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      boundaries: DURATION_BUCKETS,
     }),
     retries: meter.createCounter('tributary.messaging.retries', {
       description: 'Messages moved to the retry topic (or parked behind an earlier failure of their key)',

@@ -54,6 +54,9 @@ const SECONDS_INSTRUMENTS = [
   'db.client.operation.duration',
 ];
 
+const prometheusName = (instrument: string) =>
+  SECONDS_INSTRUMENTS.includes(instrument) ? `${instrument}_seconds` : instrument;
+
 /** Probes and scrapes make no traces. */
 const untracedRoutes = /^\/(health|metrics)(\/|$)/;
 
@@ -73,6 +76,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     sdkTrace,
     { tracesSampler },
     { contextOnlyTracerProvider },
+    { talliedHistogramsProducer },
     otlp,
   ] = await Promise.all([
     import('@fastify/otel'),
@@ -86,6 +90,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     import('@opentelemetry/sdk-trace'),
     import('./traces-sampler.ts'),
     import('./context-only-tracer.ts'),
+    import('./tallied-histograms-producer.ts'),
     exportTraces ? import('@opentelemetry/exporter-trace-otlp-http') : undefined,
   ]);
   const { BatchSpanProcessor, TracerProvider } = sdkTrace;
@@ -129,11 +134,15 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     )
     .merge(resourceFromAttributes({ 'service.name': options.serviceName }));
 
-  const reader = new PrometheusExporter({ preventServerStart: true });
+  const reader = new PrometheusExporter({
+    preventServerStart: true,
+    // Histograms the messaging library counts in process, next to the SDK's own instruments.
+    metricProducers: [talliedHistogramsProducer(prometheusName)],
+  });
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   const meterProvider = new MeterProvider({
     resource,
-    views: SECONDS_INSTRUMENTS.map((name) => ({ instrumentName: name, name: `${name}_seconds` })),
+    views: SECONDS_INSTRUMENTS.map((name) => ({ instrumentName: name, name: prometheusName(name) })),
     readers: [reader],
   });
   metrics.setGlobalMeterProvider(meterProvider);

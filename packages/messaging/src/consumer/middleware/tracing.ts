@@ -5,20 +5,22 @@
 //
 // This runs for every record, and with a handler that does little the SDK's work here is most of the cost
 // of a message, so what does not change between records is made once: span names, the span's first
-// attributes and, per (group, topic, outcome, error.type), the metric attributes and the consumed count. The span gets at its
-// start only the attributes the messaging conventions call relevant to sampling; the others are added when
-// it records (the SDK validates attributes given at the start twice, and an unsampled span needs none).
+// attributes and, per (group, topic, outcome, error.type), the metric attributes, the consumed count and the
+// processing-duration series (both counted in process). The span gets at its start only the attributes the
+// messaging conventions call relevant to sampling; the others are added when it records (the SDK validates
+// attributes given at the start twice, and an unsampled or context-only span needs none).
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
 import { errorCodeOf } from '../../errors.ts';
 import { instruments, type MessagingInstruments } from '../../telemetry/instruments.ts';
 import type { TallySeries } from '../../telemetry/tallied-counter.ts';
+import type { HistogramSeries } from '../../telemetry/tallied-histogram.ts';
 import { Attr, contextOfHeaders, failSpan, tracer } from '../../telemetry/tracing.ts';
 import type { InboundMessage, MessageOutcome, Middleware } from '../message-pipeline.ts';
 
-/** The metric attributes of one (group, topic, outcome, error.type) and its consumed count. */
+/** The consumed count and processing durations of one (group, topic, outcome, error.type). */
 interface OutcomeSeries {
-  readonly attributes: Attributes;
   readonly consumed: TallySeries;
+  readonly duration: HistogramSeries;
 }
 
 /** What every record of one topic read by one group shares. */
@@ -78,11 +80,11 @@ export function tracingMiddleware(): Middleware {
       if (outcome !== undefined) attributes['tributary.outcome'] = outcome;
       if (errorType !== undefined) attributes[Attr.errorType] = errorType;
       Object.freeze(attributes);
-      const consumed = meters!.consumed.series(
-        `${message.group}\n${message.record.topic}\n${key}`,
-        () => attributes,
-      );
-      found = { attributes, consumed };
+      const seriesKey = `${message.group}\n${message.record.topic}\n${key}`;
+      found = {
+        consumed: meters!.consumed.series(seriesKey, () => attributes),
+        duration: meters!.processDuration.series(seriesKey, () => attributes),
+      };
       telemetry.outcomes.set(key, found);
     }
     return found;
@@ -124,7 +126,7 @@ export function tracingMiddleware(): Middleware {
     } finally {
       span.end();
       const series = outcomeSeries(telemetry, message, outcome, errorType);
-      meters!.processDuration.record((performance.now() - started) / 1000, series.attributes);
+      series.duration.record((performance.now() - started) / 1000);
       series.consumed.value++;
     }
   };
