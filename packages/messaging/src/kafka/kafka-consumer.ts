@@ -86,6 +86,7 @@ export class KafkaConsumer implements Consumer {
       heartbeatInterval: settings.heartbeatIntervalMs,
       rebalanceTimeout: settings.rebalanceTimeoutMs,
       maxWaitTime: settings.maxWaitTimeMs,
+      maxBytesPerPartition: settings.fetchPartitionMaxBytes,
       timeout: settings.requestTimeoutMs,
       connectTimeout: settings.connectTimeoutMs,
       retries: settings.clientRetries + 2,

@@ -25,6 +25,7 @@ export async function readWholeTopic(
     rebalanceTimeout: settings.rebalanceTimeoutMs,
     timeout: settings.requestTimeoutMs,
     maxWaitTime: Math.min(settings.maxWaitTimeMs, 200),
+    maxBytesPerPartition: settings.fetchPartitionMaxBytes,
     autocommit: false,
     deserializers: {
       key: (data) => (data === undefined ? undefined : stringDeserializer(data)),
