@@ -13,11 +13,18 @@ export async function startBrokerProcess(dataDir: string, extraArgs: string[] = 
     },
   );
   let metricsUrl: string | undefined;
+  let plaintextAddress: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string; metrics?: string };
+      const entry = JSON.parse(line) as {
+        msg?: string;
+        address?: string;
+        metrics?: string;
+        plaintext?: { address?: string };
+      };
       if (entry.msg === 'broker listening' && entry.address) {
         metricsUrl = entry.metrics;
+        plaintextAddress = entry.plaintext?.address;
         resolve(entry.address);
       }
     });
@@ -27,6 +34,8 @@ export async function startBrokerProcess(dataDir: string, extraArgs: string[] = 
     address,
     /** `http://host:port/metrics` when started with `--metrics-port`. */
     metricsUrl,
+    /** The plaintext listener beside a TLS one (`--plaintext-port`). */
+    plaintextAddress,
     pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
