@@ -11,10 +11,10 @@
 // the broker made (read from its fsync metrics): when the two take about as long, the disk sets the rate.
 // `--fetch-max-bytes` is passed to all three brokers: how large a response is changes what a consumer
 // spends parsing it (see the README), for plaintext and TLS alike. `--tls-fetch-max-bytes` goes to the TLS
-// broker (its responses are smaller by default, 256 KiB); setting it to the fetch-max-bytes of the others
+// broker (its responses are smaller by default, 512 KiB); setting it to the fetch-max-bytes of the others
 // compares TLS and plaintext with responses of the same size.
 // Usage: npm run bench:broker [-- --records 200000 --value-bytes 1024 --rounds 3 --fetch-max-bytes 4194304
-//   --tls-fetch-max-bytes 262144]
+//   --tls-fetch-max-bytes 524288]
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -66,7 +66,7 @@ export const BrokerConfigSchema = Type.Object(
     }),
     tlsFetchMaxBytes: Type.Integer({
       minimum: 1024,
-      default: 256 * 1024,
+      default: 512 * 1024,
       description:
         'the same for clients of the TLS listener, when smaller (they receive a response in 16 KiB TLS records, and some clients parse large ones slowly; see README)',
     }),

@@ -5,7 +5,7 @@
 // to keep sending full fetch requests (a documented, valid answer to a session request). Without
 // transactions in the log yet, lastStableOffset equals the high watermark. The connection's next request
 // starts once the first read is done, so the long-poll never holds it up. Clients of the TLS listener get
-// responses of at most tlsFetchMaxBytes (256 KiB by default) where Kafka has one fetch.max.bytes for every
+// responses of at most tlsFetchMaxBytes (512 KiB by default) where Kafka has one fetch.max.bytes for every
 // listener: a TLS client receives a response as 16 KiB records, and @platformatic/kafka (what our services
 // consume with) reads each field of a record by walking that list of pieces from the first, so a large
 // response costs it more per record over TLS (README, "Benchmarks"). KIP-74 lets a broker answer less than

@@ -15,7 +15,7 @@ export interface KafkaTransportOptions {
   maxWaitTimeMs?: number;
   /**
    * Most record bytes of one partition a fetch asks for (Kafka's max.partition.fetch.bytes; a larger first
-   * batch still comes whole). Default 256 KiB over TLS, 1 MiB without: @platformatic/kafka parses a
+   * batch still comes whole). Default 512 KiB over TLS, 1 MiB without: @platformatic/kafka parses a
    * partition's records more slowly the more pieces they arrive in, and TLS delivers them in 16 KiB pieces.
    */
   fetchPartitionMaxBytes?: number;
@@ -46,7 +46,7 @@ export function kafkaClientSettings(options: KafkaTransportOptions): KafkaClient
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 10_000,
     maxWaitTimeMs: options.maxWaitTimeMs ?? 500,
     fetchPartitionMaxBytes:
-      options.fetchPartitionMaxBytes ?? (options.security?.tls === undefined ? 1024 * 1024 : 256 * 1024),
+      options.fetchPartitionMaxBytes ?? (options.security?.tls === undefined ? 1024 * 1024 : 512 * 1024),
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
     connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
     clientRetries: options.clientRetries ?? 1,

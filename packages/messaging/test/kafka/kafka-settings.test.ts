@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { kafkaClientSettings } from '../../src/kafka/kafka-settings.ts';
 
-it('asks for at most 1 MiB of a partition per fetch without TLS and 256 KiB over TLS', () => {
+it('asks for at most 1 MiB of a partition per fetch without TLS and 512 KiB over TLS', () => {
   assert.equal(kafkaClientSettings({ brokers: ['b:9092'] }).fetchPartitionMaxBytes, 1024 * 1024);
   assert.equal(
     kafkaClientSettings({ brokers: ['b:9092'], security: { sasl: undefined, tls: {} } })
       .fetchPartitionMaxBytes,
-    256 * 1024,
+    512 * 1024,
   );
 });
 
