@@ -4,6 +4,7 @@ import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { type Logger, pino } from 'pino';
 import type { Database, PgliteDatabaseOptions, QueryResult, SqlExecutor } from './database.ts';
 import { DatabaseError, toDatabaseError } from './database-error.ts';
+import { pgliteAssets } from './pglite-assets.ts';
 import { defaultTemplateDir, readTemplate, writeTemplate } from './pglite-template.ts';
 import { assertSqlName } from './sql-name.ts';
 import { tracedQuery, tracedTransaction } from './tracing.ts';
@@ -95,6 +96,7 @@ async function openPglite(
   logger: Logger,
 ): Promise<PGlite> {
   const engine = await loadPglite();
+  const assets = await pgliteAssets();
   const onDisk = dataDir !== undefined && !dataDir.includes('://');
   const fresh = await isNew(dataDir);
   // PGlite creates its directory but not the parents; a fresh checkout has no `.data` yet.
@@ -103,7 +105,7 @@ async function openPglite(
   const dump = cache === undefined ? undefined : await readTemplate(cache);
   if (dump !== undefined) {
     try {
-      return await engine.create(dataDir, { loadDataDir: dump });
+      return await engine.create(dataDir, { ...assets, loadDataDir: dump });
     } catch (error) {
       logger.warn({ err: error, cache }, 'cached fresh database did not load; initialising a new one');
       // The directory was empty before, so whatever is in it now came from the failed load.
@@ -113,7 +115,7 @@ async function openPglite(
       }
     }
   }
-  const pglite = await engine.create(dataDir);
+  const pglite = await engine.create(dataDir, assets);
   if (cache !== undefined && dump === undefined) {
     try {
       await writeTemplate(cache, pglite);

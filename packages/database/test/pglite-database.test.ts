@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import type { DatabaseError } from '../src/database-error.ts';
+import { loadPgliteAssets, PGLITE_ASSETS, pgliteDistDir } from '../src/pglite-assets.ts';
 import { createPgliteDatabase } from '../src/pglite-database.ts';
 import { writeTemplate } from '../src/pglite-template.ts';
 import { pgliteFixture } from '../src/testing/test-databases.ts';
 import { databaseSuite } from './database-suite.ts';
 
 databaseSuite(pgliteFixture);
+
+/** Images use brotli's densest setting, which takes a minute; the format is the same at any quality. */
+const fastBrotli = (bytes: Buffer) =>
+  brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } });
 
 describe('database port on pglite only', () => {
   const fixture = pgliteFixture();
@@ -141,6 +148,25 @@ describe('new PGlite databases start from a cached fresh database', () => {
     assert.deepEqual(await tables(existing), []);
   });
 
+  it('unpacks new databases from a brotli-compressed dump, as images carry it', async () => {
+    const dir = await scratch();
+    const templateDir = join(dir, 'cache');
+    const source = await PGlite.create();
+    await source.exec('CREATE TABLE from_template (id int)');
+    const tar = Buffer.from(await (await source.dumpDataDir('none')).arrayBuffer());
+    await source.close();
+    const packed = fastBrotli(tar);
+    const { version } = JSON.parse(await readFile(join(pgliteDistDir(), '..', 'package.json'), 'utf8'));
+    const digest = createHash('sha256').update(packed).digest('hex');
+    await mkdir(templateDir);
+    await writeFile(join(templateDir, `fresh-${version}-${digest}.tar.br`), packed);
+
+    const db = await createPgliteDatabase({ dataDir: join(dir, 'data'), templateDir });
+    after(() => db.close());
+    assert.deepEqual(await tables(db), ['from_template']);
+    assert.equal((await readdir(templateDir)).length, 1, 'the compressed dump was not used');
+  });
+
   it('caches the first new database before anything is created in it, once', async () => {
     const dir = await scratch();
     const templateDir = join(dir, 'cache');
@@ -181,5 +207,29 @@ describe('new PGlite databases start from a cached fresh database', () => {
     const next = await createPgliteDatabase({ templateDir });
     after(() => next.close());
     assert.deepEqual(await tables(next), []);
+  });
+});
+
+describe('PGlite files compressed with brotli, as images carry them', () => {
+  it('hands PGlite its WebAssembly builds and file bundle decompressed, and a database runs on them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-pglite-assets-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    assert.deepEqual(await loadPgliteAssets(dir), {}, 'options for files that are not there');
+    for (const file of Object.keys(PGLITE_ASSETS)) {
+      const bytes = await readFile(join(pgliteDistDir(), file));
+      await writeFile(join(dir, `${file}.br`), fastBrotli(bytes));
+    }
+    const assets = await loadPgliteAssets(dir);
+    assert.deepEqual(Object.keys(assets).sort(), ['fsBundle', 'initdbWasmModule', 'pgliteWasmModule']);
+    const db = await PGlite.create(assets);
+    after(() => db.close());
+    assert.deepEqual((await db.query('SELECT 6 * 7 AS answer')).rows, [{ answer: 42 }]);
+  });
+
+  it('names the file that does not decompress', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-pglite-assets-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'pglite.data.br'), Buffer.alloc(1024, 7));
+    await assert.rejects(loadPgliteAssets(dir), /cannot decompress .*pglite\.data\.br/);
   });
 });
