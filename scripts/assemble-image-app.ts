@@ -1,29 +1,45 @@
-// Used by the Dockerfile: assembles one image's /app from a tree where `npm ci --omit=dev --workspace=…`
-// ran and the sources were copied. Writes DIR/modules/node_modules (the dependencies, without what nothing
-// loads at run time) and DIR/sources (only the workspaces npm linked: the image's own and the ones it
-// depends on, without their tests), one image layer each.
-//   node scripts/assemble-image-app.ts --from /app --to DIR [--without <package>]...
-// --without leaves out a package (or a whole @scope) that the image's process never loads; naming one that
-// is not installed fails, so that the list stays true when dependencies change.
-import { cpSync, existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+// Used by the Dockerfile: assembles one image's /app from a tree where `npm ci --omit=dev` ran and the
+// sources were copied. esbuild bundles the process (its entry point, the workspaces it imports and their
+// dependencies) into one minified file, with a source map so that stack traces name the TypeScript sources
+// (run it with `node --enable-source-maps`). The bundle takes the entry point's place (`src/server.ts` →
+// `src/server.mjs`), so that what the code finds relative to itself (`../migrations`) is where it was.
+// Packages that cannot be bundled stay packages, with what they depend on.
+//   node scripts/assemble-image-app.ts --from /app --to DIR --entry PATH
+//        [--external PKG]... [--leave-out PKG]... [--copy PATH]...
+// --external: a package loaded at run time from node_modules (one that reads its own files, or that is
+//   required in a way esbuild does not follow); it is copied with its dependencies, without type
+//   declarations, source maps, docs and tests. --leave-out: a package the process imports only on a path it
+//   never takes in the image (the console's esbuild, with UI_DIR set); not shipped. --copy: a file or
+//   directory the process reads (migrations, the console's UI bundle), copied to the same place.
+// Writes DIR/modules (node_modules) and DIR/sources (the bundle, its map, the copies, LICENSE), one image
+// layer each.
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 
 const { values } = parseArgs({
   options: {
     from: { type: 'string' },
     to: { type: 'string' },
-    without: { type: 'string', multiple: true, default: [] },
+    entry: { type: 'string' },
+    external: { type: 'string', multiple: true, default: [] },
+    'leave-out': { type: 'string', multiple: true, default: [] },
+    copy: { type: 'string', multiple: true, default: [] },
   },
 });
-if (values.from === undefined || values.to === undefined) {
-  process.stderr.write('usage: assemble-image-app.ts --from DIR --to DIR [--without PKG]...\n');
+if (values.from === undefined || values.to === undefined || values.entry === undefined) {
+  process.stderr.write(
+    'usage: assemble-image-app.ts --from DIR --to DIR --entry PATH [--external PKG]... [--leave-out PKG]... [--copy PATH]...\n',
+  );
   process.exit(2);
 }
 const from = resolve(values.from);
 const to = resolve(values.to);
 const modulesTo = join(to, 'modules');
 const sourcesTo = join(to, 'sources');
+const entry = values.entry;
+const bundleName = entry.replace(/\.[cm]?[jt]s$/, '.mjs');
 
 /** Directories at a package's root that hold no run-time code. */
 const PACKAGE_ROOT_JUNK = new Set([
@@ -37,121 +53,120 @@ const PACKAGE_ROOT_JUNK = new Set([
   'docs',
   'example',
   'examples',
+  'node_modules',
   'test',
   'tests',
 ]);
-/** Directories of our own workspaces that are not part of what they run. */
-const WORKSPACE_JUNK = new Set(['bench', 'node_modules', 'test']);
 const LEGAL = /^(licen[cs]e|copying|notice)/i;
 /**
  * Files Node never loads from node_modules: source maps, type declarations, TypeScript sources (Node does
  * not strip types under node_modules) and documentation. Licences stay, whatever their extension.
  */
 const NOT_LOADED = /\.(map|ts|mts|cts|tsx|md|markdown)$/i;
-
 /**
- * Files of one package that its users here never load. PGlite: the contrib extensions (loaded only when
- * passed to PGlite.create, and @tributary/database passes none) and the CommonJS build (it is imported).
+ * Files of one package that the image never loads. PGlite: the contrib extensions (loaded only when passed
+ * to PGlite.create, and @tributary/database passes none) and the CommonJS build (it is imported).
  */
 const PACKAGE_JUNK: Record<string, (path: string) => boolean> = {
   '@electric-sql/pglite': (path) =>
     path.startsWith(`dist${sep}`) && (/\.tar\.gz$/.test(path) || /\.cjs$/.test(path)),
 };
 
-function isPackageRoot(dir: string): boolean {
-  const parent = dirname(dir);
-  return (
-    existsSync(join(dir, 'package.json')) &&
-    (basename(parent) === 'node_modules' ||
-      (basename(parent).startsWith('@') && basename(dirname(parent)) === 'node_modules'))
-  );
-}
-
-/** The package a path in node_modules belongs to, and the path inside it. */
-function owner(path: string): { name: string; inner: string } | undefined {
-  const parts = path.split(sep);
-  const at = parts.lastIndexOf('node_modules');
-  if (at < 0 || at + 1 >= parts.length) return undefined;
-  const scoped = parts[at + 1].startsWith('@');
-  const end = at + (scoped ? 3 : 2);
-  if (end > parts.length) return undefined;
-  return { name: parts.slice(at + 1, end).join('/'), inner: parts.slice(end).join(sep) };
-}
-
-const left = new Set<string>();
-function keepInNodeModules(path: string): boolean {
-  const stat = lstatSync(path);
-  const name = basename(path);
-  if (stat.isDirectory() && basename(dirname(path)) === 'node_modules') {
-    if (name === '.bin') return false;
-  }
-  if (name === '.package-lock.json') return false;
-  const pkg = owner(path);
-  if (pkg !== undefined) {
-    for (const without of values.without) {
-      if (pkg.name === without || pkg.name.startsWith(`${without}/`)) {
-        left.add(without);
-        return false;
-      }
-    }
-    if (pkg.inner !== '' && PACKAGE_JUNK[pkg.name]?.(pkg.inner)) return false;
-  }
-  // A scope directory (`@esbuild`) named in --without.
-  if (stat.isDirectory() && name.startsWith('@') && values.without.includes(name)) {
-    left.add(name);
-    return false;
-  }
-  if (stat.isDirectory()) return !(PACKAGE_ROOT_JUNK.has(name) && isPackageRoot(dirname(path)));
-  if (stat.isFile()) return LEGAL.test(name) || !NOT_LOADED.test(name);
-  return true;
-}
+/**
+ * Builds that packages publish for bundlers. @platformatic/wasm-utils (the Kafka client's CRC32C and
+ * compression) reads its WebAssembly from beside itself; its `bundled` build carries it inline.
+ */
+const BUNDLER_BUILDS: Record<string, string> = {
+  '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+};
 
 rmSync(to, { recursive: true, force: true });
-const modules = join(from, 'node_modules');
-cpSync(modules, join(modulesTo, 'node_modules'), {
-  recursive: true,
-  verbatimSymlinks: true,
-  filter: (source) => source === modules || keepInNodeModules(source),
+// Both layers exist, empty or not, so that every image is built the same way.
+mkdirSync(modulesTo, { recursive: true });
+
+// 1. The bundle. `require` is what the CommonJS packages in it call for Node's built-in modules.
+const result = await build({
+  absWorkingDir: from,
+  entryPoints: [entry],
+  outfile: join(sourcesTo, bundleName),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  // Fastify, OpenTelemetry and pino name things after functions and classes (and errors print them).
+  keepNames: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'none',
+  external: [...values.external, ...values['leave-out']],
+  alias: BUNDLER_BUILDS,
+  banner: {
+    js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);",
+  },
+  metafile: true,
+  logLevel: 'warning',
 });
-const missing = values.without.filter((name) => !left.has(name));
-if (missing.length > 0) {
-  process.stderr.write(`--without names packages that are not installed: ${missing.join(', ')}\n`);
-  process.exit(1);
+const bundled = Object.entries(result.metafile.outputs).map(
+  ([file, { bytes }]) => `${relative(sourcesTo, resolve(from, file))} ${(bytes / 1e6).toFixed(2)} MB`,
+);
+
+// 2. The external packages and their dependencies, found as Node finds them: in the node_modules of the
+// importing directory or of one of its parents.
+function findPackage(name: string, fromDir: string): string | undefined {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dir === from || dirname(dir) === dir) return undefined;
+  }
 }
 
-// The workspaces npm linked: node_modules/<name> → ../<workspace> (or ../../ under a scope).
-const workspaces: string[] = [];
-for (const entry of readdirSync(modules)) {
-  const names = entry.startsWith('@')
-    ? readdirSync(join(modules, entry)).map((n) => join(entry, n))
-    : [entry];
-  for (const name of names) {
-    const link = join(modules, name);
-    if (!lstatSync(link).isSymbolicLink()) continue;
-    const target = resolve(dirname(link), readlinkSync(link));
-    const inside = relative(from, target);
-    if (!inside.startsWith('..')) workspaces.push(inside);
+const shipped = new Map<string, string>();
+function ship(name: string, fromDir: string, optional: boolean): void {
+  const dir = findPackage(name, fromDir);
+  if (dir === undefined) {
+    if (optional) return;
+    throw new Error(`${name} (needed from ${relative(from, fromDir) || '.'}) is not installed`);
   }
+  if (shipped.has(dir)) return;
+  shipped.set(dir, name);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) ship(dependency, dir, false);
+  for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) ship(dependency, dir, true);
+  // Peers the installation provides (a plugin's host package) are the package's to load too.
+  for (const dependency of Object.keys(manifest.peerDependencies ?? {})) ship(dependency, dir, true);
 }
-if (workspaces.length === 0) {
-  process.stderr.write(`no workspace is linked in ${modules}\n`);
-  process.exit(1);
+for (const name of values.external) ship(name, dirname(join(from, entry)), false);
+
+function keep(packageDir: string, name: string, path: string): boolean {
+  if (path === packageDir) return true;
+  const inner = relative(packageDir, path);
+  const stat = lstatSync(path);
+  if (stat.isDirectory()) return !(dirname(path) === packageDir && PACKAGE_ROOT_JUNK.has(basename(path)));
+  if (PACKAGE_JUNK[name]?.(inner)) return false;
+  return LEGAL.test(basename(path)) || !NOT_LOADED.test(basename(path));
 }
-for (const workspace of workspaces.sort()) {
-  const root = join(from, workspace);
-  cpSync(root, join(sourcesTo, workspace), {
+for (const [dir, name] of shipped) {
+  if (lstatSync(dir).isSymbolicLink()) throw new Error(`${name} is a workspace: bundle it, do not ship it`);
+  cpSync(dir, join(modulesTo, relative(from, dir)), {
     recursive: true,
-    filter: (source) => source === root || !WORKSPACE_JUNK.has(basename(source)),
+    filter: (path) => keep(dir, name, path),
   });
-  // Dependencies npm placed under the workspace itself (a version that differs from the hoisted one).
-  const nested = join(from, workspace, 'node_modules');
-  if (existsSync(nested)) {
-    cpSync(nested, join(modulesTo, workspace, 'node_modules'), {
-      recursive: true,
-      verbatimSymlinks: true,
-      filter: (source) => source === nested || keepInNodeModules(source),
-    });
-  }
+}
+
+// 3. What the process reads from disk, next to the bundle; node_modules' files go with the modules layer.
+for (const path of values.copy) {
+  const source = join(from, path);
+  if (!existsSync(source)) throw new Error(`--copy ${path}: not found`);
+  const layer = path.split(sep)[0] === 'node_modules' ? modulesTo : sourcesTo;
+  cpSync(source, join(layer, path), { recursive: statSync(source).isDirectory() });
 }
 cpSync(join(from, 'LICENSE'), join(sourcesTo, 'LICENSE'));
-process.stdout.write(`assembled ${to}: ${workspaces.join(', ')}\n`);
+
+process.stdout.write(
+  `assembled ${to}: ${bundled.join(', ')}; packages: ${[...shipped.values()].sort().join(', ') || 'none'}\n`,
+);
