@@ -13,7 +13,16 @@
 //   directory the process reads (migrations, the console's UI bundle), copied to the same place.
 // Writes DIR/modules (node_modules) and DIR/sources (the bundle, its map, the copies, LICENSE), one image
 // layer each.
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -84,11 +93,14 @@ rmSync(to, { recursive: true, force: true });
 // Both layers exist, empty or not, so that every image is built the same way.
 mkdirSync(modulesTo, { recursive: true });
 
-// 1. The bundle. `require` is what the CommonJS packages in it call for Node's built-in modules.
+// 1. The bundle, built as if beside the entry point in `from`, so that the source map names the sources
+// where the image has the bundle (`/app/services/…/src/server.ts`). `require` is what the CommonJS
+// packages in it call for Node's built-in modules.
 const result = await build({
   absWorkingDir: from,
   entryPoints: [entry],
-  outfile: join(sourcesTo, bundleName),
+  outfile: join(from, bundleName),
+  write: false,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -104,12 +116,15 @@ const result = await build({
   banner: {
     js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);",
   },
-  metafile: true,
   logLevel: 'warning',
 });
-const bundled = Object.entries(result.metafile.outputs).map(
-  ([file, { bytes }]) => `${relative(sourcesTo, resolve(from, file))} ${(bytes / 1e6).toFixed(2)} MB`,
-);
+const bundled: string[] = [];
+for (const file of result.outputFiles) {
+  const inside = relative(from, file.path);
+  mkdirSync(dirname(join(sourcesTo, inside)), { recursive: true });
+  writeFileSync(join(sourcesTo, inside), file.contents);
+  bundled.push(`${inside} ${(file.contents.length / 1e6).toFixed(2)} MB`);
+}
 
 // 2. The external packages and their dependencies, found as Node finds them: in the node_modules of the
 // importing directory or of one of its parents.

@@ -1,8 +1,8 @@
 // PGlite reads its WebAssembly builds (pglite.wasm, initdb.wasm) and the files of its PostgreSQL
 // installation (pglite.data) from its package: 15.6 MB, most of what the embedded database adds to a
-// service image. Images ship them brotli-compressed instead, at about a third of that
+// service image. Images ship them brotli-compressed instead, at about a quarter of that
 // (scripts/compress-pglite.ts): where `<file>.br` stands in PGlite's dist directory in place of a file, it
-// is decompressed in memory (about 0.1 s) and handed to PGlite, which then reads nothing from its package.
+// is decompressed in memory and handed to PGlite, which then reads nothing from its package.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
