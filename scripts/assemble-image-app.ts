@@ -72,13 +72,24 @@ const LEGAL = /^(licen[cs]e|copying|notice)/i;
  * not strip types under node_modules) and documentation. Licences stay, whatever their extension.
  */
 const NOT_LOADED = /\.(map|ts|mts|cts|tsx|md|markdown)$/i;
+/** A package's ES module build, where what loads it here (Swagger UI's @fastify/static) requires it. */
+const esmBuild = (dir: string) => (path: string) => path.startsWith(`${dir}${sep}`);
 /**
  * Files of one package that the image never loads. PGlite: the contrib extensions (loaded only when passed
- * to PGlite.create, and @tributary/database passes none) and the CommonJS build (it is imported).
+ * to PGlite.create, and @tributary/database passes none) and the CommonJS build (it is imported). The
+ * packages whose CommonJS and ES module builds both ship, of which the image loads only one.
  */
 const PACKAGE_JUNK: Record<string, (path: string) => boolean> = {
   '@electric-sql/pglite': (path) =>
     path.startsWith(`dist${sep}`) && (/\.tar\.gz$/.test(path) || /\.cjs$/.test(path)),
+  'balanced-match': esmBuild(join('dist', 'esm')),
+  'brace-expansion': esmBuild(join('dist', 'esm')),
+  glob: esmBuild(join('dist', 'esm')),
+  'lru-cache': esmBuild(join('dist', 'esm')),
+  minimatch: esmBuild(join('dist', 'esm')),
+  minipass: esmBuild(join('dist', 'esm')),
+  'path-scurry': esmBuild(join('dist', 'esm')),
+  yaml: esmBuild('browser'),
 };
 
 /**

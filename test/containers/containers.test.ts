@@ -329,7 +329,7 @@ describe('container images', () => {
     ['order-service', 5002, ['-e', 'AUTH_MODE=development']],
     ['console', 5000, ['-e', 'CONSOLE_TOKEN=container-test-token-0123']],
   ] as const) {
-    test(`${target}: read-only, no capabilities, no new privileges, uid 65532, answers /health/live`, async () => {
+    test(`${target}: read-only, no capabilities, no new privileges, uid 65532, answers /health/live and serves Swagger UI`, async () => {
       const container = await runHardened(target, [
         '-p',
         `127.0.0.1::${port}`,
@@ -359,6 +359,13 @@ describe('container images', () => {
         'try { require("node:fs").writeFileSync("/app/x", "1"); console.log("written") } catch (e) { console.log(e.code) }',
       ]);
       assert.equal(write, 'EROFS');
+      // Swagger UI's page and its files, which stay files in the image beside the bundle.
+      const page = await fetch(`http://127.0.0.1:${published}/swagger/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /swagger-ui-bundle\.js/);
+      const swaggerUi = await fetch(`http://127.0.0.1:${published}/swagger/static/swagger-ui-bundle.js`);
+      assert.equal(swaggerUi.status, 200);
+      assert.ok((await swaggerUi.text()).length > 100_000, `${target} serves Swagger UI`);
       if (target === 'console') {
         // The UI bundle built into the image (UI_DIR), the image having no esbuild to build one.
         const bundle = await fetch(`http://127.0.0.1:${published}/assets/app.js`);
