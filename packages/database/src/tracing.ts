@@ -70,10 +70,27 @@ function operationOf(sql: string): string {
   return 'QUERY';
 }
 
+/**
+ * Operations of the statements seen so far: statements are the same few texts over and over, and finding
+ * the keyword after a WITH list walks the whole text. Bounded, in case some caller builds texts on the fly.
+ */
+const operations = new Map<string, string>();
+const MAX_OPERATIONS = 1_000;
+
+function cachedOperationOf(sql: string): string {
+  let operation = operations.get(sql);
+  if (operation === undefined) {
+    operation = operationOf(sql);
+    if (operations.size >= MAX_OPERATIONS) operations.clear();
+    operations.set(sql, operation);
+  }
+  return operation;
+}
+
 /** Runs one PGlite statement in a span, when there is a trace to add it to. */
 export function tracedQuery<T>(sql: string, fn: () => Promise<T>): Promise<T> {
   if (!hasParent()) return fn();
-  const operation = operationOf(sql);
+  const operation = cachedOperationOf(sql);
   return inSpan(
     operation,
     {
