@@ -22,12 +22,17 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { RandomIdGenerator, type Sampler } from '@opentelemetry/sdk-trace';
 
+const NO_LINKS: never[] = [];
+const NO_ATTRIBUTES = Object.freeze({});
+
 class ContextOnlyTracer implements Tracer {
   readonly #sampler: Sampler;
+  readonly #parentDecides: boolean;
   readonly #ids = new RandomIdGenerator();
 
-  constructor(sampler: Sampler) {
+  constructor(sampler: Sampler, parentDecides: boolean) {
     this.#sampler = sampler;
+    this.#parentDecides = parentDecides;
   }
 
   startSpan(name: string, options: SpanOptions = {}, parent: Context = contextApi.active()): Span {
@@ -35,14 +40,24 @@ class ContextOnlyTracer implements Tracer {
     if (isTracingSuppressed(context)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parentSpan = trace.getSpanContext(context);
     const valid = parentSpan !== undefined && trace.isSpanContextValid(parentSpan);
+    if (valid && this.#parentDecides) {
+      // A parent-based sampler keeps the parent's decision: no need to ask it (most spans have a parent).
+      const spanContext: SpanContext = {
+        traceId: parentSpan.traceId,
+        spanId: this.#ids.generateSpanId(),
+        traceFlags: parentSpan.traceFlags & TraceFlags.SAMPLED,
+      };
+      if (parentSpan.traceState !== undefined) spanContext.traceState = parentSpan.traceState;
+      return trace.wrapSpanContext(spanContext);
+    }
     const traceId = valid ? parentSpan.traceId : this.#ids.generateTraceId();
     const result = this.#sampler.shouldSample(
       context,
       traceId,
       name,
       options.kind ?? SpanKind.INTERNAL,
-      options.attributes ?? {},
-      options.links ?? [],
+      options.attributes ?? NO_ATTRIBUTES,
+      options.links ?? NO_LINKS,
     );
     const spanContext: SpanContext = {
       traceId,
@@ -79,8 +94,12 @@ class ContextOnlyTracer implements Tracer {
   }
 }
 
-/** A provider whose tracers all make context-only spans, sampled as `sampler` decides. */
-export function contextOnlyTracerProvider(sampler: Sampler): TracerProvider {
-  const tracer = new ContextOnlyTracer(sampler);
+/**
+ * A provider whose tracers all make context-only spans, sampled as `sampler` decides. `parentDecides` says
+ * that `sampler` is parent-based with the default samplers for spans with a parent (the `parentbased_*`
+ * samplers of OTEL_TRACES_SAMPLER): such a span takes its parent's sampled flag.
+ */
+export function contextOnlyTracerProvider(sampler: Sampler, parentDecides = false): TracerProvider {
+  const tracer = new ContextOnlyTracer(sampler, parentDecides);
   return { getTracer: () => tracer };
 }

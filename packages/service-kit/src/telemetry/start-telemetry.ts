@@ -165,7 +165,12 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     processors.length === 0
       ? undefined
       : new TracerProvider({ sampler, resource, spanProcessors: processors });
-  const tracerProvider = sdkTracerProvider ?? contextOnlyTracerProvider(sampler);
+  const tracerProvider =
+    sdkTracerProvider ??
+    contextOnlyTracerProvider(
+      sampler,
+      (options.sampler?.name ?? 'parentbased_always_on').startsWith('parentbased_'),
+    );
   trace.setGlobalTracerProvider(tracerProvider);
   // Handed the providers themselves: the instrumentations load the API as CommonJS, a second instance of it,
   // and a tracer they took from its global proxy before the registration above would never record.

@@ -2,7 +2,7 @@
 // configured sampler (OTEL_TRACES_SAMPLER) decides, as the SDK's spans would be.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { createTraceState, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { contextOnlyTracerProvider } from '../../src/telemetry/context-only-tracer.ts';
 import { tracesSampler } from '../../src/telemetry/traces-sampler.ts';
@@ -12,6 +12,7 @@ const remoteParent = (flags: TraceFlags) =>
     traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
     spanId: '00f067aa0ba902b7',
     traceFlags: flags,
+    traceState: createTraceState('vendor=value'),
     isRemote: true,
   });
 
@@ -25,6 +26,23 @@ describe('context-only tracer', () => {
     assert.equal(sampled.spanContext().traceFlags, TraceFlags.SAMPLED);
     assert.equal(sampled.spanContext().traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
     assert.equal(sampled.isRecording(), false);
+  });
+
+  it('gives a span the sampled flag and trace state of its parent when the sampler is parent-based', () => {
+    for (const name of ['parentbased_always_on', 'parentbased_always_off'] as const) {
+      const tracer = contextOnlyTracerProvider(tracesSampler(name), true).getTracer('test');
+      for (const flags of [TraceFlags.SAMPLED, TraceFlags.NONE]) {
+        const span = tracer.startSpan('child', {}, remoteParent(flags));
+        assert.equal(span.spanContext().traceFlags, flags, `${name}, parent flags ${flags}`);
+        assert.equal(span.spanContext().traceState?.get('vendor'), 'value');
+      }
+      const root = tracer.startSpan('root', {}, ROOT_CONTEXT);
+      assert.equal(
+        root.spanContext().traceFlags,
+        name === 'parentbased_always_on' ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        `${name} decides new traces with its root sampler`,
+      );
+    }
   });
 
   it('samples every span under always_on, whatever the parent decided', () => {
