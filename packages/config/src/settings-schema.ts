@@ -121,7 +121,11 @@ export function expected(schema: TSchema): string {
   if (s.type === 'boolean') return 'true or false';
   if (s.type === 'integer') return range('an integer', s);
   if (s.type === 'number') return range('a number', s);
-  if (s.type === 'string' && s.pattern !== undefined) return `text matching ${s.pattern}`;
+  if (s.type === 'string' && s.pattern !== undefined) {
+    // A pattern is hard to read: its description, when it has one, says the same in words.
+    const { description } = schema as { description?: string };
+    return `text matching ${s.pattern}${description === undefined ? '' : ` (${description})`}`;
+  }
   if (s.type === 'string' && s.maxLength !== undefined) return `text of at most ${s.maxLength} characters`;
   return 'a valid value';
 }

@@ -54,6 +54,14 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
     OTEL_TRACES_SAMPLER: Type.Optional(TracesSamplerName),
     OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    // The services propagate W3C trace context and baggage, always: other propagators (b3, jaeger, xray)
+    // are refused rather than silently ignored.
+    OTEL_PROPAGATORS: Type.Optional(
+      Type.String({
+        pattern: '^\\s*(tracecontext|baggage)\\s*(,\\s*(tracecontext|baggage)\\s*)*$',
+        description: 'tracecontext and/or baggage, the W3C propagators; others are not supported',
+      }),
+    ),
     ...HTTP_SECURITY_CONFIG,
     ...KAFKA_SECURITY_CONFIG,
   });

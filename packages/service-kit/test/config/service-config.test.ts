@@ -21,4 +21,19 @@ describe('serviceConfigSchema', () => {
           'KAFKA_TOPIC_PARTITIONS,KAFKA_REPLICATION_FACTOR',
     );
   });
+
+  test('takes the W3C propagators and refuses others, saying what is supported', () => {
+    assert.equal(
+      loadConfig(schema, { OTEL_PROPAGATORS: 'tracecontext, baggage' }).OTEL_PROPAGATORS,
+      'tracecontext, baggage',
+    );
+    assert.throws(
+      () => loadConfig(schema, { OTEL_PROPAGATORS: 'tracecontext,b3' }),
+      (error) =>
+        error instanceof ConfigError &&
+        error.issues.length === 1 &&
+        error.issues[0]!.name === 'OTEL_PROPAGATORS' &&
+        error.message.includes('the W3C propagators; others are not supported'),
+    );
+  });
 });
