@@ -243,3 +243,27 @@ describe('development mode', () => {
     assert.deepEqual(await bodyOf(res), { by: 'development' });
   });
 });
+
+describe('verified tokens taken from memory', () => {
+  it('accepts a token it verified before, but never after its expiry, and never a tampered copy', async () => {
+    const keys = await generateKeyPair('ES256');
+    let clock = Date.now();
+    const verify = createJwtVerifier({
+      publicKeyPem: await exportSPKI(keys.publicKey),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      now: () => new Date(clock),
+    });
+    const exp = Math.floor(clock / 1000) + 30;
+    const token = await mint(keys, { scope: 'things:read', sub: 'ada', exp });
+    assert.equal((await verify(token)).subject, 'ada');
+    clock += 20_000;
+    assert.equal((await verify(token)).subject, 'ada', 'still valid 20 s later');
+    // The last character of the signature changed: another string, verified (and refused) on its own.
+    const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    await assert.rejects(verify(tampered), (err: Error & { reason?: string }) => err.reason === 'invalid');
+    // 10 s past `exp` (beyond the 5 s clock tolerance) and well within the 60 s a verification is kept.
+    clock = (exp + 10) * 1000;
+    await assert.rejects(verify(token), (err: Error & { reason?: string }) => err.reason === 'expired');
+  });
+});
