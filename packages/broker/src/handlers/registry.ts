@@ -36,11 +36,7 @@ export const handlers: ReadonlyMap<ApiKeyNumber, HandlerLoader> = new Map<ApiKey
   [20, async () => loaded((await import('./20-delete-topics.ts')).deleteTopicsHandler)],
   [21, async () => loaded((await import('./21-delete-records.ts')).deleteRecordsHandler)],
   [22, async () => loaded((await import('./22-init-producer-id.ts')).initProducerIdHandler)],
-  [
-    24,
-    async () =>
-      (await import('./24-add-partitions-to-txn.ts')).addPartitionsToTxnHandler as unknown as ApiHandler,
-  ],
+  [24, async () => loaded((await import('./24-add-partitions-to-txn.ts')).addPartitionsToTxnHandler)],
   [29, async () => loaded((await import('./29-describe-acls.ts')).describeAclsHandler)],
   [30, async () => loaded((await import('./30-create-acls.ts')).createAclsHandler)],
   [31, async () => loaded((await import('./31-delete-acls.ts')).deleteAclsHandler)],
@@ -52,22 +48,18 @@ export const handlers: ReadonlyMap<ApiKeyNumber, HandlerLoader> = new Map<ApiKey
   [42, async () => loaded((await import('./42-delete-groups.ts')).deleteGroupsHandler)],
   [
     44,
-    async () =>
-      (await import('./44-incremental-alter-configs.ts'))
-        .incrementalAlterConfigsHandler as unknown as ApiHandler,
+    async () => loaded((await import('./44-incremental-alter-configs.ts')).incrementalAlterConfigsHandler),
   ],
   [47, async () => loaded((await import('./47-offset-delete.ts')).offsetDeleteHandler)],
   [
     50,
     async () =>
-      (await import('./50-describe-user-scram-credentials.ts'))
-        .describeUserScramCredentialsHandler as unknown as ApiHandler,
+      loaded((await import('./50-describe-user-scram-credentials.ts')).describeUserScramCredentialsHandler),
   ],
   [
     51,
     async () =>
-      (await import('./51-alter-user-scram-credentials.ts'))
-        .alterUserScramCredentialsHandler as unknown as ApiHandler,
+      loaded((await import('./51-alter-user-scram-credentials.ts')).alterUserScramCredentialsHandler),
   ],
   [60, async () => loaded((await import('./60-describe-cluster.ts')).describeClusterHandler)],
 ]);
