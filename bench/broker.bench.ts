@@ -260,7 +260,9 @@ try {
         await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
         const before = await metricsPage(broker.metricsUrl);
         const seconds = await withCpu(`${policy} produce p${partitions} cpu`, broker.pid, () =>
-          produce(broker.address, topic, partitions),
+          withClientCpu(`${policy} produce p${partitions} client cpu`, () =>
+            produce(broker.address, topic, partitions),
+          ),
         );
         note(`${policy} produce p${partitions}`, RECORDS / seconds);
         if (policy === 'default') {
@@ -327,7 +329,7 @@ try {
   for (const policy of policies)
     for (const partitions of PARTITION_COUNTS)
       console.log(
-        `broker CPU per 100k records (${policy}, ${partitions} partition(s)): produce ${perRecords(`${policy} produce p${partitions} cpu`)}, consume ${perRecords(`${policy} consume p${partitions} cpu`)}`,
+        `broker CPU per 100k records (${policy}, ${partitions} partition(s)): produce ${perRecords(`${policy} produce p${partitions} cpu`)} (client ${perRecords(`${policy} produce p${partitions} client cpu`)}), consume ${perRecords(`${policy} consume p${partitions} cpu`)}`,
       );
   const defaults = resolveBrokerConfig({});
   const plainResponse = Number(values['fetch-max-bytes'] ?? defaults.fetchMaxBytes);
