@@ -167,6 +167,7 @@ export {
 } from './retry/redrive.ts';
 export { type RecordOrigin, RetryHeaders } from './retry/retry-headers.ts';
 export { deadLetterTopicOf, redrivenTopicOf, retryTopicOf } from './retry/retry-topics.ts';
+export { CHAINED_ROOT } from './telemetry/chained-context.ts';
 export {
   type HistogramTally,
   readTalliedHistograms,

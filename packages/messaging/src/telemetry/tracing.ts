@@ -7,7 +7,6 @@ import {
   context,
   type Link,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   type SpanContext,
   SpanKind,
@@ -16,6 +15,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { errorCodeOf } from '../errors.ts';
+import { CHAINED_ROOT } from './chained-context.ts';
 
 export const tracer = trace.getTracer('@tributary/messaging');
 
@@ -41,8 +41,11 @@ const headerGetter: TextMapGetter<Record<string, string>> = {
   get: (carrier, key) => carrier[key],
 };
 
-/** The trace context a record or outbox row carries (the root context when it carries none). */
-export function contextOfHeaders(headers: Record<string, string>, base: Context = ROOT_CONTEXT): Context {
+/**
+ * The trace context a record or outbox row carries (an empty context when it carries none), built on `base`
+ * (by default an empty context that is cheap to add to, see chained-context.ts).
+ */
+export function contextOfHeaders(headers: Record<string, string>, base: Context = CHAINED_ROOT): Context {
   return propagation.extract(base, headers, headerGetter);
 }
 
@@ -60,7 +63,7 @@ export function withSpanHeaders(headers: Record<string, string>, span: Span): Re
   if (!trace.isSpanContextValid(span.spanContext())) return headers;
   const next: Record<string, string> = { ...headers };
   delete next.tracestate;
-  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), next);
+  propagation.inject(trace.setSpan(CHAINED_ROOT, span), next);
   return next;
 }
 

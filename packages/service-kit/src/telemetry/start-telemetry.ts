@@ -8,8 +8,9 @@
 // OTLP exporter is loaded only when an endpoint is configured. The parts are loaded by startTelemetry, not
 // when this module is: importing the service kit (the console, tests, a process with OTEL_SDK_DISABLED) does
 // not pay for loading them.
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { type Context, context, metrics, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { CHAINED_ROOT } from '@tributary/messaging';
 import type { TracesSamplerName } from '../config/service-config.ts';
 import { correlationIdOf } from '../http/request-context.ts';
 
@@ -120,7 +121,15 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       ? []
       : [new pgInstrumentation.PgInstrumentation({ requireParentSpan: true })]),
   ];
-  const contextManager = new AsyncLocalStorageContextManager();
+  // Outside any scope the active context is the chained empty context instead of the API's ROOT_CONTEXT, so
+  // the contexts every request and record builds on it (extracted parent, span, baggage) are the cheap kind.
+  class ChainedRootContextManager extends AsyncLocalStorageContextManager {
+    override active(): Context {
+      const active = super.active();
+      return active === ROOT_CONTEXT ? CHAINED_ROOT : active;
+    }
+  }
+  const contextManager = new ChainedRootContextManager();
   contextManager.enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(

@@ -93,10 +93,12 @@ export function tracingMiddleware(): Middleware {
   return (next) => async (message) => {
     const { record } = message;
     const telemetry = topicTelemetry(message.group, record.topic);
+    // The record's own context (its trace, its baggage) is what the handler runs in, with this span added.
+    const parent = contextOfHeaders(record.headers);
     const span = tracer.startSpan(
       telemetry.spanName,
       { kind: SpanKind.CONSUMER, attributes: telemetry.startAttributes },
-      contextOfHeaders(record.headers),
+      parent,
     );
     if (span.isRecording()) {
       span.setAttribute(Attr.partition, String(record.partition));
@@ -112,7 +114,7 @@ export function tracingMiddleware(): Middleware {
     let outcome: MessageOutcome | undefined;
     let errorType: string | undefined;
     try {
-      await context.with(trace.setSpan(context.active(), span), next, undefined, message);
+      await context.with(trace.setSpan(parent, span), next, undefined, message);
       outcome = message.outcome ?? 'handled';
       if (outcome === 'retry-scheduled' || outcome === 'dead-lettered') {
         failSpan(span, message.error);
