@@ -85,7 +85,12 @@ export class BrokerServer {
   static async listen(options: BrokerServerOptions): Promise<BrokerServer> {
     // Node's TLS module is loaded only for a TLS listener: a plaintext broker starts without it.
     const tls = options.tls === undefined ? undefined : await import('node:tls');
-    const server = new BrokerServer(options, tls?.createServer);
+    const server = new BrokerServer(
+      tls === undefined || options.tls === undefined
+        ? options
+        : { ...options, tls: { ...options.tls, ...cipherPreference(tls.DEFAULT_CIPHERS) } },
+      tls?.createServer,
+    );
     const listening: Server[] = [];
     const bind = (s: Server, port: number) =>
       new Promise<void>((resolve, reject) => {
@@ -181,4 +186,17 @@ export class BrokerServer {
     const now = performance.now();
     for (const c of this.#connections) c.sweep(now);
   }
+}
+
+const AES_128_GCM = 'TLS_AES_128_GCM_SHA256';
+
+/**
+ * The server's choice among the suites a client offers: Node's default list with TLS 1.3's AES-128-GCM
+ * first. Clients (Node's, OpenSSL's, Java's) offer AES-256-GCM first; both are the AEAD suites TLS 1.3
+ * requires, and on a CPU with AES instructions AES-128 encrypts about 1.5 times as fast, which is what a
+ * broker sending fetch responses over TLS spends its time on (and the client decrypting them).
+ */
+function cipherPreference(defaults: string): { ciphers: string; honorCipherOrder: boolean } {
+  const rest = defaults.split(':').filter((suite) => suite !== AES_128_GCM);
+  return { ciphers: [AES_128_GCM, ...rest].join(':'), honorCipherOrder: true };
 }

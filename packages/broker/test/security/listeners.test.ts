@@ -3,7 +3,9 @@
 // written through one are read through the other. kcat (librdkafka) uses the plaintext port with
 // SASL_PLAINTEXT, @platformatic/kafka the TLS one.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:tls';
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { resolveBrokerConfig } from '../../src/config.ts';
 import { type BrokerFixture, brokerFixture } from '../support/broker-fixture.ts';
@@ -60,6 +62,25 @@ describe('a plaintext listener beside the TLS one', () => {
     } finally {
       await overTls.close();
       await overPlaintext.close();
+    }
+  });
+
+  it('chooses AES-128-GCM over the AES-256-GCM a Node.js client offers first, on TLS 1.3 and 1.2', async () => {
+    for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const socket = connect({
+        host: fixture.broker.host,
+        port: fixture.broker.port,
+        ca: certs.ca,
+        servername: 'localhost',
+        maxVersion,
+      });
+      try {
+        await once(socket, 'secureConnect');
+        assert.equal(socket.getProtocol(), maxVersion);
+        assert.match(socket.getCipher().standardName, /_AES_128_GCM_/, maxVersion);
+      } finally {
+        socket.destroy();
+      }
     }
   });
 
