@@ -94,19 +94,30 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
 
   async function transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     await ready();
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw toDatabaseError(error, 'cannot get a connection');
-    }
     // While this transaction holds the client the pool listens for nothing on it: an 'error' event (the
-    // server terminated the backend or went away) without a listener would end the process.
+    // server terminated the backend or went away) without a listener would end the process. The listener
+    // goes on in the pool's callback, in the same turn as the pool takes its own off: the pool hands a client
+    // over while it is still reading that client's socket (a query of another caller just ended on it), and
+    // a termination notice in the same read would find no listener if this waited for a promise to settle.
     let broken: Error | undefined;
     const onError = (error: Error) => {
       broken ??= error;
     };
-    client.on('error', onError);
+    let client: pg.PoolClient;
+    try {
+      client = await new Promise<pg.PoolClient>((resolve, reject) => {
+        pool.connect((error, acquired) => {
+          if (error !== undefined && error !== null) reject(error);
+          else if (acquired === undefined) reject(new Error('the pool gave no client'));
+          else {
+            acquired.on('error', onError);
+            resolve(acquired);
+          }
+        });
+      });
+    } catch (error) {
+      throw toDatabaseError(error, 'cannot get a connection');
+    }
     const release = (error?: Error) => {
       client.removeListener('error', onError);
       // A client that failed is destroyed instead of returned to the pool.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { DatabaseError } from '../src/database-error.ts';
 import { runMigrations } from '../src/migrations.ts';
@@ -132,21 +133,25 @@ describe('database port on postgres only', () => {
         }
       }
     });
-    for (let round = 0; round < 4; round++) {
-      await eventually(() => (committed.length > (round + 1) * 5 ? true : undefined), 'commits', 20_000);
-      await admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
-        [applicationName],
+    try {
+      for (let round = 0; round < 4; round++) {
+        await eventually(() => (committed.length > (round + 1) * 5 ? true : undefined), 'commits', 20_000);
+        await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+          [applicationName],
+        );
+      }
+      const before = committed.length;
+      await eventually(
+        () => (committed.length > before + 5 ? true : undefined),
+        'commits after the kills',
+        20_000,
       );
+    } finally {
+      // A failure above must not leave the workers writing (and collecting failures) for ever.
+      running = false;
+      await Promise.all(workers);
     }
-    const before = committed.length;
-    await eventually(
-      () => (committed.length > before + 5 ? true : undefined),
-      'commits after the kills',
-      20_000,
-    );
-    running = false;
-    await Promise.all(workers);
     for (const failure of failures) {
       assert.ok(
         failure instanceof DatabaseError && failure.code === 'DB_CONNECTION_FAILED' && failure.retriable,
@@ -160,6 +165,60 @@ describe('database port on postgres only', () => {
       stored,
       [...committed].sort((a, b) => a - b),
     );
+  });
+
+  it('survives a termination notice read together with the answer that hands the connection over', async () => {
+    // A proxy in front of PostgreSQL that, once armed, appends a FATAL 57P01 (what pg_terminate_backend sends)
+    // to the next answer ending in ReadyForQuery, in the same write, then closes. The pool's only connection
+    // finishes one caller's query and goes to a transaction waiting for it while the driver is still
+    // parsing that read: the notice must reach a listener, not end the process.
+    const target = new URL(DATABASE_URL);
+    let armed = false;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const server = connect(Number(target.port || 5432), target.hostname);
+      sockets.add(client).add(server);
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+      client.on('data', (chunk) => server.write(chunk));
+      client.on('close', () => server.destroy());
+      server.on('close', () => client.destroy());
+      server.on('data', (chunk: Buffer) => {
+        const readyForQuery = chunk.length >= 6 && chunk[chunk.length - 6] === 0x5a;
+        if (!armed || !readyForQuery) {
+          client.write(chunk);
+          return;
+        }
+        armed = false;
+        client.end(Buffer.concat([chunk, terminationNotice()]));
+        server.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    const via = new URL(DATABASE_URL);
+    via.hostname = '127.0.0.1';
+    via.port = String(port);
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    const db = createPostgresDatabase({ connectionString: via.toString(), schema, max: 1 });
+    try {
+      await db.query('CREATE TABLE things (id int)');
+      armed = true;
+      const first = db.query('SELECT pg_sleep(0.2)');
+      const waiting = db.transaction((tx) => tx.query('INSERT INTO things VALUES (1)'));
+      await first;
+      await assert.rejects(
+        waiting,
+        (error) => error instanceof DatabaseError && error.code === 'DB_CONNECTION_FAILED' && error.retriable,
+      );
+      await db.transaction((tx) => tx.query('INSERT INTO things VALUES (2)'));
+      assert.deepEqual((await db.query('SELECT id FROM things')).rows, [{ id: 2 }]);
+    } finally {
+      await db.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('reports an unreachable server as a retriable connection failure', async () => {
@@ -184,3 +243,20 @@ describe('database port on postgres only', () => {
     await assert.rejects(db.query('SELECT 1'), (error) => (error as DatabaseError).code === 'DB_CLOSED');
   });
 });
+
+/** The ErrorResponse PostgreSQL sends a backend that pg_terminate_backend stopped (SQLSTATE 57P01). */
+function terminationNotice(): Buffer {
+  const fields = Buffer.concat([
+    ...[
+      ['S', 'FATAL'],
+      ['V', 'FATAL'],
+      ['C', '57P01'],
+      ['M', 'terminating connection due to administrator command'],
+    ].map(([code, value]) => Buffer.from(`${code}${value}\0`)),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.alloc(5);
+  header.write('E', 0);
+  header.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([header, fields]);
+}
