@@ -64,7 +64,8 @@ export async function registerHttpProtection(
   options: HttpProtectionOptions,
 ): Promise<void> {
   // Helmet's headers, its middleware built once. (@fastify/helmet builds helmet's middleware again on every
-  // request, parsing the CSP directives each time: about a tenth of a POST /users request's CPU.) Cross-origin
+  // request, parsing the CSP directives each time: 5.5–6.6 µs against 0.6–0.7 µs per request timed alone,
+  // besides two async hooks of its own.) Cross-origin
   // isolation headers would stop browsers embedding nothing here anyway; keep the defaults (nosniff,
   // frameguard, HSTS, referrer-policy no-referrer, ...).
   const securityHeaders = helmet({
