@@ -63,6 +63,12 @@ export interface PgliteDatabaseOptions {
    * when missing); default `node_modules/.cache/tributary-pglite/` beside the installed PGlite.
    */
   templateDir?: string;
+  /**
+   * PostgreSQL's buffer pool in MiB, 1 to 1024 (default 16). PGlite sets the whole pool up each time it
+   * opens, about 5.5 ms of CPU per MiB; PostgreSQL's own default of 128 MiB makes an open 0.35 s slower.
+   * Pages beyond the pool are read from the operating system's cache.
+   */
+  sharedBuffersMB?: number;
 }
 
 export interface Migration {

@@ -16,6 +16,6 @@ export {
   toDatabaseError,
 } from './database-error.ts';
 export { runMigrations } from './migrations.ts';
-export { createPgliteDatabase } from './pglite-database.ts';
+export { createPgliteDatabase, PGLITE_SHARED_BUFFERS_MB } from './pglite-database.ts';
 export { createPostgresDatabase } from './postgres-database.ts';
 export { errorSummary, innermostCause, rootCauseOf } from './root-cause.ts';

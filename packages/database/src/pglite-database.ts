@@ -93,10 +93,15 @@ async function loadPglite(): Promise<typeof PGlite> {
 async function openPglite(
   dataDir: string | undefined,
   templateDir: string | undefined,
+  sharedBuffersMB: number,
   logger: Logger,
 ): Promise<PGlite> {
   const engine = await loadPglite();
-  const assets = await pgliteAssets();
+  // Command-line settings win over the data directory's postgresql.conf (128MB from initdb).
+  const options = {
+    ...(await pgliteAssets()),
+    startParams: [...engine.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMB}MB`],
+  };
   const onDisk = dataDir !== undefined && !dataDir.includes('://');
   const fresh = await isNew(dataDir);
   // PGlite creates its directory but not the parents; a fresh checkout has no `.data` yet.
@@ -105,7 +110,7 @@ async function openPglite(
   const dump = cache === undefined ? undefined : await readTemplate(cache);
   if (dump !== undefined) {
     try {
-      return await engine.create(dataDir, { ...assets, loadDataDir: dump });
+      return await engine.create(dataDir, { ...options, loadDataDir: dump });
     } catch (error) {
       logger.warn({ err: error, cache }, 'cached fresh database did not load; initialising a new one');
       // The directory was empty before, so whatever is in it now came from the failed load.
@@ -115,7 +120,7 @@ async function openPglite(
       }
     }
   }
-  const pglite = await engine.create(dataDir, assets);
+  const pglite = await engine.create(dataDir, options);
   if (cache !== undefined && dump === undefined) {
     try {
       await writeTemplate(cache, pglite);
@@ -126,13 +131,22 @@ async function openPglite(
   return pglite;
 }
 
+/** What `sharedBuffersMB` defaults to: the pool holds 2,048 pages of 8 KiB. */
+export const PGLITE_SHARED_BUFFERS_MB = 16;
+
 export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
+  const sharedBuffersMB = options.sharedBuffersMB ?? PGLITE_SHARED_BUFFERS_MB;
+  if (!Number.isInteger(sharedBuffersMB) || sharedBuffersMB < 1 || sharedBuffersMB > 1024) {
+    throw new RangeError(
+      `PGlite sharedBuffersMB must be an integer from 1 to 1024, got ${String(sharedBuffersMB)}`,
+    );
+  }
   const logger: Logger = (options.logger ?? pino({ level: 'silent' })).child({
     component: 'pglite-database',
   });
   let pglite: PGlite;
   try {
-    pglite = await openPglite(options.dataDir, options.templateDir, logger);
+    pglite = await openPglite(options.dataDir, options.templateDir, sharedBuffersMB, logger);
   } catch (error) {
     throw new DatabaseError(
       'DB_CONNECTION_FAILED',

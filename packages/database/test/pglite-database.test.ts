@@ -104,6 +104,27 @@ describe('database port on pglite only', () => {
     after(() => second.close());
     assert.deepEqual((await second.query('SELECT value FROM kept')).rows, [{ value: 'still here' }]);
   });
+
+  it('sizes its buffer pool: 16 MB unless asked otherwise, on a new and on an existing database', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tributary-pglite-'));
+    after(() => rm(dataDir, { recursive: true, force: true }));
+    const pool = async (db: Awaited<ReturnType<typeof createPgliteDatabase>>) =>
+      (await db.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0]?.shared_buffers;
+    const first = await createPgliteDatabase({ dataDir });
+    assert.equal(await pool(first), '16MB');
+    await first.close();
+    // The data directory's postgresql.conf says 128MB (initdb's default); the option wins over it.
+    const second = await createPgliteDatabase({ dataDir, sharedBuffersMB: 40 });
+    after(() => second.close());
+    assert.equal(await pool(second), '40MB');
+    for (const bad of [0, 1.5, 2048, Number.NaN]) {
+      await assert.rejects(createPgliteDatabase({ sharedBuffersMB: bad }), (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /sharedBuffersMB must be an integer from 1 to 1024/);
+        return true;
+      });
+    }
+  });
 });
 
 describe('new PGlite databases start from a cached fresh database', () => {

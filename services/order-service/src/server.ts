@@ -65,6 +65,7 @@ const db = startServiceDatabase({
   databaseUrl: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   dataDir: config.DATA_DIR,
+  pgliteSharedBuffersMB: config.PGLITE_SHARED_BUFFERS_MB,
   migrations: [...OUTBOX_MIGRATIONS, ...INBOX_MIGRATIONS, ...own],
   logger,
 });

@@ -27,6 +27,8 @@ export interface ServiceDatabaseOptions {
   schema: string;
   /** PGlite data directory; undefined keeps the data in memory (tests). */
   dataDir?: string;
+  /** PGlite's buffer pool in MiB (default 16, see PgliteDatabaseOptions). */
+  pgliteSharedBuffersMB?: number;
   migrations: readonly Migration[];
   logger?: Logger;
   /** Longest pause between two attempts to reach the database at startup (default 2 s). */
@@ -124,10 +126,10 @@ export class ServiceDatabase implements Database {
   }
 
   async #create(): Promise<Database> {
-    const { databaseUrl, schema, dataDir, logger } = this.#options;
+    const { databaseUrl, schema, dataDir, pgliteSharedBuffersMB, logger } = this.#options;
     return databaseUrl
       ? createPostgresDatabase({ connectionString: databaseUrl, schema, logger })
-      : createPgliteDatabase({ dataDir, logger });
+      : createPgliteDatabase({ dataDir, sharedBuffersMB: pgliteSharedBuffersMB, logger });
   }
 }
 
