@@ -208,11 +208,18 @@ export class ConsumerRunner extends EventEmitter<ConsumerRunnerEvents> {
     if (!status.member) return { ok: false, detail: `not a member of group ${this.group}${cause}` };
     if (status.paused || status.assigned === 0) return { ok: true };
     const staleMs = this.#options.staleFetchMs ?? 15_000;
-    const sinceMs = status.lastFetchAt === undefined ? undefined : this.#clock.now() - status.lastFetchAt;
+    // Stale means no fetch has succeeded for `staleMs`, counted from the latest assignment when that is
+    // later: a member that was just given its partitions is ready while its first long-poll waits.
+    const since = Math.max(
+      status.lastFetchAt ?? Number.NEGATIVE_INFINITY,
+      status.assignedAt ?? Number.NEGATIVE_INFINITY,
+    );
+    const sinceMs = since === Number.NEGATIVE_INFINITY ? undefined : this.#clock.now() - since;
     if (sinceMs === undefined || sinceMs > staleMs) {
+      const what = status.lastFetchAt === undefined ? 'no successful fetch yet' : 'no successful fetch';
       return {
         ok: false,
-        detail: `no successful fetch ${sinceMs === undefined ? 'yet' : `for ${Math.round(sinceMs / 1000)} s`}${cause}`,
+        detail: `${what}${sinceMs === undefined ? '' : ` for ${Math.round(sinceMs / 1000)} s`}${cause}`,
       };
     }
     return { ok: true };

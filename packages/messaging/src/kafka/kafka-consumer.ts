@@ -63,6 +63,7 @@ export class KafkaConsumer implements Consumer {
   #member = false;
   #lastHeartbeatAt: number | undefined;
   #lastFetchAt: number | undefined;
+  #assignedAt: number | undefined;
   #lastError: string | undefined;
 
   constructor(settings: KafkaClientSettings, options: ConsumerOptions, logger: Logger) {
@@ -121,6 +122,7 @@ export class KafkaConsumer implements Consumer {
       assigned: this.#assignment.length,
       paused: this.#paused,
       ...(this.#lastFetchAt === undefined ? {} : { lastFetchAt: this.#lastFetchAt }),
+      ...(this.#assignedAt === undefined ? {} : { assignedAt: this.#assignedAt }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
     };
   }
@@ -134,6 +136,7 @@ export class KafkaConsumer implements Consumer {
       );
       this.#member = true;
       this.#lastHeartbeatAt = Date.now();
+      this.#assignedAt = Date.now();
       this.#lastError = undefined;
       if (!this.#closing) listener.onAssigned([...this.#assignment]);
     });

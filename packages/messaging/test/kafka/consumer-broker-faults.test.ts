@@ -2,7 +2,8 @@
 // whose data was wiped (the runner creates its topics again, retry and dead-letter included, and consumes
 // again without a restart) and a group coordinator that vanishes (not ready meanwhile, the consumer client
 // is replaced after repeated failures, consuming resumes). Each failure is one log line starting with its
-// root cause, without repeated keys.
+// root cause, without repeated keys. And a member that was just given its partitions is ready at once,
+// not after its first long-poll on a quiet topic.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -174,6 +175,52 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
     await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'after'));
     await eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be healthy', 30_000);
     assertLogHygiene(raw);
+  });
+
+  it('is ready once its partitions are assigned, while its first long-poll on a quiet topic still waits', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-quiet-'));
+    let broker: Broker | undefined;
+    let transport: KafkaTransport | undefined;
+    let runner: ConsumerRunner | undefined;
+    let publisher: EventPublisher | undefined;
+    t.after(async () => {
+      await runner?.stop();
+      await publisher?.close();
+      await transport?.close();
+      await broker?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    broker = await startBroker({ port: 0, dataDir: dir, logger: silent });
+    const { logger, raw } = capturingLogger();
+    // Each fetch on the empty topic is held for 12 s: readiness that waited for one would take that long.
+    const LONG_POLL_MS = 12_000;
+    transport = createKafkaTransport({
+      brokers: [`127.0.0.1:${broker.port}`],
+      clientId: `quiet-${randomUUID().slice(0, 8)}`,
+      logger,
+      maxWaitTimeMs: LONG_POLL_MS,
+      requestTimeoutMs: 30_000,
+    });
+    await transport.ensureTopics([{ topic: TaskCreated.topic, partitions: 1 }]);
+    const handled: string[] = [];
+    runner = new ConsumerRunner({ transport, group: 'quiet', registry, logger });
+    runner.subscribe(TaskCreated, (event) => {
+      handled.push(event.data.taskId);
+    });
+    const starting = Date.now();
+    await withLogOnFailure(raw, () => within(runner!.start(), 30_000, 'the runner to start'));
+    await withLogOnFailure(raw, () =>
+      eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be ready', 30_000),
+    );
+    const readyAfterMs = Date.now() - starting;
+    assert.ok(readyAfterMs < LONG_POLL_MS - 2_000, `ready only after ${readyAfterMs} ms`);
+    // The waiting fetch is answered as soon as a record arrives.
+    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+    await publisher.publishEvent(TaskCreated, { taskId: 'first' });
+    await withLogOnFailure(raw, () =>
+      eventually(() => (handled.includes('first') ? true : undefined), 'the event to be handled', 8_000),
+    );
+    assert.deepEqual(runner.health(), { ok: true });
   });
 
   it('when the group coordinator vanishes: not ready, the consumer is recreated, consuming resumes', async (t) => {
