@@ -122,7 +122,9 @@ export class KafkaConsumer implements Consumer {
       assigned: this.#assignment.length,
       paused: this.#paused,
       ...(this.#lastFetchAt === undefined ? {} : { lastFetchAt: this.#lastFetchAt }),
-      ...(this.#assignedAt === undefined ? {} : { assignedAt: this.#assignedAt }),
+      // An assignment is a fresh start only while nothing has failed since the last successful fetch: a
+      // consumer that rejoins after every failed fetch must not look healthy after each join.
+      ...(this.#assignedAt === undefined || this.#failures > 0 ? {} : { assignedAt: this.#assignedAt }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
     };
   }

@@ -69,8 +69,9 @@ export interface ConsumerStatus {
   /** When a fetch last succeeded (or, without partitions, a heartbeat), epoch ms. */
   lastFetchAt?: number;
   /**
-   * When the group last handed this member its partitions, epoch ms. A new assignment counts as a fresh
-   * start: its first long-poll on a quiet topic takes the whole fetch wait.
+   * When the group last handed this member its partitions, epoch ms; absent after a failure until a fetch
+   * succeeds again. A new assignment counts as a fresh start: its first long-poll on a quiet topic takes
+   * the whole fetch wait.
    */
   assignedAt?: number;
   /** Root cause of the latest failure, until the next join. */

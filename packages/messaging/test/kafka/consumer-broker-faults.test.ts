@@ -223,6 +223,70 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
     assert.deepEqual(runner.health(), { ok: true });
   });
 
+  it('while every fetch fails: not ready, also right after each rejoin; ready again once fetches succeed', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-failing-fetch-'));
+    let broker: Broker | undefined;
+    let proxy: FaultProxy | undefined;
+    let transport: KafkaTransport | undefined;
+    let runner: ConsumerRunner | undefined;
+    let publisher: EventPublisher | undefined;
+    t.after(async () => {
+      await runner?.stop();
+      await publisher?.close();
+      await transport?.close();
+      await proxy?.close();
+      await broker?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    broker = await startBroker({
+      host: '127.0.0.2',
+      advertisedHost: '127.0.0.1',
+      port: 0,
+      dataDir: dir,
+      logger: silent,
+      groupMinSessionTimeoutMs: 500,
+    });
+    proxy = await startFaultProxy({ listenHost: '127.0.0.1', port: broker.port, targetHost: '127.0.0.2' });
+    const { logger, raw, parsed } = capturingLogger();
+    transport = transportFor([`127.0.0.1:${broker.port}`], logger);
+    const handled: string[] = [];
+    runner = new ConsumerRunner({ transport, group: 'failing-fetch', registry, logger, staleFetchMs: 1_000 });
+    runner.subscribe(TaskCreated, (event) => {
+      handled.push(event.data.taskId);
+    });
+    await withLogOnFailure(raw, () => within(runner!.start(), 30_000, 'the runner to start'));
+    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'before'));
+
+    // Each fetch fails 1.5 s after it is sent: longer than the runner's staleness limit of 1 s.
+    proxy.fetchFailsAfterMs = 1_500;
+    const failures = () => parsed().filter((entry) => /consumer stream failed/.test(entry.msg)).length;
+    await withLogOnFailure(raw, () =>
+      eventually(() => (failures() >= 1 ? true : undefined), 'a fetch to fail', 30_000),
+    );
+    // Each failure is followed by a reopen and a rejoin, which hands the member its partitions again:
+    // across two more failures it must never say ready.
+    const seen = failures();
+    const readyWhileFailing: string[] = [];
+    await withLogOnFailure(raw, () =>
+      eventually(
+        () => {
+          if (runner!.health().ok) readyWhileFailing.push(new Date().toISOString());
+          return failures() >= seen + 2 ? true : undefined;
+        },
+        'two more failed fetches',
+        60_000,
+      ),
+    );
+    assert.deepEqual(readyWhileFailing, [], 'ready while every fetch failed');
+
+    proxy.fetchFailsAfterMs = undefined;
+    await withLogOnFailure(raw, () =>
+      eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be ready again', 60_000),
+    );
+    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'after'));
+  });
+
   it('when the group coordinator vanishes: not ready, the consumer is recreated, consuming resumes', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'tributary-coordinator-'));
     let broker: Broker | undefined;

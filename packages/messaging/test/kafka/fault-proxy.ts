@@ -1,14 +1,20 @@
 // A TCP proxy in front of a broker that can make the group coordinator vanish: while `coordinatorDown` is
 // set, a connection that sends a group request (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, offsets)
 // is cut, as when the broker that coordinates the group dies, while everything else still gets through.
+// While `fetchFailsAfterMs` is set, a Fetch request goes unanswered and its connection is cut that many
+// milliseconds later, while everything else passes: reads fail while the group still works.
 import { createServer, type Server, type Socket } from 'node:net';
 
 /** OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup. */
 const GROUP_API_KEYS = new Set([8, 9, 10, 11, 12, 13, 14]);
 
+/** Fetch. */
+const FETCH_API_KEY = 1;
+
 export interface FaultProxy {
   coordinatorDown: boolean;
-  /** Connections cut because of a group request since the proxy started. */
+  fetchFailsAfterMs: number | undefined;
+  /** Connections cut because of a group request or a failed fetch since the proxy started. */
   readonly cut: number;
   close(): Promise<void>;
 }
@@ -22,6 +28,7 @@ export async function startFaultProxy(options: {
   let cut = 0;
   const proxy: FaultProxy = {
     coordinatorDown: false,
+    fetchFailsAfterMs: undefined,
     get cut() {
       return cut;
     },
@@ -57,7 +64,14 @@ export async function startFaultProxy(options: {
           end();
           return;
         }
-        upstream.write(pending.subarray(0, 4 + size));
+        if (proxy.fetchFailsAfterMs !== undefined && apiKey === FETCH_API_KEY) {
+          setTimeout(() => {
+            cut += 1;
+            end();
+          }, proxy.fetchFailsAfterMs);
+        } else {
+          upstream.write(pending.subarray(0, 4 + size));
+        }
         pending = pending.subarray(4 + size);
       }
     });
