@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { type Broker, startBroker } from '@tributary/broker';
 import { eventually } from '@tributary/database/testing';
 import { pino } from 'pino';
@@ -104,6 +104,91 @@ async function withLogOnFailure<T>(raw: string[], step: () => Promise<T>): Promi
   }
 }
 
+/** What a test started, stopped in this order when it ends (whatever it got to start). */
+interface Started {
+  runner?: ConsumerRunner;
+  publisher?: EventPublisher;
+  transport?: KafkaTransport;
+  proxy?: FaultProxy;
+  broker?: Broker;
+}
+
+function stopWhenDone(t: TestContext, dirs: string[]): Started {
+  const started: Started = {};
+  t.after(async () => {
+    await started.runner?.stop();
+    await started.publisher?.close();
+    await started.transport?.close();
+    await started.proxy?.close();
+    await started.broker?.stop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  return started;
+}
+
+/**
+ * A broker on 127.0.0.2 that tells clients to use 127.0.0.1 on the same port, where a fault proxy listens
+ * (so every connection, bootstrap or not, goes through the proxy), and a runner of `group` behind it that
+ * has handled one event. Everything is stopped when the test ends.
+ */
+async function runnerBehindProxy(
+  t: TestContext,
+  group: string,
+  runnerOptions: { staleFetchMs?: number } = {},
+) {
+  const dir = await mkdtemp(join(tmpdir(), `tributary-${group}-`));
+  const started = stopWhenDone(t, [dir]);
+  const broker = await startBroker({
+    host: '127.0.0.2',
+    advertisedHost: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    logger: silent,
+    groupMinSessionTimeoutMs: 500,
+  });
+  started.broker = broker;
+  const proxy = await startFaultProxy({
+    listenHost: '127.0.0.1',
+    port: broker.port,
+    targetHost: '127.0.0.2',
+  });
+  started.proxy = proxy;
+  const { logger, raw, parsed } = capturingLogger();
+  const transport = transportFor([`127.0.0.1:${broker.port}`], logger);
+  started.transport = transport;
+  const { runner, publisher, handled } = await runnerThatHandledOne(
+    started,
+    transport,
+    group,
+    logger,
+    raw,
+    runnerOptions,
+  );
+  return { proxy, runner, publisher, handled, raw, parsed };
+}
+
+/** A runner of `group` and a publisher on `transport`; returns once the runner has handled one event. */
+async function runnerThatHandledOne(
+  started: Started,
+  transport: KafkaTransport,
+  group: string,
+  logger: pino.Logger,
+  raw: string[],
+  runnerOptions: { staleFetchMs?: number } = {},
+) {
+  const handled: string[] = [];
+  const runner = new ConsumerRunner({ transport, group, registry, logger, ...runnerOptions });
+  started.runner = runner;
+  runner.subscribe(TaskCreated, (event) => {
+    handled.push(event.data.taskId);
+  });
+  await withLogOnFailure(raw, () => within(runner.start(), 30_000, 'the runner to start'));
+  const publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+  started.publisher = publisher;
+  await withLogOnFailure(raw, () => publishUntilHandled(publisher, handled, 'before'));
+  return { runner, publisher, handled };
+}
+
 function assertLogHygiene(raw: string[]): void {
   for (const line of raw) {
     for (const key of ['component', 'correlationId', 'group', 'msg']) {
@@ -124,29 +209,25 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
       await mkdtemp(join(tmpdir(), 'tributary-wiped-')),
       await mkdtemp(join(tmpdir(), 'tributary-wiped-')),
     ];
-    let broker: Broker | undefined;
-    let transport: KafkaTransport | undefined;
-    let runner: ConsumerRunner | undefined;
-    let publisher: EventPublisher | undefined;
-    t.after(async () => {
-      await runner?.stop();
-      await publisher?.close();
-      await transport?.close();
-      await broker?.stop();
-      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    const started = stopWhenDone(t, dirs);
+    let broker = await startBroker({
+      port: 0,
+      dataDir: dirs[0],
+      logger: silent,
+      groupMinSessionTimeoutMs: 500,
     });
-    broker = await startBroker({ port: 0, dataDir: dirs[0], logger: silent, groupMinSessionTimeoutMs: 500 });
+    started.broker = broker;
     const { port } = broker;
     const { logger, raw } = capturingLogger();
-    transport = transportFor([broker.address], logger);
-    const handled: string[] = [];
-    runner = new ConsumerRunner({ transport, group: 'wiped', registry, logger });
-    runner.subscribe(TaskCreated, (event) => {
-      handled.push(event.data.taskId);
-    });
-    await withLogOnFailure(raw, () => within(runner!.start(), 30_000, 'the runner to start'));
-    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
-    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'before'));
+    const transport = transportFor([broker.address], logger);
+    started.transport = transport;
+    const { runner, publisher, handled } = await runnerThatHandledOne(
+      started,
+      transport,
+      'wiped',
+      logger,
+      raw,
+    );
 
     // The broker comes back on the same port with nothing: no topics, no group, no offsets.
     await broker.stop();
@@ -158,6 +239,8 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
       groupMinSessionTimeoutMs: 500,
       autoCreateTopics: false,
     });
+    started.broker = broker;
+
     await eventually(
       async () => {
         const [source, retry, dlq] = await Promise.all(
@@ -165,57 +248,51 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
             TaskCreated.topic,
             retryTopicOf(TaskCreated.topic, 'wiped'),
             deadLetterTopicOf(TaskCreated.topic, 'wiped'),
-          ].map((topic) => transport!.partitionCount(topic).catch(() => undefined)),
+          ].map((topic) => transport.partitionCount(topic).catch(() => undefined)),
         );
         return source !== undefined && retry !== undefined && dlq !== undefined ? true : undefined;
       },
       'the topics to be created again',
       60_000,
     );
-    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'after'));
-    await eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be healthy', 30_000);
+    await withLogOnFailure(raw, () => publishUntilHandled(publisher, handled, 'after'));
+    await eventually(() => (runner.health().ok ? true : undefined), 'the runner to be healthy', 30_000);
     assertLogHygiene(raw);
   });
 
   it('is ready once its partitions are assigned, while its first long-poll on a quiet topic still waits', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'tributary-quiet-'));
-    let broker: Broker | undefined;
-    let transport: KafkaTransport | undefined;
-    let runner: ConsumerRunner | undefined;
-    let publisher: EventPublisher | undefined;
-    t.after(async () => {
-      await runner?.stop();
-      await publisher?.close();
-      await transport?.close();
-      await broker?.stop();
-      await rm(dir, { recursive: true, force: true });
-    });
-    broker = await startBroker({ port: 0, dataDir: dir, logger: silent });
+    const started = stopWhenDone(t, [dir]);
+    const broker = await startBroker({ port: 0, dataDir: dir, logger: silent });
+    started.broker = broker;
     const { logger, raw } = capturingLogger();
     // Each fetch on the empty topic is held for 12 s: readiness that waited for one would take that long.
     const LONG_POLL_MS = 12_000;
-    transport = createKafkaTransport({
+    const transport = createKafkaTransport({
       brokers: [`127.0.0.1:${broker.port}`],
       clientId: `quiet-${randomUUID().slice(0, 8)}`,
       logger,
       maxWaitTimeMs: LONG_POLL_MS,
       requestTimeoutMs: 30_000,
     });
+    started.transport = transport;
     await transport.ensureTopics([{ topic: TaskCreated.topic, partitions: 1 }]);
     const handled: string[] = [];
-    runner = new ConsumerRunner({ transport, group: 'quiet', registry, logger });
+    const runner = new ConsumerRunner({ transport, group: 'quiet', registry, logger });
+    started.runner = runner;
     runner.subscribe(TaskCreated, (event) => {
       handled.push(event.data.taskId);
     });
     const starting = Date.now();
-    await withLogOnFailure(raw, () => within(runner!.start(), 30_000, 'the runner to start'));
+    await withLogOnFailure(raw, () => within(runner.start(), 30_000, 'the runner to start'));
     await withLogOnFailure(raw, () =>
-      eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be ready', 30_000),
+      eventually(() => (runner.health().ok ? true : undefined), 'the runner to be ready', 30_000),
     );
     const readyAfterMs = Date.now() - starting;
     assert.ok(readyAfterMs < LONG_POLL_MS - 2_000, `ready only after ${readyAfterMs} ms`);
     // The waiting fetch is answered as soon as a record arrives.
-    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+    const publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
+    started.publisher = publisher;
     await publisher.publishEvent(TaskCreated, { taskId: 'first' });
     await withLogOnFailure(raw, () =>
       eventually(() => (handled.includes('first') ? true : undefined), 'the event to be handled', 8_000),
@@ -224,39 +301,9 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
   });
 
   it('while every fetch fails: not ready, also right after each rejoin; ready again once fetches succeed', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'tributary-failing-fetch-'));
-    let broker: Broker | undefined;
-    let proxy: FaultProxy | undefined;
-    let transport: KafkaTransport | undefined;
-    let runner: ConsumerRunner | undefined;
-    let publisher: EventPublisher | undefined;
-    t.after(async () => {
-      await runner?.stop();
-      await publisher?.close();
-      await transport?.close();
-      await proxy?.close();
-      await broker?.stop();
-      await rm(dir, { recursive: true, force: true });
+    const { proxy, runner, publisher, handled, raw, parsed } = await runnerBehindProxy(t, 'failing-fetch', {
+      staleFetchMs: 1_000,
     });
-    broker = await startBroker({
-      host: '127.0.0.2',
-      advertisedHost: '127.0.0.1',
-      port: 0,
-      dataDir: dir,
-      logger: silent,
-      groupMinSessionTimeoutMs: 500,
-    });
-    proxy = await startFaultProxy({ listenHost: '127.0.0.1', port: broker.port, targetHost: '127.0.0.2' });
-    const { logger, raw, parsed } = capturingLogger();
-    transport = transportFor([`127.0.0.1:${broker.port}`], logger);
-    const handled: string[] = [];
-    runner = new ConsumerRunner({ transport, group: 'failing-fetch', registry, logger, staleFetchMs: 1_000 });
-    runner.subscribe(TaskCreated, (event) => {
-      handled.push(event.data.taskId);
-    });
-    await withLogOnFailure(raw, () => within(runner!.start(), 30_000, 'the runner to start'));
-    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
-    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'before'));
 
     // Each fetch fails 1.5 s after it is sent: longer than the runner's staleness limit of 1 s.
     proxy.fetchFailsAfterMs = 1_500;
@@ -271,7 +318,7 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
     await withLogOnFailure(raw, () =>
       eventually(
         () => {
-          if (runner!.health().ok) readyWhileFailing.push(new Date().toISOString());
+          if (runner.health().ok) readyWhileFailing.push(new Date().toISOString());
           return failures() >= seen + 2 ? true : undefined;
         },
         'two more failed fetches',
@@ -282,53 +329,19 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
 
     proxy.fetchFailsAfterMs = undefined;
     await withLogOnFailure(raw, () =>
-      eventually(() => (runner!.health().ok ? true : undefined), 'the runner to be ready again', 60_000),
+      eventually(() => (runner.health().ok ? true : undefined), 'the runner to be ready again', 60_000),
     );
-    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'after'));
+    await withLogOnFailure(raw, () => publishUntilHandled(publisher, handled, 'after'));
   });
 
   it('when the group coordinator vanishes: not ready, the consumer is recreated, consuming resumes', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'tributary-coordinator-'));
-    let broker: Broker | undefined;
-    let proxy: FaultProxy | undefined;
-    let transport: KafkaTransport | undefined;
-    let runner: ConsumerRunner | undefined;
-    let publisher: EventPublisher | undefined;
-    t.after(async () => {
-      await runner?.stop();
-      await publisher?.close();
-      await transport?.close();
-      await proxy?.close();
-      await broker?.stop();
-      await rm(dir, { recursive: true, force: true });
-    });
-    // The broker listens on 127.0.0.2 and tells clients to use 127.0.0.1 on the same port, where the proxy
-    // listens: every connection, bootstrap or not, goes through the proxy.
-    broker = await startBroker({
-      host: '127.0.0.2',
-      advertisedHost: '127.0.0.1',
-      port: 0,
-      dataDir: dir,
-      logger: silent,
-      groupMinSessionTimeoutMs: 500,
-    });
-    proxy = await startFaultProxy({ listenHost: '127.0.0.1', port: broker.port, targetHost: '127.0.0.2' });
-    const { logger, raw, parsed } = capturingLogger();
-    transport = transportFor([`127.0.0.1:${broker.port}`], logger);
-    const handled: string[] = [];
-    runner = new ConsumerRunner({ transport, group: 'coordinated', registry, logger });
-    runner.subscribe(TaskCreated, (event) => {
-      handled.push(event.data.taskId);
-    });
-    await withLogOnFailure(raw, () => within(runner!.start(), 30_000, 'the runner to start'));
-    publisher = new EventPublisher({ transport, source: '/faults', registry, logger });
-    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'before'));
+    const { proxy, runner, publisher, handled, raw, parsed } = await runnerBehindProxy(t, 'coordinated');
     assert.deepEqual(runner.health(), { ok: true });
 
     proxy.coordinatorDown = true;
     const unhealthy = await eventually(
       () => {
-        const health = runner!.health();
+        const health = runner.health();
         return health.ok ? undefined : health;
       },
       'the runner to report the failure',
@@ -342,12 +355,8 @@ describe('consumer runner through broker faults', { timeout: 120_000 }, () => {
     );
 
     proxy.coordinatorDown = false;
-    await eventually(
-      () => (runner!.health().ok ? true : undefined),
-      'the runner to be healthy again',
-      60_000,
-    );
-    await withLogOnFailure(raw, () => publishUntilHandled(publisher!, handled, 'after'));
+    await eventually(() => (runner.health().ok ? true : undefined), 'the runner to be healthy again', 60_000);
+    await withLogOnFailure(raw, () => publishUntilHandled(publisher, handled, 'after'));
     assert.ok(proxy.cut > 0);
     assertLogHygiene(raw);
   });
