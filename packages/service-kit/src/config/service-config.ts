@@ -37,8 +37,8 @@ export function serviceConfigSchema(defaults: { port: number; dataDir: string; s
     PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port }),
     HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
     DATA_DIR: Type.String({ minLength: 1, default: defaults.dataDir }),
-    /** PGlite's buffer pool (PostgreSQL's shared_buffers); each MiB adds about 5.5 ms to opening it. */
-    PGLITE_SHARED_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+    /** PGlite's buffer pool (PostgreSQL's shared_buffers); unset takes the database package's default. */
+    PGLITE_SHARED_BUFFERS_MB: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
     DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     DATABASE_SCHEMA: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: defaults.schema }),
     KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+(,[^,\\s]+)*$', default: 'localhost:9092' }),

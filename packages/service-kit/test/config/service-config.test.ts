@@ -22,6 +22,20 @@ describe('serviceConfigSchema', () => {
     );
   });
 
+  test("takes PGlite's buffer pool size from 1 to 1024 MiB, unset by default, and names a bad one", () => {
+    assert.equal(loadConfig(schema, {}).PGLITE_SHARED_BUFFERS_MB, undefined);
+    assert.equal(loadConfig(schema, { PGLITE_SHARED_BUFFERS_MB: '64' }).PGLITE_SHARED_BUFFERS_MB, 64);
+    for (const bad of ['0', '2048', '1.5', 'lots']) {
+      assert.throws(
+        () => loadConfig(schema, { PGLITE_SHARED_BUFFERS_MB: bad }),
+        (error) =>
+          error instanceof ConfigError &&
+          error.issues.map((issue) => issue.name).join(',') === 'PGLITE_SHARED_BUFFERS_MB',
+        bad,
+      );
+    }
+  });
+
   test('takes the W3C propagators and refuses others, saying what is supported', () => {
     assert.equal(
       loadConfig(schema, { OTEL_PROPAGATORS: 'tracecontext, baggage' }).OTEL_PROPAGATORS,
