@@ -8,9 +8,16 @@
 // membership is not persisted here (after a restart members rejoin, as they must anyway when their
 // coordinator moves), and offsets do not expire (offsets.retention.minutes is not implemented).
 
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { type FileSystem, mkdirDurable, nodeFileSystem, writeAll, writeFileAtomic } from '../io/index.ts';
+import {
+  type FileSystem,
+  mkdirDurable,
+  nodeFileSystem,
+  writeAll,
+  writeFileAtomic,
+  writeTempFile,
+} from '../io/index.ts';
 import {
   type CommittedOffset,
   encodeRecord,
@@ -118,8 +125,11 @@ export class OffsetStore {
       );
       fs.truncate(fd, scan.validBytes);
     }
-    // What a killed process left in the page cache is made durable before it is served.
+    // What a killed process left in the page cache is made durable before it is served: the journal's
+    // bytes, and its name (a process that died between a compaction's rename and its directory sync left
+    // a journal that a power cut would swap back for the one before, taking later commits with it).
     await fs.datasync(fd);
+    await fs.syncDir(dir);
     const live = store.#snapshot();
     store.#compactedSize = JOURNAL_MAGIC.length + live.reduce((n, b) => n + b.length, 0);
     if (store.#shouldCompact()) await store.#compact(live);
@@ -361,20 +371,36 @@ export class OffsetStore {
     return this.#size > this.#compactMinBytes && this.#size > this.#compactRatio * this.#compactedSize;
   }
 
+  /**
+   * Replaces the journal with `live`. A failure before the rename leaves the old journal in use. After the
+   * rename the new file is the journal; if its name cannot be synced, a power cut may bring back the old
+   * one, and commits appended to the new one would be lost with it: the store refuses commits until a
+   * restart (whose open syncs the directory) instead.
+   */
   async #compact(live: Buffer[]): Promise<void> {
     const before = this.#size;
     const bytes = Buffer.concat([JOURNAL_MAGIC, ...live]);
-    await writeFileAtomic(this.#fs, this.path, bytes);
-    const size = bytes.length;
-    const fd = this.#fs.open(this.path, 'write');
+    const tmp = await writeTempFile(this.#fs, this.path, bytes);
+    const fd = this.#fs.open(tmp, 'write');
+    try {
+      this.#fs.rename(tmp, this.path);
+    } catch (err) {
+      this.#fs.close(fd);
+      throw err;
+    }
     try {
       this.#fs.close(this.#fd);
     } catch {
       // The old descriptor is gone either way.
     }
     this.#fd = fd;
-    this.#size = size;
-    this.#compactedSize = size;
-    this.#logger.info({ path: this.path, before, after: size }, 'offsets journal compacted');
+    this.#size = bytes.length;
+    this.#compactedSize = bytes.length;
+    try {
+      await this.#fs.syncDir(dirname(this.path));
+    } catch (err) {
+      throw this.#fail('cannot sync the directory of the compacted offsets journal', err);
+    }
+    this.#logger.info({ path: this.path, before, after: bytes.length }, 'offsets journal compacted');
   }
 }

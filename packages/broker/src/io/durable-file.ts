@@ -26,10 +26,10 @@ export function writeAll(fs: FileSystem, fd: number, data: Buffer, position: num
 }
 
 /**
- * Replaces `path` with `data` so that after a power cut the file holds either the old or the new
- * contents, never a mix or nothing: temp file, fdatasync, rename, directory fsync.
+ * The first steps of a durable replacement of `path`: `data` in `<path>.tmp`, fdatasync'ed. Returns the
+ * temp file's name; the caller renames it over `path` and syncs the directory.
  */
-export async function writeFileAtomic(fs: FileSystem, path: string, data: Buffer | string): Promise<void> {
+export async function writeTempFile(fs: FileSystem, path: string, data: Buffer | string): Promise<string> {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const tmp = `${path}.tmp`;
   const fd = fs.open(tmp, 'create');
@@ -40,7 +40,15 @@ export async function writeFileAtomic(fs: FileSystem, path: string, data: Buffer
   } finally {
     fs.close(fd);
   }
-  fs.rename(tmp, path);
+  return tmp;
+}
+
+/**
+ * Replaces `path` with `data` so that after a power cut the file holds either the old or the new
+ * contents, never a mix or nothing: temp file, fdatasync, rename, directory fsync.
+ */
+export async function writeFileAtomic(fs: FileSystem, path: string, data: Buffer | string): Promise<void> {
+  fs.rename(await writeTempFile(fs, path, data), path);
   await fs.syncDir(dirname(path));
 }
 

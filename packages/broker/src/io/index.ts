@@ -6,6 +6,7 @@ export {
   readJsonFile,
   writeAll,
   writeFileAtomic,
+  writeTempFile,
 } from './durable-file.ts';
 export { errorCode, type FileSystem, systemError } from './file-system.ts';
 export { nodeFileSystem } from './node-file-system.ts';
