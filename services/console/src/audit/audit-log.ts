@@ -1,7 +1,8 @@
 // Who did what to the cluster through the console, when, and how it ended: appended as JSON lines to a
 // file (kept across restarts) and served newest first.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readJsonLines } from '../json-lines.ts';
 
 export interface AuditEntry {
   at: string;
@@ -25,16 +26,14 @@ export class AuditLog {
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** Loads the entries an earlier run wrote (a damaged line is skipped, not fatal). */
+  /** Loads the entries an earlier run wrote (a damaged line is skipped, a torn last one cut). */
   async load(): Promise<void> {
     if (this.#file === undefined) return;
-    const text = await readFile(this.#file, 'utf8').catch(() => '');
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
+    for (const line of await readJsonLines(this.#file)) {
       try {
         this.#entries.push(JSON.parse(line) as AuditEntry);
       } catch {
-        // A line torn by a crash mid-write.
+        // Not JSON: what a power cut left in place of a line (zeros).
       }
     }
     if (this.#entries.length > KEEP_IN_MEMORY) this.#entries.splice(0, this.#entries.length - KEEP_IN_MEMORY);

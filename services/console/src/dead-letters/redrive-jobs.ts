@@ -5,10 +5,11 @@
 // it was sent to: found, it gets its mark; not found, it stays a dead letter. Either way nothing is sent
 // twice: every other redriven dead letter carries its mark, so a later redrive leaves it out.
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '@tributary/service-kit';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import { readJsonLines } from '../json-lines.ts';
 import type { KafkaCluster } from '../kafka/kafka-cluster.ts';
 import type { TopicDirectory } from '../kafka/topic-directory.ts';
 import { type ActionItem, DeadLetterActions } from './dead-letter-actions.ts';
@@ -249,18 +250,16 @@ export class RedriveJobs {
   async load(): Promise<Unsettled[]> {
     const file = this.#options.file;
     if (file === undefined) return [];
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const raws = await readJsonLines(file);
     const inDoubt = new Map<string, SendingLine>();
     const ended = new Set<string>();
-    let lines = 0;
-    for (const raw of text.split('\n')) {
-      if (raw.trim() === '') continue;
-      lines++;
+    const lines = raws.length;
+    for (const raw of raws) {
       let line: JournalLine;
       try {
         line = JSON.parse(raw) as JournalLine;
       } catch {
-        continue; // torn by a crash mid-write
+        continue; // what a power cut left in place of a line (zeros)
       }
       if (line.type === 'start') {
         this.#remember({ ...line.job });

@@ -2,7 +2,7 @@
 // until done, cancel, 404 for ids that are no job's, the audit log at start and end, and a restart of the
 // console mid-job that sends nothing twice (graceful stop, and a stop between sending and marking).
 import assert from 'node:assert/strict';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RetryHeaders } from '@tributary/messaging';
@@ -269,6 +269,37 @@ describe('redrive jobs', { timeout: 180_000 }, () => {
         await app.close();
         assert.equal((await readFile(file, 'utf8')).trim().split('\n').length, 2, 'a start and an end line');
       }
+    });
+
+    it('keeps what it records after a line a power cut tore, in the job journal and the audit log', async () => {
+      const jobsFile = join(fx.dataDir, 'torn-jobs.jsonl');
+      const auditFile = join(fx.dataDir, 'torn-audit.jsonl');
+      // The last line of each lost its end (and its newline) to a power cut.
+      await writeFile(jobsFile, '{"type":"start","job":{"id":"33333333-3333-4333-8333-3');
+      const earlier = { at: '2026-01-01T00:00:00.000Z', who: 'ops', action: 'redrive', target: 't' };
+      await writeFile(
+        auditFile,
+        `${JSON.stringify({ ...earlier, outcome: 'ok', detail: 'before the cut' })}\n{"at":"2026-01-01T00:00:01`,
+      );
+      await addDeadLetters('TORN', THRESHOLD + 3);
+      const first = await open({ redriveJobsFile: jobsFile, auditFile });
+      const group = await failureGroup(first.app, 'TORN');
+      assert.ok(group);
+      const { job, location } = await startJob(first.app, group.id);
+      await eventually('the job to finish', async () =>
+        (await jobOf(first.app, location)).state === 'done' ? true : undefined,
+      );
+      await first.app.close();
+
+      const second = await open({ redriveJobsFile: jobsFile, auditFile });
+      const seen = await jobOf(second.app, location);
+      assert.deepEqual({ state: seen.state, sent: seen.sent }, { state: 'done', sent: THRESHOLD + 3 });
+      const audit = (await second.app.inject('/api/audit')).json().entries as { detail: string }[];
+      assert.ok(
+        audit.some((e) => e.detail === 'before the cut'),
+        'the complete line before the torn one',
+      );
+      assert.equal(audit.filter((e) => e.detail.includes(job.id)).length, 2, 'the job start and end entries');
     });
 
     it('after a stop between sending a dead letter and marking it, marks it instead of sending it again', async () => {
