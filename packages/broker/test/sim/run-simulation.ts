@@ -31,6 +31,8 @@ const totals = {
   restarts: 0,
   failedSyncs: 0,
   failedWrites: 0,
+  commits: 0,
+  offsetDeletions: 0,
 };
 const started = performance.now();
 for (let seed = from; seed < from + count; seed++) {

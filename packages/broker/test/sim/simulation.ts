@@ -1,10 +1,10 @@
 // A deterministic simulation of the broker's storage on a simulated disk. One seed drives one random
 // schedule of produces (idempotent or not, acks 0/1/-1, several partitions, several batches per request),
 // segment rolls, retention, topic creation and deletion, partition additions, topic config changes,
-// DeleteRecords, offset commits, reads, clean restarts, process crashes, power cuts and disk faults;
+// DeleteRecords, offset commits and their deletion (DeleteGroups, OffsetDelete), reads, clean restarts, process crashes, power cuts and disk faults;
 // after every restart the invariants a Kafka broker promises are
 // checked against a model of what clients were told. A failure names its seed, and the same seed replays
-// the same schedule exactly (every choice comes from one seeded source; nothing reads a clock).
+// the same schedule exactly (every choice comes from sources seeded by it; nothing reads a clock).
 import { decodeRecordBatches, encodeRecordBatch } from '@tributary/kafka-protocol';
 import { pino } from 'pino';
 import { OffsetStore } from '../../src/groups/offset-store.ts';
@@ -36,6 +36,8 @@ export interface SimulationReport {
   failedWrites: number;
   offline: number;
   commits: number;
+  /** Acknowledged DeleteGroups and OffsetDelete. */
+  offsetDeletions: number;
 }
 
 interface TopicModel {
@@ -73,6 +75,8 @@ interface ProducerModel {
 }
 
 const GROUPS = ['g1', 'g2'];
+/** A committed offset's value in the model once the offset is deleted. */
+const DELETED = -1;
 
 export async function simulate(
   seed: number,
@@ -102,6 +106,7 @@ export async function simulate(
     failedWrites: 0,
     offline: 0,
     commits: 0,
+    offsetDeletions: 0,
   };
   let step = 0;
   const fail = (message: string): never => {
@@ -112,8 +117,11 @@ export async function simulate(
   const partitions = new Map<string, PartitionModel>();
   const producers: ProducerModel[] = [];
   const producerIds = new Set<number>();
-  /** Committed offsets: the newest acknowledged, and every value sent after it. */
+  /** Committed offsets: the newest acknowledged, and every value sent after it (DELETED: deleted). */
   const commits = new Map<string, { acked: number | null; sent: number[] }>();
+  // Whether a step that commits deletes instead comes from a stream of its own, so that the other steps
+  // draw the same numbers as they did before deletions were simulated.
+  const deletionRandom = seededRandom(seed ^ 0x5eed);
   let counter = 0;
   let clock = 1_000_000;
 
@@ -346,21 +354,57 @@ export async function simulate(
     const group = pick(GROUPS);
     const key = `${group}/${topic}/${partition}`;
     const offset = int(1000);
-    let c = commits.get(key);
-    if (!c) {
-      c = { acked: null, sent: [] };
-      commits.set(key, c);
+    const kind = deletionRandom();
+    const entryOf = (k: string) => {
+      let c = commits.get(k);
+      if (!c) {
+        c = { acked: null, sent: [] };
+        commits.set(k, c);
+      }
+      return c;
+    };
+    const acknowledge = (c: { acked: number | null; sent: number[] }, value: number) => {
+      c.acked = value;
+      c.sent = c.sent.slice(c.sent.lastIndexOf(value) + 1);
+    };
+    if (kind < 0.06) {
+      // DeleteGroups: every offset of the group goes.
+      const entries = [...commits].filter(([k]) => k.startsWith(`${group}/`)).map(([, c]) => c);
+      for (const c of entries) c.sent.push(DELETED);
+      trace(`delete group ${group}`);
+      offsets.deleteGroup(group).then(
+        () => {
+          trace(`delete group acked ${group}`);
+          for (const c of entries) acknowledge(c, DELETED);
+          report.offsetDeletions++;
+        },
+        () => {},
+      );
+      return;
     }
-    c.sent.push(offset);
+    const entry = entryOf(key);
+    if (kind < 0.12) {
+      // OffsetDelete of one partition.
+      entry.sent.push(DELETED);
+      trace(`delete offset ${key}`);
+      offsets.deleteOffsets(group, [{ name: topic, partitions: [partition] }]).then(
+        () => {
+          trace(`delete offset acked ${key}`);
+          acknowledge(entry, DELETED);
+          report.offsetDeletions++;
+        },
+        () => {},
+      );
+      return;
+    }
+    entry.sent.push(offset);
     trace(`commit ${key} ${offset}`);
-    const entry = c;
     offsets
       .commit(group, [{ topic, partition, offset, leaderEpoch: -1, metadata: '', commitTimestamp: clock }])
       .then(
         () => {
           trace(`commit acked ${key} ${offset}`);
-          entry.acked = offset;
-          entry.sent = entry.sent.slice(entry.sent.lastIndexOf(offset) + 1);
+          acknowledge(entry, offset);
           report.commits++;
         },
         () => {},
@@ -478,9 +522,12 @@ export async function simulate(
     for (const [key, c] of commits) {
       const [group, topic, partition] = key.split('/');
       const got = offsets.get(group, topic, Number(partition))?.offset;
-      if (c.acked !== null && got !== c.acked && !c.sent.includes(got ?? -1))
-        fail(`committed offset ${key}: acknowledged ${c.acked}, found ${got ?? 'nothing'}`);
-      if (got !== undefined) c.acked = got;
+      const now = got ?? DELETED;
+      if (c.acked !== null && now !== c.acked && !c.sent.includes(now))
+        fail(
+          `committed offset ${key}: acknowledged ${c.acked === DELETED ? 'its deletion' : c.acked}, found ${got ?? 'nothing'}`,
+        );
+      if (got !== undefined || c.acked !== null) c.acked = now;
       c.sent = [];
     }
   };
