@@ -1,7 +1,7 @@
 // The console's append-only files (the audit log, the redrive-job journal) are JSON lines, one append per
 // line. A power cut can leave the last line without its newline; the next append would then continue that
 // line, and the two would be unreadable together. Reading cuts such a tail from the file first.
-import { open } from 'node:fs/promises';
+import { readFile, truncate } from 'node:fs/promises';
 
 const NEWLINE = 0x0a;
 
@@ -10,22 +10,17 @@ const NEWLINE = 0x0a;
  * (torn mid-write) is cut from the file, so that the next append starts a line of its own.
  */
 export async function readJsonLines(file: string): Promise<string[]> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let bytes: Buffer;
   try {
-    handle = await open(file, 'r+');
+    bytes = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  try {
-    const bytes = await handle.readFile();
-    const end = bytes.lastIndexOf(NEWLINE) + 1;
-    if (end < bytes.length) await handle.truncate(end);
-    return bytes
-      .toString('utf8', 0, end)
-      .split('\n')
-      .filter((line) => line.trim() !== '');
-  } finally {
-    await handle.close();
-  }
+  const end = bytes.lastIndexOf(NEWLINE) + 1;
+  if (end < bytes.length) await truncate(file, end);
+  return bytes
+    .toString('utf8', 0, end)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }

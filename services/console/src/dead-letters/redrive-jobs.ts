@@ -253,7 +253,6 @@ export class RedriveJobs {
     const raws = await readJsonLines(file);
     const inDoubt = new Map<string, SendingLine>();
     const ended = new Set<string>();
-    const lines = raws.length;
     for (const raw of raws) {
       let line: JournalLine;
       try {
@@ -287,7 +286,7 @@ export class RedriveJobs {
       if (ended.has(job.id) || job.state !== 'running') continue;
       unsettled.push({ job, doubt: inDoubt.get(job.id) });
     }
-    if (lines > COMPACT_AFTER_LINES) await this.#compact(file, unsettled);
+    if (raws.length > COMPACT_AFTER_LINES) await this.#compact(file, unsettled);
     for (const { job } of unsettled) {
       job.state = 'interrupted';
       job.detail = 'the console stopped while it ran (being settled)';
