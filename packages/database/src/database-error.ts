@@ -5,6 +5,7 @@ export type DatabaseErrorCode =
   | 'DB_CONSTRAINT_VIOLATION'
   | 'DB_SERIALIZATION_FAILURE'
   | 'DB_CONNECTION_FAILED'
+  | 'DB_OUT_OF_RESOURCES'
   | 'DB_NOT_READY'
   | 'DB_QUERY_FAILED'
   | 'DB_CLOSED'
@@ -80,6 +81,11 @@ export function toDatabaseError(error: unknown, context: string): DatabaseError 
     if (sqlState.startsWith('08') || /^57P0[1-3]$/.test(sqlState)) {
       return new DatabaseError('DB_CONNECTION_FAILED', message, { ...base, retriable: true });
     }
+    // Class 53 (insufficient resources: disk full, out of memory, too many connections): the database
+    // cannot do the work now, whatever the work is, and can once an operator (or time) frees what it lacks.
+    if (sqlState.startsWith('53')) {
+      return new DatabaseError('DB_OUT_OF_RESOURCES', message, { ...base, retriable: true });
+    }
     return new DatabaseError('DB_QUERY_FAILED', message, base);
   }
   if (
@@ -101,17 +107,30 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * True when the database cannot be reached right now (connection refused or lost, server restarting, the
- * service still waiting for it at startup): the work may succeed unchanged once it is back. Looks through
+ * True when the database cannot be reached or cannot work right now (connection refused or lost, server
+ * restarting, the service still waiting for it at startup, disk full, out of memory or connections): the
+ * work may succeed unchanged once it is back. Looks through
  * `cause` chains, since callers may wrap the error (a migration that lost its connection counts too).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  const found = databaseErrorIn(error);
+  return (
+    found !== undefined &&
+    (found.code === 'DB_CONNECTION_FAILED' ||
+      found.code === 'DB_NOT_READY' ||
+      found.code === 'DB_OUT_OF_RESOURCES')
+  );
+}
+
+/**
+ * The first `DatabaseError` in `error`'s `cause` chain that says what went wrong: a failed migration is
+ * looked through to what made it fail.
+ */
+export function databaseErrorIn(error: unknown): DatabaseError | undefined {
   let current = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    if (current instanceof DatabaseError && current.code !== 'DB_MIGRATION_FAILED') {
-      return current.code === 'DB_CONNECTION_FAILED' || current.code === 'DB_NOT_READY';
-    }
+    if (current instanceof DatabaseError && current.code !== 'DB_MIGRATION_FAILED') return current;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }

@@ -10,6 +10,7 @@ export type {
 export {
   DatabaseError,
   type DatabaseErrorCode,
+  databaseErrorIn,
   isDatabaseUnavailable,
   isUniqueViolation,
   SqlState,

@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Database, SqlExecutor } from '../src/database.ts';
-import { DatabaseError, isUniqueViolation } from '../src/database-error.ts';
+import {
+  DatabaseError,
+  databaseErrorIn,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+} from '../src/database-error.ts';
 import { runMigrations } from '../src/migrations.ts';
 import { type DatabaseFixture, eventually } from '../src/testing/test-databases.ts';
 
@@ -130,6 +135,28 @@ export function databaseSuite(makeFixture: () => DatabaseFixture): void {
         db.transaction((tx) => tx.query("INSERT INTO users VALUES ('a')")),
         (error) => error instanceof DatabaseError && error.sqlState === '23505',
       );
+    });
+
+    it('reports a full disk (and the rest of SQLSTATE class 53) as the database being unavailable, retriable', async () => {
+      const db = await fixture.open();
+      // What PostgreSQL raises when it cannot extend a file (53100) or accept a connection (53300).
+      await db.query(`CREATE FUNCTION fail_with(state text) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = state; END $$`);
+      for (const state of ['53100', '53300']) {
+        const failure = await db.query('SELECT fail_with($1)', [state]).then(
+          () => assert.fail('the statement succeeded'),
+          (error: unknown) => error,
+        );
+        assert.ok(failure instanceof DatabaseError);
+        assert.equal(failure.code, 'DB_OUT_OF_RESOURCES');
+        assert.equal(failure.sqlState, state);
+        assert.equal(failure.retriable, true);
+        assert.equal(isDatabaseUnavailable(failure), true);
+        assert.equal(databaseErrorIn(new Error('wrapped', { cause: failure })), failure);
+      }
+      // Other failed statements are not the database being unavailable.
+      const syntax = await db.query('SELEC 1').catch((error: unknown) => error);
+      assert.equal(isDatabaseUnavailable(syntax), false);
     });
 
     it('reports a syntax error as a failed query with its SQLSTATE', async () => {

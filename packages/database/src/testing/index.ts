@@ -1,5 +1,6 @@
 // Test support for code that runs on the database port (`@tributary/database/testing`).
 
+export { type FullDisk, fullDiskFor } from './full-disk.ts';
 export { createOwnPostgres, type OwnPostgres } from './own-postgres.ts';
 export {
   DATABASE_URL,

@@ -157,6 +157,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    * off): a claim leaves those aggregates out.
    */
   const inFlight = new Map<string, string>();
+  /**
+   * Outcomes of rounds that published but could not record it (the database failed: disk full, connection
+   * lost). They are recorded again, with a growing pause, before any new round starts: claiming the same
+   * rows again would publish them again on every try, as fast as the database fails.
+   */
+  const unrecorded: { outcome: BatchOutcome; rowIds: string[] }[] = [];
   let newestRoundStartedAt = 0;
   let lastPublishedAt = 0;
   /** When the earliest row in backoff is due (undefined: none known), and when to ask the database again. */
@@ -230,9 +236,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  /** Publishes and records a claimed batch. */
-  async function deliver(ex: SqlExecutor, rows: OutboxRow[]): Promise<void> {
-    await record(ex, await publishBatch(publisher, rows, publishTimeoutMs));
+  /** Publishes and records a claimed batch; what was published is left in `round.outcome`. */
+  async function deliver(
+    ex: SqlExecutor,
+    rows: OutboxRow[],
+    round: { outcome?: BatchOutcome; rowIds: string[] },
+  ): Promise<void> {
+    round.rowIds = rows.map((row) => row.id);
+    round.outcome = await publishBatch(publisher, rows, publishTimeoutMs);
+    await record(ex, round.outcome);
+  }
+
+  /** Records the outcomes rounds could not, oldest first; throws (keeping the rest) when the database fails. */
+  async function recordUnrecorded(): Promise<void> {
+    while (unrecorded.length > 0) {
+      await record(ahead, unrecorded[0]!.outcome);
+      const { outcome, rowIds } = unrecorded.shift()!;
+      const { published, failed } = outcome;
+      for (const id of rowIds) inFlight.delete(id);
+      logger.info(
+        { published: published.length, failed: failed.length },
+        'recorded an outbox round that could not be recorded before; relaying again',
+      );
+    }
   }
 
   /**
@@ -242,13 +268,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   function startRound(): Promise<number> {
     return new Promise<number>((claimed, claimFailed) => {
       let claimedRows = false;
+      const round: { outcome?: BatchOutcome; rowIds: string[] } = { rowIds: [] };
       const work =
         db.kind === 'postgres'
           ? db.transaction(async (tx) => {
               const rows = await claimBatch(tx, batchSize, true);
               claimedRows = rows.length > 0;
               claimed(rows.length);
-              if (claimedRows) await deliver(tx, rows);
+              if (claimedRows) await deliver(tx, rows, round);
             })
           : (async () => {
               const rows = await claimPreparedBatch(
@@ -261,10 +288,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
               // Before anything else runs: the next claim must leave these rows out.
               for (const row of rows) inFlight.set(row.id, aggregateOf(row));
               claimed(rows.length);
+              let recorded = false;
               try {
-                if (claimedRows) await deliver(ahead, rows);
+                if (claimedRows) await deliver(ahead, rows, round);
+                recorded = true;
               } finally {
-                for (const row of rows) inFlight.delete(row.id);
+                // Rows published but not recorded stay out of claims until `recordUnrecorded` records them.
+                if (recorded || round.outcome === undefined) for (const row of rows) inFlight.delete(row.id);
               }
             })();
       const tracked: Promise<void> = work.then(
@@ -275,11 +305,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         (error: unknown) => {
           rounds.delete(tracked);
           claimFailed(error);
-          // After a successful claim the rows stay pending: a later round publishes them (again).
-          if (claimedRows) {
+          if (round.outcome !== undefined) {
+            // Published, not recorded: the loop records it before claiming anything (see `unrecorded`).
+            unrecorded.push({ outcome: round.outcome, rowIds: round.rowIds });
             logger.error(
-              { err: error },
-              'recording an outbox round failed; its rows will be published again',
+              { error: errorSummary(error), published: round.outcome.published.length },
+              `${rootCauseOf(error)}: recording a published outbox round failed; recording it again before the next round`,
+            );
+            requestWake();
+          } else if (claimedRows) {
+            // The rows stay pending and may have reached the broker: a later round publishes them (again).
+            logger.error(
+              { error: errorSummary(error) },
+              `${rootCauseOf(error)}: an outbox round failed; its rows will be published again`,
             );
             requestWake();
           }
@@ -313,12 +351,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       maxDelay: Math.max(pollIntervalMs, 2_000),
     });
     let failures: IBackoff<unknown> | undefined;
+    let recording = false;
     while (!stopping) {
       let delay = pollIntervalMs;
       try {
         if (unlisten === undefined && Date.now() - lastListenAttempt >= pollIntervalMs) await subscribe();
         wakeRequested = false;
         const busyFor = Date.now() - newestRoundStartedAt;
+        if (unrecorded.length > 0) {
+          recording = true;
+          await recordUnrecorded();
+          recording = false;
+          failures = undefined;
+          continue;
+        }
         if (rounds.size >= maxRoundsInFlight) {
           // Every round is busy: the first to finish wakes the loop.
         } else if (rounds.size > 0 && busyFor < overlapAfterMs) {
@@ -351,12 +397,22 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         delay = Math.round(failures.duration);
         logger.warn(
           { error: errorSummary(error), retryInMs: delay },
-          `${rootCauseOf(error)}: outbox relay round failed; trying again in ${delay} ms`,
+          recording
+            ? `${rootCauseOf(error)}: recording published outbox rows failed; trying again in ${delay} ms (they are not published again meanwhile)`
+            : `${rootCauseOf(error)}: outbox relay round failed; trying again in ${delay} ms`,
         );
+        recording = false;
       }
       await pause(delay);
     }
     await Promise.all(rounds);
+    // One last try: what stays unrecorded is published again after the next start (at least once).
+    await recordUnrecorded().catch((error: unknown) => {
+      logger.warn(
+        { error: errorSummary(error), rounds: unrecorded.length },
+        `${rootCauseOf(error)}: stopping with published outbox rows not recorded; they will be published again`,
+      );
+    });
   }
 
   async function begin(): Promise<void> {

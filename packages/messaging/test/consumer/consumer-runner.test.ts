@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { fullDiskFor, pgliteFixture } from '@tributary/database/testing';
 import { pino } from 'pino';
 import { Type } from 'typebox';
 import { ConsumerRunner, type RecordReport } from '../../src/consumer/consumer-runner.ts';
@@ -113,6 +114,39 @@ describe('ConsumerRunner', () => {
     for (let i = 0; i < 60; i++) await publisher.publishEvent(TaskCreated, { taskId: `t${i}`, n: i });
     await waitFor(() => done === 60, 'every task');
     assert.equal(peak, 3);
+  });
+
+  it('holds a record while its database is out of disk space, instead of retrying or dead-lettering it', async (t) => {
+    const { transport, publisher, runner } = setup(t);
+    const fixture = pgliteFixture();
+    t.after(() => fixture.close());
+    const db = await fixture.open();
+    await db.query('CREATE TABLE tasks (id text PRIMARY KEY)');
+    const disk = await fullDiskFor(db, 'tasks', 'INSERT');
+    await disk.fill();
+    let attempts = 0;
+    const r = runner();
+    r.subscribe(TaskCreated, async (event) => {
+      attempts++;
+      await db.query('INSERT INTO tasks VALUES ($1)', [event.data.taskId]);
+    });
+    const outcomes: string[] = [];
+    r.on('record', (report: RecordReport) => outcomes.push(report.outcome));
+    await r.start();
+    await publisher.publishEvent(TaskCreated, { taskId: 'full-1', n: 1 });
+    await waitFor(() => attempts >= 3, 'the handler to be tried three times');
+    assert.deepEqual(outcomes, [], 'the record stays where it is, with no outcome');
+    assert.equal((await transport.readTopic(retryTopicOf('tasks', 'workers'))).length, 0);
+    assert.equal((await transport.readTopic(deadLetterTopicOf('tasks', 'workers'))).length, 0);
+
+    await disk.free();
+    await waitFor(() => outcomes.length === 1, 'the record to be handled');
+    assert.deepEqual(outcomes, ['handled']);
+    assert.deepEqual(
+      (await db.query<{ id: string }>('SELECT id FROM tasks')).rows.map((row) => row.id),
+      ['full-1'],
+    );
+    assert.equal((await transport.readTopic(deadLetterTopicOf('tasks', 'workers'))).length, 0);
   });
 
   it('pauses the consumer while too many records wait, and resumes', async (t) => {

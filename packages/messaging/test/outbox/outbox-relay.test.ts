@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { Database, SqlExecutor } from '@tributary/database';
 import { runMigrations } from '@tributary/database';
-import { databaseFixtures, eventually } from '@tributary/database/testing';
+import { databaseFixtures, eventually, fullDiskFor } from '@tributary/database/testing';
 import { type OutboxMessage, outbox } from '../../src/outbox/outbox.ts';
 import { OUTBOX_MIGRATIONS } from '../../src/outbox/outbox-migrations.ts';
 import { createOutboxRelay, type OutboxRelayOptions } from '../../src/outbox/outbox-relay.ts';
@@ -245,6 +245,40 @@ for (const makeFixture of databaseFixtures) {
         [failures, 0],
       );
       assert.equal(await relay.oldestUnpublishedAgeMs(), 0);
+    });
+
+    it('publishes a round once when its database cannot record it (disk full), and records it when it can', async (t) => {
+      const db = await prepare(await fixture.open());
+      const disk = await fullDiskFor(db, 'outbox', 'UPDATE');
+      const publisher = new RecordingPublisher();
+      const relay = await startRelay(t, db, publisher, { pollIntervalMs: 100 });
+      await disk.fill();
+      await credit(db, 'full', 0);
+      await publisher.until(() => publisher.published.length === 1);
+      // The relay keeps trying to record the round meanwhile (every 100 ms at first, then less often).
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(
+        publisher.calls.length,
+        1,
+        `the event went to the broker ${publisher.calls.length} times while it could not be recorded`,
+      );
+      const pending = await db.query<{ status: string }>('SELECT status FROM outbox');
+      assert.deepEqual(
+        pending.rows.map((row) => row.status),
+        ['pending'],
+      );
+
+      await disk.free();
+      await relay.flushed();
+      await credit(db, 'full', 1);
+      await relay.flushed();
+      assert.deepEqual(sequencesByAggregate(publisher).get('full'), [0, 1]);
+      assert.equal(publisher.calls.length, 2);
+      const recorded = await db.query<{ status: string }>('SELECT status FROM outbox ORDER BY id');
+      assert.deepEqual(
+        recorded.rows.map((row) => row.status),
+        ['published', 'published'],
+      );
     });
 
     it('flushed() waits for rows committed before the call, not for rows committed after it', async (t) => {

@@ -45,7 +45,8 @@ export const PLATFORM_PROBLEM_TYPES = {
   DATABASE_UNAVAILABLE: {
     status: 503,
     title: 'Service unavailable',
-    description: 'The database cannot be reached right now; retry after `Retry-After`.',
+    description:
+      'The database cannot be reached, or is out of disk space, memory or connections, right now; retry after `Retry-After`.',
   },
 } as const satisfies ProblemTypeTable;
 

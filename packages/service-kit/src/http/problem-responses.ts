@@ -1,7 +1,7 @@
 // Every 4xx/5xx leaves the app as RFC 9457 problem+json: domain errors (AppError), validation failures,
 // Fastify's own errors (bad JSON, body too large, unsupported media type, unknown route, ...) and anything
 // unexpected, which becomes a 500 without its message or stack (those go to the log).
-import { errorSummary, isDatabaseUnavailable, rootCauseOf } from '@tributary/database';
+import { databaseErrorIn, errorSummary, isDatabaseUnavailable, rootCauseOf } from '@tributary/database';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import {
@@ -136,7 +136,10 @@ export function problemFromError(
       code: 'DATABASE_UNAVAILABLE',
       status: 503,
       title: 'Service unavailable',
-      detail: 'The service cannot reach its database right now; retry after the delay in Retry-After.',
+      detail:
+        databaseErrorIn(error)?.code === 'DB_OUT_OF_RESOURCES'
+          ? "The service's database is out of disk space, memory or connections right now; retry after the delay in Retry-After."
+          : 'The service cannot reach its database right now; retry after the delay in Retry-After.',
       instance,
     };
   }

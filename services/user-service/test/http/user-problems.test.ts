@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { Database } from '@tributary/database';
+import { fullDiskFor } from '@tributary/database/testing';
 import type { App } from '@tributary/service-kit';
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
@@ -34,6 +36,7 @@ function assertProblem(res: LightMyRequestResponse, status: number, code: string
 for (const kind of ['pglite', 'postgres'] as DbKind[]) {
   describe(`user route problems on ${kind}`, () => {
     let app: App;
+    let db: Database;
     let drop: () => Promise<void>;
     const post = (payload: unknown, headers: Record<string, string> = {}) =>
       app.inject({ method: 'POST', url: '/users', payload: payload as string, headers });
@@ -41,6 +44,7 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
     before(async () => {
       const opened = await openTestDatabase(kind);
       drop = opened.drop;
+      db = opened.db;
       ({ app } = await buildUserApp({ db: opened.db, logger: pino({ level: 'silent' }) }));
       await app.ready();
     });
@@ -209,6 +213,18 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
           );
         }
       }
+    });
+
+    it('answers 503 with Retry-After, not 500, while the database is out of disk space, and 201 once it has room', async () => {
+      const disk = await fullDiskFor(db, 'users', 'INSERT');
+      await disk.fill();
+      const email = `full-${randomUUID()}@example.org`;
+      const refused = await post({ email, name: 'Full' });
+      const p = assertProblem(refused, 503, 'DATABASE_UNAVAILABLE', '/users');
+      assert.ok(Number(refused.headers['retry-after']) >= 1, 'a Retry-After in seconds');
+      assert.match(p.detail, /disk space/);
+      await disk.free();
+      assert.equal((await post({ email, name: 'Full' })).statusCode, 201);
     });
   });
 }
