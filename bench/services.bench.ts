@@ -1,5 +1,5 @@
 // POST /users throughput of the User Service next to a bare Fastify route doing the same INSERT, each in a
-// process of its own (the load generator is this process), in alternating rounds, with telemetry on (the
+// process of its own (the load generator is this process), in rounds that rotate their order, with telemetry on (the
 // default: spans made, metrics recorded) and off (OTEL_SDK_DISABLED=true); and, under that load,
 // the time from a 201 reaching the client to its `user.registered` event being readable on the broker.
 // A third User Service with JWT authentication on (ES256 tokens from a local key) runs in the same rounds,
@@ -289,23 +289,29 @@ async function measure(database: 'pglite' | 'postgres') {
     const jwts: Round[] = [];
     const bases: Round[] = [];
     const lags: number[] = [];
+    // Every round runs the four in a different order (a rotation of the last one), so none of them always
+    // follows the same neighbour: the work one round leaves behind (the relay's last rounds, the kernel
+    // writing back the database's pages) lands on each of them in turn.
+    const order = ['on', 'off', 'jwt', 'bare'] as const;
     for (let round = 0; round < ROUNDS; round += 1) {
-      // Telemetry on and off take turns going first.
-      for (const variant of round % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+      const shift = round % order.length;
+      for (const variant of [...order.slice(shift), ...order.slice(0, shift)]) {
         if (variant === 'on') {
           const measured = await drive(svc, `svc${round}`);
           services.push(measured);
           lags.push(...(await lagsOf(measured.created, watcher.arrived)));
-        } else {
+        } else if (variant === 'off') {
           const measuredOff = await drive(off, `off${round}`);
           offs.push(measuredOff);
           await lagsOf(measuredOff.created, watcher.arrived);
+        } else if (variant === 'jwt') {
+          const measuredJwt = await drive(jwt, `jwt${round}`, issuer.token);
+          jwts.push(measuredJwt);
+          await lagsOf(measuredJwt.created, watcher.arrived);
+        } else {
+          bases.push(await drive(base, `base${round}`));
         }
       }
-      const measuredJwt = await drive(jwt, `jwt${round}`, issuer.token);
-      jwts.push(measuredJwt);
-      await lagsOf(measuredJwt.created, watcher.arrived);
-      bases.push(await drive(base, `base${round}`));
     }
     const jwtRps = median(jwts.map((r) => r.rps));
     const svcRps = median(services.map((r) => r.rps));
@@ -369,7 +375,7 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 console.log(
-  `POST /users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s rounds alternating service (telemetry on, off) and baseline`,
+  `POST /users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s rounds, each running telemetry on, off, JWT and the baseline in a rotated order`,
 );
 if (values.database !== 'postgres') await measure('pglite');
 if (values.database !== 'pglite') await measure('postgres');
