@@ -81,7 +81,7 @@ const flushRecheckMs = 50;
  * Rounds start at most this often while rows keep coming: what is committed meanwhile goes together in the
  * next round, which keeps statements per row low (on PGlite they share the one connection with the service's
  * requests: at about 500 requests/s a round every few milliseconds carried 4 to 5 rows, and the claims and
- * marks of those rounds made a service spend about a fifth more CPU per request). A round in flight this long
+ * marks of those rounds made a service spend about a quarter more CPU per request). A round in flight this long
  * lets the next one start beside it, so rows committed meanwhile do not wait for a slow acknowledgement; a
  * round that claimed a full batch (a backlog) is followed at once.
  */
